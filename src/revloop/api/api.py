@@ -1,0 +1,76 @@
+"""The REST API under /api/v1/ (OpenAPI at /api/v1/openapi.json)."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema, Status
+
+from revloop import __version__
+from revloop.api.auth import full_access
+from revloop.core.errors import RevloopError
+from revloop.core.overview import CompanyStats, company_stats
+
+api = NinjaAPI(
+    title="revloop API",
+    version="1",
+    description="The closed loop between Marketing and Sales. Authenticate with "
+    "`Authorization: Bearer <token>`; create a token with `revloop token create`.",
+    auth=[full_access],
+    urls_namespace="api",
+)
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+
+
+@api.exception_handler(RevloopError)
+def revloop_error(request: HttpRequest, exc: RevloopError) -> HttpResponse:
+    return api.create_response(
+        request, {"code": exc.code, "message": exc.message}, status=exc.status
+    )
+
+
+class HealthOut(Schema):
+    status: str
+    version: str
+    database: str
+
+
+@api.get("/health", auth=None, response={200: HealthOut, 503: HealthOut}, tags=["ops"])
+def health(request: HttpRequest) -> Status[HealthOut]:
+    """Liveness and database reachability; needs no token."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        db = "ok"
+    except Exception:  # noqa: BLE001 - any failure means "unhealthy", reported not raised
+        db = "unreachable"
+    status = 200 if db == "ok" else 503
+    body = HealthOut(status="ok" if status == 200 else "degraded", version=__version__, database=db)
+    return Status(status, body)
+
+
+class MeOut(Schema):
+    username: str
+    roles: list[str]
+    token_scope: str
+
+
+@api.get("/me", response=MeOut, tags=["ops"])
+def me(request: HttpRequest) -> MeOut:
+    """Who the bearer token acts as."""
+    user = request.auth  # type: ignore[attr-defined]
+    return MeOut(
+        username=user.username,
+        roles=sorted(user.roles),
+        token_scope=request.api_token.scope,  # type: ignore[attr-defined]
+    )
+
+
+@api.get("/stats", response=CompanyStats, tags=["reports"])
+def stats(request: HttpRequest) -> CompanyStats:
+    """Counts of the company's records and people per lifecycle stage."""
+    return company_stats()

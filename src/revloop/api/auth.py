@@ -1,0 +1,50 @@
+"""Bearer-token authentication for the API; tokens are stored hashed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja.security import HttpBearer
+
+from revloop.users.models import TOKEN_PREFIX, ApiToken, TokenScope, User, hash_token
+
+# Writing last_used_at on every call would turn each read into a write.
+_LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def access_token(raw: str) -> ApiToken | None:
+    """The live token for a raw bearer value, or None."""
+    if not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token
+
+
+class TokenAuth(HttpBearer):
+    """Accepts tokens whose scope is one of ``scopes``."""
+
+    def __init__(self, scopes: frozenset[str]) -> None:
+        super().__init__()
+        self.scopes = scopes
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        api_token = access_token(token)
+        if api_token is None or api_token.scope not in self.scopes:
+            return None
+        request.api_token = api_token  # type: ignore[attr-defined]
+        return api_token.user
+
+
+full_access = TokenAuth(frozenset({TokenScope.FULL}))
+ingest_access = TokenAuth(frozenset({TokenScope.FULL, TokenScope.INGEST}))

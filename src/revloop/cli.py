@@ -1,0 +1,27 @@
+"""The ``revloop`` console script: a thin wrapper over Django's management commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "revloop.settings")
+    if args[:1] == ["demo"]:
+        # The demo serves plain http on loopback; production keeps the strict default.
+        os.environ.setdefault("REVLOOP_HTTPS", "false")
+    from revloop.core.env import ConfigError
+
+    try:
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["revloop", *args])
+    except ConfigError as exc:
+        sys.stderr.write(f"revloop: configuration error: {exc}\n")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

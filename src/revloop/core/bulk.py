@@ -1,0 +1,82 @@
+"""Fast bulk insert of polars frames: COPY on PostgreSQL, one executemany on SQLite.
+
+Used where rows arrive by the million (the demo company, CSV imports). The ORM's
+``bulk_create`` builds a Python object per row, which alone would take longer
+than the whole insert; here rows go from columnar data straight to the driver.
+Column names of the frame must be the table's column names.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+
+import polars as pl
+from django.core.management.color import no_style
+from django.db import connection
+from django.db.models import Model
+
+# Django stores aware datetimes on SQLite as naive UTC text in str(datetime)
+# form: no fraction when the microseconds are zero. Matching it exactly keeps
+# string comparisons in range queries right.
+_SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S%.6f"
+
+
+def _sqlite_ready(frame: pl.DataFrame) -> pl.DataFrame:
+    conversions = []
+    for name, dtype in frame.schema.items():
+        if isinstance(dtype, pl.Datetime):
+            column = pl.col(name)
+            if dtype.time_zone not in (None, "UTC"):
+                column = column.dt.convert_time_zone("UTC")
+            conversions.append(
+                column.dt.strftime(_SQLITE_DATETIME).str.replace(r"\.000000$", "").alias(name)
+            )
+        elif dtype == pl.Date:
+            conversions.append(pl.col(name).dt.strftime("%Y-%m-%d").alias(name))
+        elif isinstance(dtype, pl.Decimal):
+            conversions.append(pl.col(name).cast(pl.String).alias(name))
+        elif dtype == pl.Boolean:
+            conversions.append(pl.col(name).cast(pl.Int8).alias(name))
+    return frame.with_columns(conversions) if conversions else frame
+
+
+def insert_frame(table: str, frame: pl.DataFrame) -> int:
+    """Insert every row of ``frame`` into ``table`` on the default connection."""
+    if frame.height == 0:
+        return 0
+    columns = frame.columns
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        buffer = io.BytesIO()
+        frame.write_csv(
+            buffer,
+            include_header=False,
+            quote_style="non_numeric",
+            datetime_format="%Y-%m-%d %H:%M:%S%.6f%:z",
+            date_format="%Y-%m-%d",
+        )
+        with connection.cursor() as cursor:
+            raw = cursor.cursor
+            with raw.copy(f"COPY {table} ({quoted}) FROM STDIN (FORMAT csv)") as copy:
+                copy.write(buffer.getvalue())
+    else:
+        placeholders = ", ".join("?" for _ in columns)
+        # The raw sqlite3 cursor: Django's wrapper would rewrite each statement
+        # and, in DEBUG, keep every parameter in memory.
+        raw_connection = connection.connection
+        raw_connection.executemany(
+            f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})",  # noqa: S608 - names come from our models
+            _sqlite_ready(frame).iter_rows(),
+        )
+    return frame.height
+
+
+def reset_sequences(models: Iterable[type[Model]]) -> None:
+    """After inserting explicit ids, move PostgreSQL's id sequences past them."""
+    statements = connection.ops.sequence_reset_sql(no_style(), list(models))
+    if statements:
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)

@@ -1,0 +1,86 @@
+"""``revloop demo``: set up the embedded database, seed the demo company, serve."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.utils import timezone
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from revloop.core.server import serve
+from revloop.demo.seed import DEMO_PASSWORD, ensure_demo_users, is_empty, seed_demo
+from revloop.users.models import User
+
+
+class Command(BaseCommand):
+    help = "Create the database, seed a demo company if it is empty, print logins and serve."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--leads", type=int, default=5000, help="leads to generate (5,000)")
+        parser.add_argument("--seed", type=int, default=7, help="random seed (7)")
+        parser.add_argument("--no-serve", action="store_true", help="set up, then exit")
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        console = Console(stderr=True)
+        console.print(f"[bold]revloop demo[/] · database: {_describe_database()}")
+        call_command("migrate", interactive=False, verbosity=0)
+        if is_empty():
+            self._seed(console, options["leads"], options["seed"])
+        else:
+            console.print("The database already holds data: reusing it.")
+            ensure_demo_users()
+        self._print_logins()
+        if not options["no_serve"]:
+            call_command("collectstatic", interactive=False, verbosity=0)
+            console.print(f"Serving on http://{options['host']}:{options['port']}/ (Ctrl-C stops)")
+            serve(options["host"], options["port"], workers=2, threads=4)
+
+    def _seed(self, console: Console, leads: int, seed: int) -> None:
+        if leads < 1:
+            raise CommandError("--leads must be at least 1")
+        columns = (
+            TextColumn("Seeding demo company"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("leads"),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=console, disable=not sys.stderr.isatty()) as bar:
+            task = bar.add_task("seed", total=leads)
+            result = seed_demo(
+                leads=leads,
+                seed=seed,
+                now=timezone.now(),
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        console.print(
+            f"Seeded {result.leads:,} leads ({result.rows:,} rows) in {result.seconds:.1f} s "
+            f"({result.rows / max(result.seconds, 1e-9):,.0f} rows/s)."
+        )
+
+    def _print_logins(self) -> None:
+        table = Table(title="Demo logins (password for all: " + DEMO_PASSWORD + ")")
+        table.add_column("username")
+        table.add_column("role")
+        table.add_column("team")
+        for user in User.objects.filter(password__isnull=False).prefetch_related("groups").order_by("id"):
+            roles = ", ".join(g.name for g in user.groups.all())
+            if roles:
+                table.add_row(user.username, roles, user.team)
+        Console().print(table)
+
+
+def _describe_database() -> str:
+    db = settings.DATABASES["default"]
+    if connection.vendor == "sqlite":
+        return f"SQLite {db['NAME']}"
+    return f"{connection.vendor} {db.get('HOST') or 'local'}/{db['NAME']}"

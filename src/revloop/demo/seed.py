@@ -1,0 +1,118 @@
+"""Load the generated demo company into the database, all or nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import polars as pl
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from revloop.activity.models import Campaign, ContentAsset, Touch
+from revloop.core.bulk import insert_frame, reset_sequences
+from revloop.engine.demo import DemoConfig, DemoUser, demo_users, generate
+from revloop.lifecycle.models import StageTransition
+from revloop.people.models import Account, Person
+from revloop.pipeline.models import Opportunity, OpportunityChange, OpportunityContact
+from revloop.users.models import User
+
+DEMO_PASSWORD = "revloop-demo"  # noqa: S105 - printed to the operator; demo data only
+
+_SEEDED_MODELS = (
+    Campaign,
+    ContentAsset,
+    Account,
+    Person,
+    Touch,
+    StageTransition,
+    Opportunity,
+    OpportunityContact,
+    OpportunityChange,
+)
+_USER_COLUMNS = ("owner_id", "by_user_id")
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    leads: int
+    rows: int
+    seconds: float
+
+
+def is_empty() -> bool:
+    return not (Person.objects.exists() or Account.objects.exists() or Touch.objects.exists())
+
+
+def ensure_demo_users(users: list[DemoUser] | None = None) -> dict[int, User]:
+    """Create (or find) one user per demo persona; keys map to database users."""
+    users = users or demo_users()
+    created: dict[int, User] = {}
+    groups = {g.name: g for g in Group.objects.all()}
+    for spec in users:
+        user, was_created = User.objects.get_or_create(
+            username=spec.username,
+            defaults={
+                "first_name": spec.first_name,
+                "last_name": spec.last_name,
+                "email": spec.email,
+                "team": spec.team,
+                "time_zone": spec.time_zone,
+                "is_staff": spec.role == "admin",
+                "is_superuser": spec.role == "admin",
+            },
+        )
+        if was_created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            user.groups.add(groups[spec.role])
+        created[spec.key] = user
+    for spec in users:
+        if spec.manager_key is not None and created[spec.key].manager_id is None:
+            created[spec.key].manager = created[spec.manager_key]
+            created[spec.key].save(update_fields=["manager"])
+    return created
+
+
+def _map_users(frame: pl.DataFrame, ids: dict[int, int]) -> pl.DataFrame:
+    mapped = [
+        pl.col(c).replace_strict(ids, default=None, return_dtype=pl.Int64).alias(c)
+        for c in _USER_COLUMNS
+        if c in frame.columns
+    ]
+    return frame.with_columns(mapped) if mapped else frame
+
+
+def seed_demo(
+    *,
+    leads: int,
+    seed: int,
+    now: datetime,
+    progress: Callable[[int, int], None] = lambda done, total: None,
+) -> SeedResult:
+    """Generate and insert the demo company in one transaction."""
+    import time
+
+    started = time.perf_counter()
+    company = generate(DemoConfig(leads=leads, seed=seed, now=now))
+    rows = 0
+    with transaction.atomic():
+        users = ensure_demo_users(company.users)
+        user_ids = {key: user.pk for key, user in users.items()}
+        for table, frame in (
+            ("activity_campaign", company.campaigns),
+            ("activity_contentasset", company.content),
+            ("people_account", company.accounts),
+        ):
+            rows += insert_frame(table, _map_users(frame, user_ids))
+        done = 0
+        total = company.expected_people()
+        progress(done, total)
+        for chunk in company.chunks():
+            for table, frame in chunk.frames.items():
+                rows += insert_frame(table, _map_users(frame, user_ids))
+            done += chunk.people
+            progress(done, total)
+        reset_sequences(_SEEDED_MODELS)
+    return SeedResult(leads=leads, rows=rows, seconds=time.perf_counter() - started)

@@ -1,0 +1,102 @@
+"""Who the leads are: accounts (companies) and people (leads and contacts)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+
+from revloop.engine.vocabulary import LifecycleStage, choices
+
+
+class AccountTier(models.TextChoices):
+    NONE = "", "Not targeted"
+    TIER_1 = "1", "Tier 1"
+    TIER_2 = "2", "Tier 2"
+    TIER_3 = "3", "Tier 3"
+
+
+class Account(models.Model):
+    name = models.CharField(max_length=255)
+    domain = models.CharField(max_length=255, blank=True, db_index=True)
+    industry = models.CharField(max_length=100, blank=True)
+    employee_count = models.PositiveIntegerField(null=True, blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2")
+    region = models.CharField(max_length=64, blank=True, help_text="Region or territory")
+    tier = models.CharField(max_length=1, choices=AccountTier.choices, blank=True, default="")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_accounts",
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(Lower("name"), name="account_name_ci")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Consent(models.TextChoices):
+    UNKNOWN = "unknown", "Unknown"
+    GRANTED = "granted", "Granted"
+    DENIED = "denied", "Denied"
+
+
+class Person(models.Model):
+    """A lead or contact. The email is unique whatever its letter case."""
+
+    email = models.EmailField(max_length=254)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    persona = models.CharField(max_length=64, blank=True, help_text="Role in a buying group")
+    phone = models.CharField(max_length=40, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="people"
+    )
+    stage = models.CharField(
+        max_length=16, choices=choices(LifecycleStage), default=LifecycleStage.LEAD
+    )
+    stage_changed_at = models.DateTimeField()
+    # Scores are written by the scoring engine (issue: contract and scoring).
+    rule_score = models.FloatField(default=0.0)
+    fit_score = models.FloatField(default=0.0)
+    engagement_score = models.FloatField(default=0.0)
+    predicted_probability = models.FloatField(null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_people",
+    )
+    source = models.CharField(max_length=64, blank=True, help_text="First-touch channel")
+    consent = models.CharField(max_length=8, choices=Consent.choices, default=Consent.UNKNOWN)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "people"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="person_email_ci_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["stage"], name="person_stage"),
+            models.Index(fields=["created_at"], name="person_created"),
+            models.Index(fields=["owner", "stage"], name="person_owner_stage"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() or self.email

@@ -1,0 +1,173 @@
+"""Django settings for revloop, read from the environment (see README "Configuration")."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from revloop.core.env import ConfigError, envbool, envint, envlist, envstr
+
+BASE_DIR = Path(__file__).resolve().parent
+REVLOOP_HOME = Path(envstr("REVLOOP_HOME", ".revloop")).expanduser().resolve()
+
+DEBUG = envbool("REVLOOP_DEBUG", default=False)
+# Production sits behind TLS; `revloop demo` turns this off to serve plain http on loopback.
+HTTPS = envbool("REVLOOP_HTTPS", default=not DEBUG)
+
+
+def _secret_key() -> str:
+    explicit = envstr("REVLOOP_SECRET_KEY")
+    if explicit:
+        if len(explicit) < 50:
+            raise ConfigError("REVLOOP_SECRET_KEY must be at least 50 characters")
+        return explicit
+    # Zero set-up: a random key kept beside the embedded database, readable only by its owner.
+    key_file = REVLOOP_HOME / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    REVLOOP_HOME.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(64)
+    key_file.touch(mode=0o600)
+    key_file.write_text(key)
+    return key
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = envlist("REVLOOP_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = envlist("REVLOOP_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "revloop.core",
+    "revloop.users",
+    "revloop.people",
+    "revloop.activity",
+    "revloop.lifecycle",
+    "revloop.pipeline",
+    "revloop.web",
+    "revloop.api",
+    "revloop.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "revloop.urls"
+WSGI_APPLICATION = "revloop.wsgi.application"
+AUTH_USER_MODEL = "users.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict[str, object]:
+    url = envstr("DATABASE_URL")
+    if not url:
+        REVLOOP_HOME.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{REVLOOP_HOME / 'revloop.sqlite3'}"
+    try:
+        config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+    except ValueError as exc:
+        raise ConfigError(f"DATABASE_URL is not usable: {exc}") from None
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {
+            # WAL lets the web process read while the worker writes; IMMEDIATE
+            # takes the write lock up front instead of failing mid-transaction.
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            ),
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    elif config["ENGINE"] not in ("django.db.backends.postgresql",):
+        raise ConfigError(f"DATABASE_URL: unsupported database engine {config['ENGINE']}")
+    return config
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = envstr("REVLOOP_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = REVLOOP_HOME / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        # Plain storage in DEBUG so tests and development need no collectstatic.
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+# Security: strict unless the operator says the site is plain http (the local demo).
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS and envbool("REVLOOP_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = envint("REVLOOP_HSTS_SECONDS", 31_536_000 if HTTPS else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+
+# The event API takes batches of up to 1,000 touches in one body.
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("REVLOOP_MAX_BODY_BYTES", 10 * 1024 * 1024, minimum=1024)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": envstr("REVLOOP_LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,19 @@
+from django.db import migrations
+
+ROLES = ["marketing", "sales_rep", "sales_manager", "admin", "viewer"]
+
+
+def create_roles(apps, schema_editor):
+    group = apps.get_model("auth", "Group")
+    for name in ROLES:
+        group.objects.get_or_create(name=name)
+
+
+def remove_roles(apps, schema_editor):
+    apps.get_model("auth", "Group").objects.filter(name__in=ROLES).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("users", "0001_initial"), ("auth", "0012_alter_user_first_name_max_length")]
+
+    operations = [migrations.RunPython(create_roles, remove_roles)]

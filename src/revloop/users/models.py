@@ -1,0 +1,89 @@
+"""People who use revloop (not the leads they work): users, roles, API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import zoneinfo
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from revloop.engine.vocabulary import Role
+
+TOKEN_PREFIX = "rl_"
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"unknown time zone {value!r}")
+
+
+class User(AbstractUser):
+    """A revloop user; the role is a Django group named after :class:`Role`."""
+
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="IANA zone; SLA clocks run in this user's business hours.",
+    )
+    manager = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+        help_text="Who breaches escalate to.",
+    )
+    team = models.CharField(max_length=64, blank=True)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(g.name for g in self.groups.all())
+
+    def has_role(self, *roles: Role) -> bool:
+        if self.is_superuser:
+            return True
+        return bool(self.roles & {r.value for r in roles})
+
+
+class TokenScope(models.TextChoices):
+    FULL = "full", "Full access (acts as the user)"
+    INGEST = "ingest", "Ingestion only (events, identify, forms)"
+
+
+def hash_token(raw: str) -> str:
+    # Tokens carry 256 bits of randomness, so a fast hash is enough: there is no
+    # dictionary to guess from, unlike passwords.
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token; only its SHA-256 is stored, the raw value is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, db_index=True, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    scope = models.CharField(max_length=16, choices=TokenScope.choices, default=TokenScope.FULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({TOKEN_PREFIX}{self.prefix}…)"
+
+    @classmethod
+    def issue(cls, user: User, name: str, scope: str = TokenScope.FULL) -> tuple[ApiToken, str]:
+        """Create a token and return it with the raw secret (never stored)."""
+        prefix = secrets.token_hex(4)
+        raw = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+        token = cls.objects.create(
+            user=user, name=name, prefix=prefix, key_hash=hash_token(raw), scope=scope
+        )
+        return token, raw

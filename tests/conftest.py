@@ -1,0 +1,83 @@
+"""Shared fixtures: one persona per role, a token client, the datasets folder."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+from pytest_django.fixtures import Settings
+
+from revloop.engine.vocabulary import Role
+from revloop.users.models import ApiToken, TokenScope, User
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _test_server_settings(settings: Settings) -> None:
+    # Pages render without `collectstatic`; the manifest storage is for serving.
+    # The test client speaks plain http, as the demo does.
+    settings.SECURE_SSL_REDIRECT = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., User]:
+    def make(username: str, role: Role | None = None, **fields: object) -> User:
+        user = User.objects.create_user(username=username, password="pw-" + username, **fields)
+        if role is not None:
+            user.groups.add(Group.objects.get(name=role.value))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def marketer(make_user: Callable[..., User]) -> User:
+    return make_user("mia", Role.MARKETING)
+
+
+@pytest.fixture
+def rep(make_user: Callable[..., User]) -> User:
+    return make_user("rob", Role.SALES_REP)
+
+
+@pytest.fixture
+def manager(make_user: Callable[..., User]) -> User:
+    return make_user("mona", Role.SALES_MANAGER)
+
+
+@pytest.fixture
+def viewer(make_user: Callable[..., User]) -> User:
+    return make_user("vic", Role.VIEWER)
+
+
+@pytest.fixture
+def outsider(make_user: Callable[..., User]) -> User:
+    """An account with no role at all."""
+    return make_user("otto")
+
+
+@pytest.fixture
+def token_client(db: None) -> Callable[..., Client]:
+    def make(user: User, scope: str = TokenScope.FULL) -> Client:
+        _, raw = ApiToken.issue(user, "test", scope)
+        return Client(headers={"Authorization": f"Bearer {raw}"})
+
+    return make
+
+
+@pytest.fixture
+def datasets() -> Path:
+    """The shared real data sets; tests that need them skip when absent."""
+    path = Path(os.environ.get("REVLOOP_DATASETS", REPO.parent / "shared" / "datasets"))
+    if not path.is_dir():
+        pytest.skip(f"datasets folder {path} not present")
+    return path

@@ -1,0 +1,60 @@
+"""Small builders for model rows in tests (explicit values, no randomness)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from itertools import count
+from typing import Any
+
+from revloop.activity.models import Touch
+from revloop.lifecycle.models import StageTransition
+from revloop.people.models import Account, Person
+from revloop.pipeline.models import Opportunity
+
+T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+_seq = count(1)
+
+
+def account(**fields: Any) -> Account:
+    n = next(_seq)
+    defaults: dict[str, Any] = {"name": f"Acme {n}", "domain": f"acme{n}.example", "created_at": T0}
+    return Account.objects.create(**(defaults | fields))
+
+
+def person(**fields: Any) -> Person:
+    n = next(_seq)
+    defaults: dict[str, Any] = {
+        "email": f"p{n}@acme.example",
+        "created_at": T0,
+        "stage_changed_at": T0,
+    }
+    return Person.objects.create(**(defaults | fields))
+
+
+def touch(**fields: Any) -> Touch:
+    n = next(_seq)
+    defaults: dict[str, Any] = {"event_id": f"evt-{n}", "occurred_at": T0, "type": "page_view"}
+    return Touch.objects.create(**(defaults | fields))
+
+
+def transition(subject: Person, **fields: Any) -> StageTransition:
+    defaults: dict[str, Any] = {
+        "from_stage": "lead",
+        "to_stage": "mql",
+        "at": T0,
+        "by_rule": "test",
+    }
+    return StageTransition.objects.create(person=subject, **(defaults | fields))
+
+
+def opportunity(**fields: Any) -> Opportunity:
+    n = next(_seq)
+    defaults: dict[str, Any] = {
+        "name": f"Deal {n}",
+        "amount": Decimal("12000.00"),
+        "stage": "discovery",
+        "close_date": T0.date(),
+        "created_at": T0,
+    }
+    return Opportunity.objects.create(**(defaults | fields))
