@@ -86,3 +86,11 @@ def test_the_openapi_document_describes_the_endpoints(client: Client) -> None:
     schema = client.get("/api/v1/openapi.json").json()
     assert {"/api/v1/health", "/api/v1/me", "/api/v1/stats"} <= set(schema["paths"])
     assert schema["components"]["securitySchemes"]
+
+
+@pytest.mark.django_db
+def test_the_docs_page_loads_nothing_from_a_cdn(client: Client) -> None:
+    html = client.get("/api/v1/docs").content.decode()
+    assert "swagger-ui-bundle.js" in html
+    assert "cdn." not in html
+    assert "https://" not in html

@@ -72,10 +72,8 @@ def test_database_url_selects_postgres(tmp_path: pytest.TempPathFactory) -> None
         "DATABASE_URL": "postgres://u:p@db.example:5433/rl",
         "PATH": "",
     }
-    out = _settings_in_subprocess(
-        env,
-        "s.DATABASES['default']['ENGINE'], s.DATABASES['default']['HOST'], s.DATABASES['default']['PORT']",
-    )
+    db = "s.DATABASES['default']"
+    out = _settings_in_subprocess(env, f"{db}['ENGINE'], {db}['HOST'], {db}['PORT']")
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "('django.db.backends.postgresql', 'db.example', 5433)"
 
@@ -117,7 +115,7 @@ def test_check_deploy_is_clean_when_debug_is_off(tmp_path: pytest.TempPathFactor
         "DJANGO_SETTINGS_MODULE": "revloop.settings",
         "PATH": "/usr/bin:/bin",
     }
-    out = subprocess.run(  # noqa: S603
+    out = subprocess.run(
         [sys.executable, "-m", "revloop.cli", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
         capture_output=True,

@@ -120,3 +120,11 @@ def test_quarter_start() -> None:
     assert (
         quarter_start(timezone.datetime(2026, 3, 31).date()) == timezone.datetime(2026, 1, 1).date()
     )
+
+
+@pytest.mark.django_db
+def test_pages_load_assets_from_revloop_itself(client: Client, viewer: User) -> None:
+    client.force_login(viewer)
+    html = client.get("/").content.decode()
+    assert "/static/django_htmx/htmx.min.js" in html or "/static/django-htmx/" in html
+    assert not re.search(r"""(src|href)=["']https?://""", html)

@@ -14,16 +14,16 @@ class RevloopError(Exception):
             self.code = code
 
 
-class NotFound(RevloopError):
+class NotFoundError(RevloopError):
     code = "not_found"
     status = 404
 
 
-class PermissionDenied(RevloopError):
+class ForbiddenError(RevloopError):
     code = "forbidden"
     status = 403
 
 
-class InvalidInput(RevloopError):
+class InvalidInputError(RevloopError):
     code = "invalid"
     status = 400

@@ -12,11 +12,17 @@ from revloop.engine.vocabulary import BuyingRole, OpportunityStage, choices
 class Opportunity(models.Model):
     name = models.CharField(max_length=255)
     account = models.ForeignKey(
-        "people.Account", null=True, blank=True, on_delete=models.SET_NULL,
+        "people.Account",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="opportunities",
     )
     primary_contact = models.ForeignKey(
-        "people.Person", null=True, blank=True, on_delete=models.SET_NULL,
+        "people.Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="primary_opportunities",
     )
     contacts = models.ManyToManyField(
@@ -27,7 +33,10 @@ class Opportunity(models.Model):
     stage = models.CharField(max_length=16, choices=choices(OpportunityStage))
     close_date = models.DateField()
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="opportunities",
     )
     source = models.CharField(max_length=64, blank=True)
@@ -44,7 +53,9 @@ class Opportunity(models.Model):
             models.Index(fields=["created_at"], name="opportunity_created"),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(amount__gte=0), name="opportunity_amount_gte_0"),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0), name="opportunity_amount_gte_0"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -62,8 +73,13 @@ class OpportunityContact(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["opportunity", "person"], name="opportunity_contact_once"),
+            models.UniqueConstraint(
+                fields=["opportunity", "person"], name="opportunity_contact_once"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.role} on opportunity {self.opportunity_id}"
 
 
 class OpportunityChange(AppendOnlyModel):
@@ -80,9 +96,16 @@ class OpportunityChange(AppendOnlyModel):
     old_value = models.CharField(max_length=64, blank=True)
     new_value = models.CharField(max_length=64)
     by_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["opportunity", "at"], name="opp_change_time")]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old_value or '∅'} → {self.new_value}"

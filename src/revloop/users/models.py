@@ -12,7 +12,7 @@ from django.db import models
 
 from revloop.engine.vocabulary import Role
 
-TOKEN_PREFIX = "rl_"
+TOKEN_PREFIX = "rl_"  # noqa: S105 - a public marker, not a secret
 
 
 def validate_time_zone(value: str) -> None:

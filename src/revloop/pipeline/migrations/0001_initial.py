@@ -5,53 +5,115 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('people', '0001_initial'),
+        ("people", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OpportunityChange',
+            name="OpportunityChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('field', models.CharField(choices=[('stage', 'Stage'), ('amount', 'Amount'), ('close_date', 'Close Date')], max_length=16)),
-                ('old_value', models.CharField(blank=True, max_length=64)),
-                ('new_value', models.CharField(max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                (
+                    "field",
+                    models.CharField(
+                        choices=[
+                            ("stage", "Stage"),
+                            ("amount", "Amount"),
+                            ("close_date", "Close Date"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("old_value", models.CharField(blank=True, max_length=64)),
+                ("new_value", models.CharField(max_length=64)),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='OpportunityContact',
+            name="OpportunityContact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('decision_maker', 'Decision maker'), ('economic_buyer', 'Economic buyer'), ('champion', 'Champion'), ('technical_evaluator', 'Technical evaluator'), ('influencer', 'Influencer'), ('user', 'User')], max_length=32)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("decision_maker", "Decision maker"),
+                            ("economic_buyer", "Economic buyer"),
+                            ("champion", "Champion"),
+                            ("technical_evaluator", "Technical evaluator"),
+                            ("influencer", "Influencer"),
+                            ("user", "User"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Opportunity',
+            name="Opportunity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('currency', models.CharField(default='USD', max_length=3)),
-                ('stage', models.CharField(choices=[('discovery', 'Discovery'), ('qualification', 'Qualification'), ('proposal', 'Proposal'), ('negotiation', 'Negotiation'), ('won', 'Won'), ('lost', 'Lost')], max_length=16)),
-                ('close_date', models.DateField()),
-                ('source', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField()),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('outcome_reason', models.CharField(blank=True, help_text='Why won or lost', max_length=64)),
-                ('competitor', models.CharField(blank=True, max_length=100)),
-                ('account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='opportunities', to='people.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=255)),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("currency", models.CharField(default="USD", max_length=3)),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("discovery", "Discovery"),
+                            ("qualification", "Qualification"),
+                            ("proposal", "Proposal"),
+                            ("negotiation", "Negotiation"),
+                            ("won", "Won"),
+                            ("lost", "Lost"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("close_date", models.DateField()),
+                ("source", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField()),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "outcome_reason",
+                    models.CharField(blank=True, help_text="Why won or lost", max_length=64),
+                ),
+                ("competitor", models.CharField(blank=True, max_length=100)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="opportunities",
+                        to="people.account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'opportunities',
-                'ordering': ['-created_at'],
+                "verbose_name_plural": "opportunities",
+                "ordering": ["-created_at"],
             },
         ),
     ]

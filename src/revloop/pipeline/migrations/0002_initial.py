@@ -6,69 +6,102 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('people', '0002_initial'),
-        ('pipeline', '0001_initial'),
+        ("people", "0002_initial"),
+        ("pipeline", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='opportunity',
-            name='owner',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='opportunities', to=settings.AUTH_USER_MODEL),
+            model_name="opportunity",
+            name="owner",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="opportunities",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='opportunity',
-            name='primary_contact',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='primary_opportunities', to='people.person'),
+            model_name="opportunity",
+            name="primary_contact",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="primary_opportunities",
+                to="people.person",
+            ),
         ),
         migrations.AddField(
-            model_name='opportunitychange',
-            name='by_user',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="opportunitychange",
+            name="by_user",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='opportunitychange',
-            name='opportunity',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='changes', to='pipeline.opportunity'),
+            model_name="opportunitychange",
+            name="opportunity",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="changes",
+                to="pipeline.opportunity",
+            ),
         ),
         migrations.AddField(
-            model_name='opportunitycontact',
-            name='opportunity',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='pipeline.opportunity'),
+            model_name="opportunitycontact",
+            name="opportunity",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, to="pipeline.opportunity"
+            ),
         ),
         migrations.AddField(
-            model_name='opportunitycontact',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='people.person'),
+            model_name="opportunitycontact",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, to="people.person"
+            ),
         ),
         migrations.AddField(
-            model_name='opportunity',
-            name='contacts',
-            field=models.ManyToManyField(related_name='opportunities', through='pipeline.OpportunityContact', to='people.person'),
+            model_name="opportunity",
+            name="contacts",
+            field=models.ManyToManyField(
+                related_name="opportunities",
+                through="pipeline.OpportunityContact",
+                to="people.person",
+            ),
         ),
         migrations.AddIndex(
-            model_name='opportunitychange',
-            index=models.Index(fields=['opportunity', 'at'], name='opp_change_time'),
+            model_name="opportunitychange",
+            index=models.Index(fields=["opportunity", "at"], name="opp_change_time"),
         ),
         migrations.AddConstraint(
-            model_name='opportunitycontact',
-            constraint=models.UniqueConstraint(fields=('opportunity', 'person'), name='opportunity_contact_once'),
+            model_name="opportunitycontact",
+            constraint=models.UniqueConstraint(
+                fields=("opportunity", "person"), name="opportunity_contact_once"
+            ),
         ),
         migrations.AddIndex(
-            model_name='opportunity',
-            index=models.Index(fields=['stage', 'close_date'], name='opportunity_stage_close'),
+            model_name="opportunity",
+            index=models.Index(fields=["stage", "close_date"], name="opportunity_stage_close"),
         ),
         migrations.AddIndex(
-            model_name='opportunity',
-            index=models.Index(fields=['created_at'], name='opportunity_created'),
+            model_name="opportunity",
+            index=models.Index(fields=["created_at"], name="opportunity_created"),
         ),
         migrations.AddConstraint(
-            model_name='opportunity',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='opportunity_amount_gte_0'),
+            model_name="opportunity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gte", 0)), name="opportunity_amount_gte_0"
+            ),
         ),
     ]

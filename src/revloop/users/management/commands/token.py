@@ -61,7 +61,9 @@ class Command(RevloopCommand):
         def human() -> None:
             for r in rows:
                 state = "revoked" if r["revoked_at"] else "active"
-                self.stdout.write(f"{r['prefix']}  {r['user']:<16} {r['scope']:<7} {state:<8} {r['name']}")
+                self.stdout.write(
+                    f"{r['prefix']}  {r['user']:<16} {r['scope']:<7} {state:<8} {r['name']}"
+                )
 
         self.emit(rows, options, human)
 
