@@ -5,66 +5,182 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('channel', models.CharField(choices=[('organic_search', 'Organic search'), ('paid_search', 'Paid search'), ('paid_social', 'Paid social'), ('email', 'Email'), ('events', 'Events'), ('webinars', 'Webinars'), ('content_syndication', 'Content syndication'), ('referral', 'Referral'), ('direct', 'Direct'), ('sales_outreach', 'Sales outreach'), ('other', 'Other')], max_length=32)),
-                ('utm_campaign', models.CharField(blank=True, db_index=True, max_length=200)),
-                ('started_on', models.DateField(blank=True, null=True)),
-                ('ended_on', models.DateField(blank=True, null=True)),
-                ('budget', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('currency', models.CharField(default='USD', max_length=3)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("organic_search", "Organic search"),
+                            ("paid_search", "Paid search"),
+                            ("paid_social", "Paid social"),
+                            ("email", "Email"),
+                            ("events", "Events"),
+                            ("webinars", "Webinars"),
+                            ("content_syndication", "Content syndication"),
+                            ("referral", "Referral"),
+                            ("direct", "Direct"),
+                            ("sales_outreach", "Sales outreach"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("utm_campaign", models.CharField(blank=True, db_index=True, max_length=200)),
+                ("started_on", models.DateField(blank=True, null=True)),
+                ("ended_on", models.DateField(blank=True, null=True)),
+                (
+                    "budget",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
+                ),
+                ("currency", models.CharField(default="USD", max_length=3)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ContentAsset',
+            name="ContentAsset",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=255)),
-                ('kind', models.CharField(choices=[('white_paper', 'White paper'), ('case_study', 'Case study'), ('webinar', 'Webinar'), ('ebook', 'Ebook'), ('landing_page', 'Landing page'), ('email', 'Email'), ('pricing_page', 'Pricing page'), ('demo_request', 'Demo request'), ('blog_post', 'Blog post'), ('datasheet', 'Datasheet'), ('video', 'Video')], max_length=32)),
-                ('url', models.CharField(blank=True, max_length=2000)),
-                ('body', models.TextField(blank=True)),
-                ('published_on', models.DateField(blank=True, null=True)),
-                ('campaign', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assets', to='activity.campaign')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=255)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("white_paper", "White paper"),
+                            ("case_study", "Case study"),
+                            ("webinar", "Webinar"),
+                            ("ebook", "Ebook"),
+                            ("landing_page", "Landing page"),
+                            ("email", "Email"),
+                            ("pricing_page", "Pricing page"),
+                            ("demo_request", "Demo request"),
+                            ("blog_post", "Blog post"),
+                            ("datasheet", "Datasheet"),
+                            ("video", "Video"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("url", models.CharField(blank=True, max_length=2000)),
+                ("body", models.TextField(blank=True)),
+                ("published_on", models.DateField(blank=True, null=True)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assets",
+                        to="activity.campaign",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['title'],
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='Touch',
+            name="Touch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_id', models.CharField(max_length=128, unique=True)),
-                ('anonymous_id', models.CharField(blank=True, max_length=128)),
-                ('occurred_at', models.DateTimeField()),
-                ('type', models.CharField(choices=[('page_view', 'Page view'), ('form_submit', 'Form submit'), ('email_open', 'Email open'), ('email_click', 'Email click'), ('content_download', 'Content download'), ('webinar', 'Webinar'), ('ad_click', 'Ad click'), ('meeting', 'Meeting'), ('call', 'Call'), ('chat', 'Chat'), ('event', 'Event')], max_length=32)),
-                ('channel', models.CharField(blank=True, choices=[('organic_search', 'Organic search'), ('paid_search', 'Paid search'), ('paid_social', 'Paid social'), ('email', 'Email'), ('events', 'Events'), ('webinars', 'Webinars'), ('content_syndication', 'Content syndication'), ('referral', 'Referral'), ('direct', 'Direct'), ('sales_outreach', 'Sales outreach'), ('other', 'Other')], max_length=32)),
-                ('url', models.CharField(blank=True, max_length=2000)),
-                ('utm_source', models.CharField(blank=True, max_length=200)),
-                ('utm_medium', models.CharField(blank=True, max_length=200)),
-                ('utm_campaign', models.CharField(blank=True, max_length=200)),
-                ('utm_content', models.CharField(blank=True, max_length=200)),
-                ('utm_term', models.CharField(blank=True, max_length=200)),
-                ('properties', models.JSONField(blank=True, default=dict)),
-                ('campaign', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='touches', to='activity.campaign')),
-                ('content', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='touches', to='activity.contentasset')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("event_id", models.CharField(max_length=128, unique=True)),
+                ("anonymous_id", models.CharField(blank=True, max_length=128)),
+                ("occurred_at", models.DateTimeField()),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("page_view", "Page view"),
+                            ("form_submit", "Form submit"),
+                            ("email_open", "Email open"),
+                            ("email_click", "Email click"),
+                            ("content_download", "Content download"),
+                            ("webinar", "Webinar"),
+                            ("ad_click", "Ad click"),
+                            ("meeting", "Meeting"),
+                            ("call", "Call"),
+                            ("chat", "Chat"),
+                            ("event", "Event"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("organic_search", "Organic search"),
+                            ("paid_search", "Paid search"),
+                            ("paid_social", "Paid social"),
+                            ("email", "Email"),
+                            ("events", "Events"),
+                            ("webinars", "Webinars"),
+                            ("content_syndication", "Content syndication"),
+                            ("referral", "Referral"),
+                            ("direct", "Direct"),
+                            ("sales_outreach", "Sales outreach"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("url", models.CharField(blank=True, max_length=2000)),
+                ("utm_source", models.CharField(blank=True, max_length=200)),
+                ("utm_medium", models.CharField(blank=True, max_length=200)),
+                ("utm_campaign", models.CharField(blank=True, max_length=200)),
+                ("utm_content", models.CharField(blank=True, max_length=200)),
+                ("utm_term", models.CharField(blank=True, max_length=200)),
+                ("properties", models.JSONField(blank=True, default=dict)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="touches",
+                        to="activity.campaign",
+                    ),
+                ),
+                (
+                    "content",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="touches",
+                        to="activity.contentasset",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'touches',
-                'ordering': ['-occurred_at'],
+                "verbose_name_plural": "touches",
+                "ordering": ["-occurred_at"],
             },
         ),
     ]

@@ -5,30 +5,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('activity', '0001_initial'),
-        ('people', '0001_initial'),
+        ("activity", "0001_initial"),
+        ("people", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='touch',
-            name='person',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='touches', to='people.person'),
+            model_name="touch",
+            name="person",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="touches",
+                to="people.person",
+            ),
         ),
         migrations.AddIndex(
-            model_name='touch',
-            index=models.Index(fields=['occurred_at'], name='touch_time'),
+            model_name="touch",
+            index=models.Index(fields=["occurred_at"], name="touch_time"),
         ),
         migrations.AddIndex(
-            model_name='touch',
-            index=models.Index(fields=['person', 'occurred_at'], name='touch_person_time'),
+            model_name="touch",
+            index=models.Index(fields=["person", "occurred_at"], name="touch_person_time"),
         ),
         migrations.AddIndex(
-            model_name='touch',
-            index=models.Index(condition=models.Q(('anonymous_id', ''), _negated=True), fields=['anonymous_id'], name='touch_anonymous'),
+            model_name="touch",
+            index=models.Index(
+                condition=models.Q(("anonymous_id", ""), _negated=True),
+                fields=["anonymous_id"],
+                name="touch_anonymous",
+            ),
         ),
     ]

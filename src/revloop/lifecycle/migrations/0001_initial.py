@@ -4,26 +4,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='StageTransition',
+            name="StageTransition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_stage', models.CharField(blank=True, choices=[('lead', 'Lead'), ('mql', 'MQL'), ('sal', 'SAL (accepted)'), ('sql', 'SQL'), ('opportunity', 'Opportunity'), ('customer', 'Customer'), ('recycled', 'Recycled'), ('disqualified', 'Disqualified')], max_length=16)),
-                ('to_stage', models.CharField(choices=[('lead', 'Lead'), ('mql', 'MQL'), ('sal', 'SAL (accepted)'), ('sql', 'SQL'), ('opportunity', 'Opportunity'), ('customer', 'Customer'), ('recycled', 'Recycled'), ('disqualified', 'Disqualified')], max_length=16)),
-                ('at', models.DateTimeField()),
-                ('by_rule', models.CharField(blank=True, help_text='The automatic rule, when no user made it', max_length=100)),
-                ('reason_code', models.CharField(blank=True, max_length=64)),
-                ('note', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_stage",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("lead", "Lead"),
+                            ("mql", "MQL"),
+                            ("sal", "SAL (accepted)"),
+                            ("sql", "SQL"),
+                            ("opportunity", "Opportunity"),
+                            ("customer", "Customer"),
+                            ("recycled", "Recycled"),
+                            ("disqualified", "Disqualified"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "to_stage",
+                    models.CharField(
+                        choices=[
+                            ("lead", "Lead"),
+                            ("mql", "MQL"),
+                            ("sal", "SAL (accepted)"),
+                            ("sql", "SQL"),
+                            ("opportunity", "Opportunity"),
+                            ("customer", "Customer"),
+                            ("recycled", "Recycled"),
+                            ("disqualified", "Disqualified"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                (
+                    "by_rule",
+                    models.CharField(
+                        blank=True,
+                        help_text="The automatic rule, when no user made it",
+                        max_length=100,
+                    ),
+                ),
+                ("reason_code", models.CharField(blank=True, max_length=64)),
+                ("note", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
     ]

@@ -6,36 +6,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('lifecycle', '0001_initial'),
-        ('people', '0001_initial'),
+        ("lifecycle", "0001_initial"),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='stagetransition',
-            name='by_user',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="stagetransition",
+            name="by_user",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='stagetransition',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='transitions', to='people.person'),
+            model_name="stagetransition",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="transitions",
+                to="people.person",
+            ),
         ),
         migrations.AddIndex(
-            model_name='stagetransition',
-            index=models.Index(fields=['person', 'at'], name='transition_person_time'),
+            model_name="stagetransition",
+            index=models.Index(fields=["person", "at"], name="transition_person_time"),
         ),
         migrations.AddIndex(
-            model_name='stagetransition',
-            index=models.Index(fields=['to_stage', 'at'], name='transition_stage_time'),
+            model_name="stagetransition",
+            index=models.Index(fields=["to_stage", "at"], name="transition_stage_time"),
         ),
         migrations.AddConstraint(
-            model_name='stagetransition',
-            constraint=models.CheckConstraint(condition=models.Q(('from_stage', models.F('to_stage')), _negated=True), name='transition_changes_stage'),
+            model_name="stagetransition",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("from_stage", models.F("to_stage")), _negated=True),
+                name="transition_changes_stage",
+            ),
         ),
     ]

@@ -7,48 +7,69 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('people', '0001_initial'),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='account',
-            name='owner',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='owned_accounts', to=settings.AUTH_USER_MODEL),
+            model_name="account",
+            name="owner",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="owned_accounts",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='person',
-            name='account',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='people', to='people.account'),
+            model_name="person",
+            name="account",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="people",
+                to="people.account",
+            ),
         ),
         migrations.AddField(
-            model_name='person',
-            name='owner',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='owned_people', to=settings.AUTH_USER_MODEL),
+            model_name="person",
+            name="owner",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="owned_people",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='account',
-            index=models.Index(django.db.models.functions.text.Lower('name'), name='account_name_ci'),
+            model_name="account",
+            index=models.Index(
+                django.db.models.functions.text.Lower("name"), name="account_name_ci"
+            ),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['stage'], name='person_stage'),
+            model_name="person",
+            index=models.Index(fields=["stage"], name="person_stage"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['created_at'], name='person_created'),
+            model_name="person",
+            index=models.Index(fields=["created_at"], name="person_created"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['owner', 'stage'], name='person_owner_stage'),
+            model_name="person",
+            index=models.Index(fields=["owner", "stage"], name="person_owner_stage"),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('email'), name='person_email_ci_unique'),
+            model_name="person",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("email"), name="person_email_ci_unique"
+            ),
         ),
     ]
