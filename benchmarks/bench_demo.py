@@ -72,9 +72,7 @@ def main() -> None:
     widths = [max(len(h), len(v)) for h, v in zip(header, values, strict=True)]
     print("  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True)))
     print("  ".join(v.rjust(w) for v, w in zip(values, widths, strict=True)))
-    print(
-        f"(rows: every table the seed writes; timed end to end incl. migrate; home {home})"
-    )
+    print(f"(rows: every table the seed writes; timed end to end incl. migrate; home {home})")
 
 
 if __name__ == "__main__":
