@@ -22,6 +22,8 @@ def _test_server_settings(settings: Settings) -> None:
     # Pages render without `collectstatic`; the manifest storage is for serving.
     # The test client speaks plain http, as the demo does.
     settings.SECURE_SSL_REDIRECT = False
+    # Password hashing is slow on purpose; tests need no protection from brute force.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -66,9 +66,12 @@ def insert_frame(table: str, frame: pl.DataFrame) -> int:
         # The raw sqlite3 cursor: Django's wrapper would rewrite each statement
         # and, in DEBUG, keep every parameter in memory.
         raw_connection = connection.connection
+        ready = _sqlite_ready(frame)
+        # Zipping whole columns is about twice as fast as DataFrame.iter_rows().
+        rows = zip(*(ready.get_column(name).to_list() for name in columns), strict=True)
         raw_connection.executemany(
             f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})",  # noqa: S608 - names come from our models
-            _sqlite_ready(frame).iter_rows(),
+            rows,
         )
     return frame.height
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import polars as pl
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 
@@ -50,6 +51,8 @@ def ensure_demo_users(users: list[DemoUser] | None = None) -> dict[int, User]:
     users = users or demo_users()
     created: dict[int, User] = {}
     groups = {g.name: g for g in Group.objects.all()}
+    # One hash for the shared demo password: hashing is deliberately slow.
+    password_hash = make_password(DEMO_PASSWORD)
     for spec in users:
         user, was_created = User.objects.get_or_create(
             username=spec.username,
@@ -64,7 +67,7 @@ def ensure_demo_users(users: list[DemoUser] | None = None) -> dict[int, User]:
             },
         )
         if was_created:
-            user.set_password(DEMO_PASSWORD)
+            user.password = password_hash
             user.save(update_fields=["password"])
             user.groups.add(groups[spec.role])
         created[spec.key] = user
