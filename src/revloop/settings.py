@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "revloop.activity",
     "revloop.lifecycle",
     "revloop.pipeline",
+    "revloop.capture",
     "revloop.web",
     "revloop.api",
     "revloop.demo",

@@ -10,9 +10,16 @@ from tests import factories
 
 @pytest.mark.django_db
 def test_email_is_unique_whatever_its_case() -> None:
-    factories.person(email="Ada.Lovelace@Example.com")
+    factories.person(email="Ada.Lovelace@Example.com", email_key="k1")
     with pytest.raises(IntegrityError), transaction.atomic():
-        factories.person(email="ada.lovelace@example.COM")
+        factories.person(email="ada.lovelace@example.COM", email_key="k2")
+
+
+@pytest.mark.django_db
+def test_one_mailbox_is_one_person() -> None:
+    factories.person(email="jo.doe@gmail.com")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        factories.person(email="jodoe+news@gmail.com")
 
 
 @pytest.mark.django_db

@@ -8,6 +8,7 @@ from ninja import NinjaAPI, Schema, Status
 
 from revloop import __version__
 from revloop.api.auth import full_access
+from revloop.capture.api import router as capture_router
 from revloop.core.errors import RevloopError
 from revloop.core.overview import CompanyStats, company_stats
 
@@ -24,6 +25,9 @@ api = NinjaAPI(
 class ErrorOut(Schema):
     code: str
     message: str
+
+
+api.add_router("/", capture_router)
 
 
 @api.exception_handler(RevloopError)

@@ -9,12 +9,14 @@ Column names of the frame must be the table's column names.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import polars as pl
 from django.core.management.color import no_style
 from django.db import connection
 from django.db.models import Model
+from django.utils import timezone
 
 # Django stores aware datetimes on SQLite as naive UTC text in str(datetime)
 # form: no fraction when the microseconds are zero. Matching it exactly keeps
@@ -83,3 +85,57 @@ def reset_sequences(models: Iterable[type[Model]]) -> None:
         with connection.cursor() as cursor:
             for sql in statements:
                 cursor.execute(sql)
+
+
+# SQLite accepts 32,766 bound parameters per statement, PostgreSQL 65,535.
+_MAX_PARAMS = 30_000
+
+
+def insert_ignoring_conflicts(
+    model: type[Model],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    conflict_field: str,
+    returning: Sequence[str] = ("id",),
+) -> list[tuple[Any, ...]]:
+    """Insert ``rows``, skipping those that clash on ``conflict_field``; return the inserted.
+
+    ``INSERT … ON CONFLICT DO NOTHING RETURNING`` tells exactly which rows this
+    statement wrote, also when a parallel request inserted the same keys a moment
+    earlier: the database decides, not a read-then-write race in Python. Fields a
+    row leaves out take the model default (auto_now fields: the current time).
+    """
+    if not rows:
+        return []
+    now = timezone.now()
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    ops = connection.ops
+    columns = ", ".join(ops.quote_name(f.column) for f in fields)
+    per_row = len(fields)
+    target = model._meta.get_field(conflict_field).column
+    back = ", ".join(ops.quote_name(model._meta.get_field(name).column) for name in returning)
+    inserted: list[tuple[Any, ...]] = []
+    step = max(1, _MAX_PARAMS // per_row)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), step):
+            batch = rows[start : start + step]
+            params: list[Any] = []
+            for row in batch:
+                for field in fields:
+                    if field.attname in row:
+                        value = row[field.attname]
+                    elif field.name in row:
+                        value = row[field.name]
+                    elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                        value = now
+                    else:
+                        value = field.get_default()
+                    params.append(field.get_db_prep_save(value, connection))
+            values = ", ".join("(" + ", ".join(["%s"] * per_row) + ")" for _ in batch)
+            cursor.execute(
+                f"INSERT INTO {model._meta.db_table} ({columns}) VALUES {values} "  # noqa: S608 - our own names
+                f"ON CONFLICT ({ops.quote_name(target)}) DO NOTHING RETURNING {back}",
+                params,
+            )
+            inserted.extend(cursor.fetchall())
+    return inserted

@@ -14,6 +14,7 @@ from django.db import transaction
 from revloop.activity.models import Campaign, ContentAsset, Touch
 from revloop.core.bulk import insert_frame, reset_sequences
 from revloop.engine.demo import DemoConfig, DemoUser, demo_users, generate
+from revloop.engine.identity.dedupe import canonical_email_series
 from revloop.lifecycle.models import StageTransition
 from revloop.people.models import Account, Person
 from revloop.pipeline.models import Opportunity, OpportunityChange, OpportunityContact
@@ -87,6 +88,13 @@ def _map_users(frame: pl.DataFrame, ids: dict[int, int]) -> pl.DataFrame:
     return frame.with_columns(mapped) if mapped else frame
 
 
+def _prepare(table: str, frame: pl.DataFrame, user_ids: dict[int, int]) -> pl.DataFrame:
+    frame = _map_users(frame, user_ids)
+    if table == Person._meta.db_table:
+        frame = frame.with_columns(canonical_email_series(frame["email"]).alias("email_key"))
+    return frame
+
+
 def seed_demo(
     *,
     leads: int,
@@ -114,7 +122,7 @@ def seed_demo(
         progress(done, total)
         for chunk in company.chunks():
             for table, frame in chunk.frames.items():
-                rows += insert_frame(table, _map_users(frame, user_ids))
+                rows += insert_frame(table, _prepare(table, frame, user_ids))
             done += chunk.people
             progress(done, total)
         reset_sequences(_SEEDED_MODELS)

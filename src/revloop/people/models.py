@@ -52,6 +52,9 @@ class Person(models.Model):
     """A lead or contact. The email is unique whatever its letter case."""
 
     email = models.EmailField(max_length=254)
+    # The identity key (engine.identity.email): one per mailbox, so gmail dots or a
+    # +tag never make a second person. Written by every path that stores an email.
+    email_key = models.CharField(max_length=254, unique=True, editable=False)
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
     title = models.CharField(max_length=200, blank=True)
@@ -100,3 +103,44 @@ class Person(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip() or self.email
+
+
+class AnonymousIdentity(models.Model):
+    """A browser's anonymous id, linked to the person once the visitor identifies."""
+
+    anonymous_id = models.CharField(max_length=128, unique=True)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="anonymous_ids")
+    linked_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "anonymous identities"
+
+    def __str__(self) -> str:
+        return f"{self.anonymous_id} → {self.person_id}"
+
+
+class PersonMerge(models.Model):
+    """The record of a duplicate merged into a survivor: what differed and what moved."""
+
+    survivor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges")
+    merged_person_id = models.BigIntegerField(help_text="id of the removed duplicate")
+    merged_email = models.EmailField(max_length=254)
+    merged_at = models.DateTimeField()
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.CharField(max_length=64, help_text="manual, dedupe, import …")
+    # The duplicate's values that lost to the survivor's, so nothing is silently dropped.
+    conflicts = models.JSONField(default=list, blank=True)
+    snapshot = models.JSONField(default=dict, blank=True, help_text="the duplicate as it was")
+    moved = models.JSONField(default=dict, blank=True, help_text="records moved, by kind")
+
+    class Meta:
+        ordering = ["-merged_at"]
+
+    def __str__(self) -> str:
+        return f"{self.merged_email} merged into {self.survivor_id}"

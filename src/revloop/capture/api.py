@@ -1,0 +1,54 @@
+"""Capture endpoints: events, identify, people, forms. Ingest-scoped tokens may call them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import Router
+
+from revloop.api.auth import ingest_access
+from revloop.capture.events import do_ingest_events
+from revloop.capture.schemas import MAX_BATCH, BatchResult, EventBatch
+from revloop.core.errors import InvalidInputError, RevloopError
+from revloop.core.openapi import json_body
+
+router = Router(tags=["capture"], auth=[ingest_access])
+
+
+class PayloadTooLargeError(RevloopError):
+    code = "too_large"
+    status = 413
+
+
+def read_json(request: HttpRequest) -> Any:
+    """The parsed JSON body, or a 413 / 400 that says what is wrong with it."""
+    declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if declared > limit:
+        raise PayloadTooLargeError(f"request body of {declared:,} bytes exceeds {limit:,}")
+    try:
+        return json.loads(request.body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidInputError(f"body is not valid JSON: {exc}") from None
+
+
+def batch_items(payload: Any, key: str) -> list[Any]:
+    items = payload.get(key) if isinstance(payload, dict) else payload
+    if not isinstance(items, list):
+        raise InvalidInputError(f'body must be {{"{key}": [...]}} or a JSON array')
+    if len(items) > MAX_BATCH:
+        raise PayloadTooLargeError(f"{len(items):,} items in one batch; the limit is {MAX_BATCH:,}")
+    return items
+
+
+@router.post(
+    "/events",
+    response=BatchResult,
+    openapi_extra=json_body(EventBatch, "Up to 1,000 touches; each is answered on its own."),
+)
+def events(request: HttpRequest) -> BatchResult:
+    """Store touches idempotently by `event_id`; the answer has one result per item."""
+    return do_ingest_events(batch_items(read_json(request), "events"))

@@ -1,0 +1,69 @@
+"""The shapes of incoming data: one event, one identify call, one person upsert."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from revloop.engine.vocabulary import Channel, TouchType
+
+MAX_BATCH = 1000
+
+Text200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("timestamp needs a time zone, e.g. 2026-03-02T09:30:00+01:00 or …Z")
+    return value
+
+
+AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+
+
+class EventIn(BaseModel):
+    """One touch. ``event_id`` makes it idempotent: the same id is stored once."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    event_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+    timestamp: AwareDatetime
+    type: TouchType
+    email: Annotated[str, StringConstraints(max_length=320)] | None = None
+    anonymous_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=128)] = ""
+    channel: Channel | None = None
+    campaign: Text200 = Field("", description="campaign name or utm_campaign value")
+    content_id: int | None = Field(None, description="id of a content asset")
+    url: Url = ""
+    utm_source: Text200 = ""
+    utm_medium: Text200 = ""
+    utm_campaign: Text200 = ""
+    utm_content: Text200 = ""
+    utm_term: Text200 = ""
+    properties: dict[str, Any] = Field(default_factory=dict)
+
+
+class EventBatch(BaseModel):
+    events: list[EventIn] = Field(..., max_length=MAX_BATCH)
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class ItemResult(BaseModel):
+    index: int
+    id: str | None = None
+    status: str = Field(
+        ..., description="stored, duplicate, created, updated, unchanged or rejected"
+    )
+    errors: list[FieldError] = Field(default_factory=list)
+
+
+class BatchResult(BaseModel):
+    counts: dict[str, int]
+    results: list[ItemResult]
