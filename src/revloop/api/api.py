@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema, Status
+from ninja.errors import ValidationError as NinjaValidationError
 
 from revloop import __version__
 from revloop.api.auth import full_access
@@ -34,6 +35,17 @@ api.add_router("/", capture_router)
 def revloop_error(request: HttpRequest, exc: RevloopError) -> HttpResponse:
     return api.create_response(
         request, {"code": exc.code, "message": exc.message}, status=exc.status
+    )
+
+
+@api.exception_handler(NinjaValidationError)
+def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in err.get('loc', ())[1:]) or 'body'}: {err.get('msg', 'invalid')}"
+        for err in exc.errors
+    )
+    return api.create_response(
+        request, {"code": "invalid", "message": problems, "errors": exc.errors}, status=422
     )
 
 

@@ -11,7 +11,15 @@ from ninja import Router
 
 from revloop.api.auth import ingest_access
 from revloop.capture.events import do_ingest_events
-from revloop.capture.schemas import MAX_BATCH, BatchResult, EventBatch
+from revloop.capture.people import do_identify, do_upsert_people
+from revloop.capture.schemas import (
+    MAX_BATCH,
+    BatchResult,
+    EventBatch,
+    IdentifyIn,
+    IdentifyOut,
+    PeopleBatch,
+)
 from revloop.core.errors import InvalidInputError, RevloopError
 from revloop.core.openapi import json_body
 
@@ -52,3 +60,19 @@ def batch_items(payload: Any, key: str) -> list[Any]:
 def events(request: HttpRequest) -> BatchResult:
     """Store touches idempotently by `event_id`; the answer has one result per item."""
     return do_ingest_events(batch_items(read_json(request), "events"))
+
+
+@router.post(
+    "/people",
+    response=BatchResult,
+    openapi_extra=json_body(PeopleBatch, "Up to 1,000 people, found by email."),
+)
+def people(request: HttpRequest) -> BatchResult:
+    """Create or update people by email; values left out or empty never erase known ones."""
+    return do_upsert_people(batch_items(read_json(request), "people"))
+
+
+@router.post("/identify", response=IdentifyOut)
+def identify(request: HttpRequest, payload: IdentifyIn) -> IdentifyOut:
+    """Link an anonymous id to an email; earlier anonymous touches then belong to that person."""
+    return do_identify(payload)

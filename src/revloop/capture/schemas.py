@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -67,3 +67,50 @@ class ItemResult(BaseModel):
 class BatchResult(BaseModel):
     counts: dict[str, int]
     results: list[ItemResult]
+
+
+class Profile(BaseModel):
+    """Person fields any capture path may set."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    first_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    last_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    title: Text200 = ""
+    persona: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = ""
+    country: Annotated[
+        str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^([A-Za-z]{2})?$")
+    ] = ""
+
+
+class PersonIn(Profile):
+    """A person to create or update, found by email (whatever its letter case)."""
+
+    email: Annotated[str, StringConstraints(max_length=320)]
+    company: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] = Field(
+        "", description="company name, matched to an account when the email domain is not"
+    )
+    consent: Literal["unknown", "granted", "denied"] | None = None
+
+
+class PeopleBatch(BaseModel):
+    people: list[PersonIn] = Field(..., max_length=MAX_BATCH)
+
+
+class IdentifyIn(BaseModel):
+    """Tie a browser's anonymous id to a person; their earlier touches follow."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    anonymous_id: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)
+    ]
+    email: Annotated[str, StringConstraints(max_length=320)]
+    traits: Profile = Field(default_factory=Profile)
+
+
+class IdentifyOut(BaseModel):
+    person_id: int
+    created: bool
+    stitched_touches: int
