@@ -11,6 +11,7 @@ from ninja import Router
 
 from revloop.api.auth import ingest_access
 from revloop.capture.events import do_ingest_events
+from revloop.capture.forms import FormResult, access_form, do_submit_form
 from revloop.capture.people import do_identify, do_upsert_people
 from revloop.capture.schemas import (
     MAX_BATCH,
@@ -76,3 +77,17 @@ def people(request: HttpRequest) -> BatchResult:
 def identify(request: HttpRequest, payload: IdentifyIn) -> IdentifyOut:
     """Link an anonymous id to an email; earlier anonymous touches then belong to that person."""
     return do_identify(payload)
+
+
+@router.post("/forms/{slug}", response=FormResult)
+def form_submission(request: HttpRequest, slug: str) -> FormResult:
+    """A website form's submission, form-encoded or JSON, mapped by the form's field mapping."""
+    form = access_form(slug)
+    if request.content_type == "application/json":
+        payload = read_json(request)
+        if not isinstance(payload, dict):
+            raise InvalidInputError("a JSON form submission must be an object of fields")
+        fields: dict[str, Any] = payload
+    else:
+        fields = {key: request.POST.get(key, "") for key in request.POST}
+    return do_submit_form(form, fields, referer=request.headers.get("Referer", ""))
