@@ -138,8 +138,6 @@ class Funnel:
     owner: I64
     opportunities: Opportunities
     sales: ExtraTouches
-    #: Per person: time of the MQL (-1 when none), for analytics in tests.
-    mql_at: I64
 
 
 class Behaviour:
@@ -152,14 +150,24 @@ class Behaviour:
         t = touches.template
         self.flags: dict[str, Bool] = {
             "viewed_pricing": templates.PRICING[t],
-            "requested_demo": templates.DEMO[t] & (t != templates.INDEX["pricing_chat"]),
+            "requested_demo": templates.DEMO[t],
             "attended_webinar": touches.attended,
             "read_case_study": templates.CASE_STUDY[t],
             "downloaded_white_paper": templates.WHITE_PAPER[t],
         }
         self.misleading = (touches.asset >= 0) & marketing_misleading[np.maximum(touches.asset, 0)]
-        self._people = people
         self._misleading_asset = touches.asset
+        # The parts of the logit that do not change with time.
+        truth = GROUND_TRUTH
+        channel = np.array([truth.channel_effects.get(c.value, 0.0) for c in Channel])
+        persona = np.array([truth.persona_effects[p] for p in PERSONA_NAMES])
+        junk = np.isin(people.kind, _JUNK_KINDS) | people.duplicate
+        self._fixed: F64 = (
+            truth.coefficients["icp_fit"] * people.icp
+            + channel[people.source]
+            + persona[people.persona]
+            - truth.junk_penalty * junk
+        )
 
     def did_before(self, flag: Bool, cutoff: I64) -> Bool:
         """Per person: did a flagged touch happen strictly before ``cutoff`` (-1: never)?"""
@@ -168,23 +176,12 @@ class Behaviour:
 
     def logit(self, cutoff: I64) -> F64:
         """The ground-truth conversion logit, from behaviour before ``cutoff``."""
-        coef = GROUND_TRUTH.coefficients
-        people = self._people
-        eta = coef["icp_fit"] * people.icp.astype(np.float64)
+        eta = self._fixed.copy()
         for feature, flag in self.flags.items():
-            if coef[feature]:
-                eta = eta + coef[feature] * self.did_before(flag, cutoff)
-        channels = [c.value for c in Channel]
-        eta = (
-            eta
-            + np.array([GROUND_TRUTH.channel_effects.get(c, 0.0) for c in channels])[people.source]
-        )
-        eta = (
-            eta + np.array([GROUND_TRUTH.persona_effects[p] for p in PERSONA_NAMES])[people.persona]
-        )
-        junk = np.isin(people.kind, _JUNK_KINDS) | people.duplicate
-        logit: F64 = eta - GROUND_TRUTH.junk_penalty * junk
-        return logit
+            coefficient = GROUND_TRUTH.coefficients[feature]
+            if coefficient:
+                eta += coefficient * self.did_before(flag, cutoff)
+        return eta
 
     def first_misleading(self, cutoff: I64) -> I64:
         """Per person: the first misleading asset seen before ``cutoff``, or -1."""
@@ -302,7 +299,6 @@ def run_funnel(
         owner=team.owner,
         opportunities=deals,
         sales=_sales_touches(rng, steps, clock, deals),
-        mql_at=mql_at,
     )
 
 

@@ -18,7 +18,6 @@ from revloop.engine.demo.arrays import (
     Clock,
     dates,
     ids,
-    strings,
 )
 from revloop.engine.demo.truth import GROUND_TRUTH
 from revloop.engine.vocabulary import Channel, ContentKind
@@ -194,8 +193,3 @@ def _slots(member: Bool) -> tuple[I64, I64]:
     order = np.argsort(~member, axis=-1, kind="stable")[..., :width].astype(np.int64)
     slot = np.arange(width)
     return np.where(slot < count[..., None], order, -1), count
-
-
-def campaign_strings(marketing: Marketing, index: I64, column: str) -> pl.Series:
-    values: tuple[str, ...] = getattr(marketing, column)
-    return strings(values, index, column)

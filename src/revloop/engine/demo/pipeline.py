@@ -77,7 +77,7 @@ def pipeline_frames(
     m = len(opps.person)
     account = people.account[opps.person]
     employees = accounts.employees[account]
-    vehicles = np.clip(employees * rng.uniform(0.04, 0.2, m), 10, 3000)
+    vehicles = np.clip(employees * rng.uniform(0.04, 0.2, m), 10, 1500)
     amount = np.maximum(np.round(vehicles * _PRICE_PER_VEHICLE, -2), 5000.0)
     amount = np.where(opps.stuffed, np.round(amount * rng.uniform(1.2, 2.0, m), -2), amount)
     end = np.where(opps.closed, opps.close, clock.now)

@@ -201,7 +201,7 @@ def person_touches(
     mean = EVERYDAY_TOUCHES * np.exp(0.3 * people.intent)
     m = rng.negative_binomial(_DISPERSION, _DISPERSION / (_DISPERSION + mean)).astype(np.int64)
     webinar_first = first_template == templates.WEBINAR_REGISTRATION
-    m = np.where(webinar_first, np.maximum(m, 1), np.minimum(m, 150))
+    m = np.minimum(np.where(webinar_first, np.maximum(m, 1), m), 150)
     e_person = segment_ids(m)
     e_pos = segment_positions(m)
     gap_mean = rng.lognormal(np.log(_MEDIAN_GAP_DAYS * US_PER_DAY), 0.7, n)
@@ -210,8 +210,10 @@ def person_touches(
     z_bin = np.clip(np.round((people.intent + 3.0) / 0.25), 0, len(_Z_BINS) - 1).astype(np.int64)
     row = (people.kind * 2 + people.email_allowed) * len(_Z_BINS) + z_bin
     e_template = _draw_grouped(rng, _EVERYDAY_CDF, templates.N, row[e_person])
-    # Registrants come back for the live session.
-    e_template[(e_pos == 0) & webinar_first[e_person]] = templates.WEBINAR
+    # Registrants come back for the session they registered for: the next one.
+    registrant = (e_pos == 0) & webinar_first[e_person]
+    e_template[registrant] = templates.WEBINAR
+    e_time[registrant] = created[e_person[registrant]] + 1
 
     # The days in the diary are shaped like working days, after the day of creation.
     later_day = (e_time + offset_h[e_person] * US_PER_HOUR) // US_PER_DAY > (
@@ -421,7 +423,7 @@ def touch_frame(
     frame = pl.DataFrame(
         [
             ids(first_id, total),
-            pl.Series("person_id", person_id),
+            nullable_ids(person_id, "person_id"),
             anonymous_id.alias("anonymous_id"),
             datetimes(time, "occurred_at"),
             strings(templates.TYPE, template, "type"),
@@ -438,8 +440,7 @@ def touch_frame(
         ]
     )
     frame = frame.with_columns(
-        pl.col("person_id").replace(-1, None) if n_vis else pl.col("person_id"),
-        event_id=pl.concat_str(pl.lit(f"demo-{seed}-"), pl.col("id").cast(pl.String)),
+        event_id=pl.concat_str(pl.lit(f"demo-{seed}-"), pl.col("id").cast(pl.String))
     )
     return frame.select(TOUCH_COLUMNS)
 
