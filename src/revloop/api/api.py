@@ -12,6 +12,7 @@ from revloop.api.auth import full_access
 from revloop.capture.api import router as capture_router
 from revloop.core.errors import RevloopError
 from revloop.core.overview import CompanyStats, company_stats
+from revloop.people.api import router as people_router
 
 api = NinjaAPI(
     title="revloop API",
@@ -29,6 +30,7 @@ class ErrorOut(Schema):
 
 
 api.add_router("/", capture_router)
+api.add_router("/", people_router)
 
 
 @api.exception_handler(RevloopError)

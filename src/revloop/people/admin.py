@@ -1,6 +1,11 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
-from revloop.people.models import Account, Person
+from revloop.core.errors import RevloopError
+from revloop.people.access import check_can_merge
+from revloop.people.merge import do_merge_people
+from revloop.people.models import Account, AnonymousIdentity, Person, PersonMerge
 
 
 @admin.register(Account)
@@ -19,6 +24,25 @@ class AccountAdmin(admin.ModelAdmin):
     search_fields = ("name", "domain")
     autocomplete_fields = ("owner",)
     show_full_result_count = False
+
+
+@admin.action(description="Merge the selected people into the oldest of them")
+def merge_selected(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Person]
+) -> None:
+    ids = list(queryset.order_by("created_at", "id").values_list("id", flat=True))
+    if len(ids) < 2:
+        modeladmin.message_user(request, "Select at least two people to merge.", level="warning")
+        return
+    try:
+        check_can_merge(request.user)  # type: ignore[arg-type]
+        summary = do_merge_people(ids[0], ids[1:], by=request.user)  # type: ignore[arg-type]
+    except RevloopError as exc:
+        modeladmin.message_user(request, exc.message, level="error")
+        return
+    modeladmin.message_user(
+        request, f"Merged {summary.people_removed} people into person {ids[0]}."
+    )
 
 
 @admin.register(Person)
@@ -46,3 +70,29 @@ class PersonAdmin(admin.ModelAdmin):
         "predicted_probability",
     )
     show_full_result_count = False
+
+
+@admin.register(AnonymousIdentity)
+class AnonymousIdentityAdmin(admin.ModelAdmin):
+    list_display = ("anonymous_id", "person", "linked_at")
+    search_fields = ("anonymous_id", "person__email")
+    raw_id_fields = ("person",)
+
+
+@admin.register(PersonMerge)
+class PersonMergeAdmin(admin.ModelAdmin):
+    """Merges are history: visible, never edited."""
+
+    list_display = ("merged_email", "survivor", "reason", "merged_by", "merged_at")
+    list_filter = ("reason",)
+    search_fields = ("merged_email", "survivor__email")
+    raw_id_fields = ("survivor",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -41,9 +41,11 @@ IDNA 2008, which only matters for domains that use them.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from revloop.engine.identity.freemail import is_free_mail_domain
 
@@ -144,9 +146,12 @@ class InvalidEmail(ValueError):  # noqa: N818 - reads as "the email is invalid"
         super().__init__(f"invalid email {shown!r}: {reason}")
 
 
-@dataclass(frozen=True, slots=True)
-class NormalizedEmail:
-    """An email address in its stored form (``address``) and identity form (``canonical``)."""
+class NormalizedEmail(NamedTuple):
+    """An email address in its stored form (``address``) and identity form (``canonical``).
+
+    A named tuple rather than a dataclass because imports build millions of them and a
+    tuple is several times cheaper to create; it is just as immutable.
+    """
 
     address: str
     canonical: str
@@ -175,9 +180,35 @@ def canonical_email(raw: object) -> str:
     return normalize_email(raw).canonical
 
 
+#: Plain ASCII addresses that need nothing but case folding and trimming of spaces and
+#: tabs: the local part uses printable ASCII minus RFC 5322 specials, the domain LDH
+#: labels and an alphabetic TLD. Such input takes a short path with the same result as
+#: the full one (tests check both; dedupe.py runs the same pattern in polars).
+FAST_ASCII_EMAIL = (
+    r"^[ \t]*([A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64})"
+    r"@((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})\.?[ \t]*$"
+)
+_FAST = re.compile(FAST_ASCII_EMAIL)
+
+
 @lru_cache(maxsize=65_536)
 def _normalize(raw: str) -> NormalizedEmail:
     # Cached because imports see the same address many times (every touch of a person).
+    match = _FAST.fullmatch(raw)
+    if match is not None:
+        local, domain = match.group(1).lower(), match.group(2).lower()
+        if len(local) + len(domain) < MAX_ADDRESS_LENGTH:
+            return NormalizedEmail(
+                address=f"{local}@{domain}",
+                canonical=_canonical(local, domain),
+                local=local,
+                domain=domain,
+                is_free_mail=is_free_mail_domain(domain),
+            )
+    return _normalize_slowly(raw)
+
+
+def _normalize_slowly(raw: str) -> NormalizedEmail:
     text = _clean(raw)
     if not text:
         raise InvalidEmail(raw, "empty")

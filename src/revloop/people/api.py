@@ -1,0 +1,37 @@
+"""People endpoints that need a full-access token: merging duplicates."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from pydantic import Field
+
+from revloop.people.access import access_person_id, check_can_merge
+from revloop.people.merge import do_merge_people
+
+router = Router(tags=["people"])
+
+
+class MergeIn(Schema):
+    survivor: str = Field(..., description="id or email of the person who stays")
+    duplicates: list[str] = Field(..., min_length=1, max_length=100)
+
+
+class MergeOut(Schema):
+    survivor_id: int
+    merges: int
+    people_removed: int
+    moved: dict[str, int]
+
+
+@router.post("/people/merge", response=MergeOut)
+def merge_people(request: HttpRequest, payload: MergeIn) -> dict[str, Any]:
+    """Merge duplicates into the survivor: every touch, transition and note is kept."""
+    user = request.auth  # type: ignore[attr-defined]
+    check_can_merge(user)
+    survivor = access_person_id(payload.survivor)
+    duplicates = [access_person_id(d) for d in payload.duplicates]
+    return {"survivor_id": survivor, **asdict(do_merge_people(survivor, duplicates, by=user))}
