@@ -119,7 +119,7 @@ def build_accounts(seed: int, people_per_chunk: list[int], clock: Clock) -> Acco
             strings(("", "1", "2", "3"), tier, "tier"),
             nullable_ids(owner, "owner_id"),
             datetimes(created, "created_at"),
-            # Not in the brief's column list, but the table has it and it is NOT NULL.
+            # auto_now in the model, but a bulk insert bypasses it and the column is NOT NULL.
             datetimes(created, "updated_at"),
         ]
     )

@@ -17,7 +17,7 @@ with 200-5,000 employees in NA or EMEA (about one account in six). Tier 1 is ICP
 1,000+ employees; 60% of tier-1 accounts are owned by a rep of the region's team.
 
 *People.* 81.5% corporate (at an account of their chunk), 12% free mail, 3%
-students (.edu), 1.5% competitors (at a competitor's domain), 2% junk (disposable
+students (university addresses), 1.5% competitors (at a competitor's domain), 2% junk (disposable
 domain); 5% of people who have a colleague in the data are a duplicate of them.
 
 *Touches.* Anonymous visits (same channel as the source) precede the identifying
@@ -27,14 +27,15 @@ hidden per-person trait (ICP +0.5, referral +0.5, events +0.6, syndication -0.4 
 that makes high-intent people visit pricing, request demos, attend webinars and
 read case studies more; it does not enter any outcome directly, the behaviour
 does. White-paper downloads do not rise with intent (from paid social and
-syndication they even fall a little). Webinars and events happen
-on their dates. About 10 touches per lead, ~1% from never-identified visitors.
+syndication they even fall a little). Webinars and events happen on their dates.
+About 10 touches per lead, ~1% of them from visitors who never identify.
 
 Ground truth (:data:`GROUND_TRUTH`)
 -----------------------------------
 **MQL**: engagement points accumulate over a person's touches in time order; the
 person becomes an MQL at the touch whose points carry the total to 100 or more
-(or one second after ``created_at`` when stitched anonymous history does it)::
+(one second after ``created_at`` when the creating touch or stitched anonymous
+history already does it)::
 
     demo_request          100     event_visit            30
     webinar_attended       25     white_paper_download   20

@@ -215,7 +215,7 @@ def person_touches(
     e_template[registrant] = templates.WEBINAR
     e_time[registrant] = created[e_person[registrant]] + 1
 
-    # The days in the diary are shaped like working days, after the day of creation.
+    # Working-day rhythm; only later days are reshaped, so nothing moves before created_at.
     later_day = (e_time + offset_h[e_person] * US_PER_HOUR) // US_PER_DAY > (
         created[e_person] + offset_h[e_person] * US_PER_HOUR
     ) // US_PER_DAY
