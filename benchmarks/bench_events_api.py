@@ -1,0 +1,187 @@
+"""Throughput of POST /api/v1/events behind the production server (gunicorn).
+
+    python benchmarks/bench_events_api.py [--batches 60] [--clients 4] [--workers 2]
+                                          [--database-url postgres://…/empty_db]
+
+Starts `revloop serve` on a fresh database, sends batches of 1,000 new events
+(a realistic mix: a tenth of them identify a person by email, the rest are
+anonymous or known visitors) from parallel clients, then sends the first batches
+again to time the duplicate path. Prints one table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _batch(number: int, size: int = 1000) -> bytes:
+    events = []
+    for i in range(size):
+        n = number * size + i
+        event = {
+            "event_id": f"bench-{n}",
+            "timestamp": f"2026-03-{1 + n % 28:02d}T{n % 24:02d}:{n % 60:02d}:00+00:00",
+            "type": ("page_view", "email_open", "content_download", "form_submit")[n % 4],
+            "channel": ("organic_search", "email", "paid_search")[n % 3],
+            "url": f"https://example.com/page/{n % 500}",
+            "anonymous_id": f"anon-{n % 20_000}",
+        }
+        if n % 10 == 0:
+            event["email"] = f"person{n % 50_000}@company{n % 3_000}.example"
+        events.append(event)
+    return json.dumps({"events": events}).encode()
+
+
+def _post(port: int, token: str, body: bytes) -> tuple[float, dict[str, int]]:
+    started = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    conn.request(
+        "POST",
+        "/api/v1/events",
+        body=body,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    response = conn.getresponse()
+    payload = json.loads(response.read())
+    conn.close()
+    if response.status != 200:
+        raise RuntimeError(f"HTTP {response.status}: {payload}")
+    return time.perf_counter() - started, payload["counts"]
+
+
+def _run(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [str(BIN / "revloop"), *args], env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--batches", type=int, default=60)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--database-url", default="")
+    opts = parser.parse_args()
+
+    home = tempfile.mkdtemp(prefix="revloop-bench-events-")
+    env = {**os.environ, "REVLOOP_HOME": home, "REVLOOP_HTTPS": "false"}
+    env.pop("DATABASE_URL", None)
+    if opts.database_url:
+        env["DATABASE_URL"] = opts.database_url
+    _run(env, "migrate", "-v0")
+    _run(
+        env,
+        "shell",
+        "-c",
+        "from revloop.users.models import User; User.objects.create_user('bench')",
+    )
+    token = json.loads(
+        _run(
+            env,
+            "token",
+            "create",
+            "--user",
+            "bench",
+            "--name",
+            "bench",
+            "--scope",
+            "ingest",
+            "--json",
+        )
+    )["token"]
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            str(BIN / "revloop"),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(opts.workers),
+            "--threads",
+            "1",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        bodies = [_batch(n) for n in range(opts.batches)]
+        _post(port, token, _batch(10_000))  # warm-up: imports, connections
+        rows = []
+        for label, payloads in (
+            ("new events", bodies),
+            ("resent (duplicates)", bodies[: opts.batches // 2]),
+        ):
+            started = time.perf_counter()
+            with ThreadPoolExecutor(opts.clients) as pool:
+                results = list(pool.map(lambda b: _post(port, token, b), payloads))
+            seconds = time.perf_counter() - started
+            events = 1000 * len(payloads)
+            latencies = sorted(r[0] for r in results)
+            counts: dict[str, int] = {}
+            for _, c in results:
+                for k, v in c.items():
+                    counts[k] = counts.get(k, 0) + v
+            rows.append(
+                (
+                    label,
+                    events,
+                    seconds,
+                    statistics.median(latencies),
+                    latencies[int(0.95 * (len(latencies) - 1))],
+                    counts,
+                )
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    database = "postgresql" if opts.database_url else "sqlite"
+    print(
+        f"POST /api/v1/events, batches of 1,000, {opts.clients} clients, "
+        f"gunicorn {opts.workers} workers, {database}"
+    )
+    header = ("run", "events", "seconds", "events/s", "batch p50", "batch p95")
+    print(f"{header[0]:<22}" + "".join(f"{h:>11}" for h in header[1:]) + "  counts")
+    for label, events, seconds, p50, p95, counts in rows:
+        cells = (
+            f"{events:,}",
+            f"{seconds:.1f}",
+            f"{events / seconds:,.0f}",
+            f"{p50 * 1000:.0f} ms",
+            f"{p95 * 1000:.0f} ms",
+        )
+        print(f"{label:<22}" + "".join(f"{c:>11}" for c in cells) + f"  {counts}")
+
+
+if __name__ == "__main__":
+    main()
