@@ -1,0 +1,40 @@
+"""Errors of a CSV import: one per bad value, naming the row, the field and the reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PREVIEW_CHARS = 200
+
+
+def preview(value: str, limit: int = PREVIEW_CHARS) -> str:
+    """``value`` cut to ``limit`` characters, so a 10 MB hostile cell never travels on."""
+    if len(value) <= limit:
+        return value
+    return f"{value[: limit - 1]}…"
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """One bad value: spreadsheet row (header = 1), field (column or record field), value, reason.
+
+    ``field`` is empty when the whole row is at fault (wrong number of columns,
+    undecodable bytes outside any known column). ``value`` is a preview of at most
+    :data:`PREVIEW_CHARS` characters.
+    """
+
+    row: int
+    field: str
+    value: str
+    reason: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"row": self.row, "field": self.field, "value": self.value, "reason": self.reason}
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" + (f", {self.field}" if self.field else "")
+        return f"{where}: {self.reason}" + (f" ({self.value!r})" if self.value else "")
+
+
+class CsvFileError(ValueError):
+    """The file as a whole cannot be read (empty, wrong encoding, no header...)."""

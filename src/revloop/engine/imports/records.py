@@ -1,0 +1,117 @@
+"""Typed, validated records: what one good CSV row (or API item) becomes.
+
+Field names follow the Django models (people.Person / Account, activity.Touch,
+pipeline.Opportunity). References to other objects stay as the file gave them
+(``owner`` as a name or email, ``company`` / ``account_name`` as text,
+``account_external_id`` as the source system's id); resolving them is the caller's job.
+Every record keeps its spreadsheet ``row`` and the file's unmapped cells in
+``properties``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from revloop.engine.vocabulary import Channel, LifecycleStage, OpportunityStage, TouchType
+
+
+def _no_properties() -> Mapping[str, str]:
+    return {}
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRecord:
+    """A person. ``email`` is the normalised address, ``canonical_email`` its identity key."""
+
+    row: int
+    email: str
+    canonical_email: str
+    is_free_mail: bool = False
+    external_id: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    title: str = ""
+    phone: str = ""
+    persona: str = ""
+    company: str = ""
+    account_external_id: str = ""
+    country: str = ""
+    stage: LifecycleStage | None = None
+    source: str = ""
+    owner: str = ""
+    consent: str = ""
+    industry: str = ""
+    employee_count: int | None = None
+    created_at: datetime | None = None
+    properties: Mapping[str, str] = field(default_factory=_no_properties)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRecord:
+    """An account. ``domain`` is normalised (``https://www.acme.com/`` → ``acme.com``)."""
+
+    row: int
+    name: str
+    external_id: str = ""
+    domain: str = ""
+    industry: str = ""
+    employee_count: int | None = None
+    country: str = ""
+    region: str = ""
+    tier: str = ""
+    owner: str = ""
+    created_at: datetime | None = None
+    properties: Mapping[str, str] = field(default_factory=_no_properties)
+
+
+@dataclass(frozen=True, slots=True)
+class TouchRecord:
+    """A touch. ``event_id_derived`` is true when the id was computed (see rows.py)."""
+
+    row: int
+    event_id: str
+    occurred_at: datetime
+    type: TouchType
+    email: str = ""
+    canonical_email: str = ""
+    anonymous_id: str = ""
+    channel: Channel | None = None
+    campaign: str = ""
+    content: str = ""
+    url: str = ""
+    utm_source: str = ""
+    utm_medium: str = ""
+    utm_campaign: str = ""
+    utm_content: str = ""
+    utm_term: str = ""
+    event_id_derived: bool = False
+    properties: Mapping[str, str] = field(default_factory=_no_properties)
+
+
+@dataclass(frozen=True, slots=True)
+class OpportunityRecord:
+    """An opportunity; ``amount`` is a non-negative Decimal with at most two decimals."""
+
+    row: int
+    name: str
+    stage: OpportunityStage
+    amount: Decimal
+    currency: str
+    close_date: date
+    external_id: str = ""
+    created_at: datetime | None = None
+    closed_at: datetime | None = None
+    account_name: str = ""
+    account_external_id: str = ""
+    contact_email: str = ""
+    owner: str = ""
+    source: str = ""
+    outcome_reason: str = ""
+    competitor: str = ""
+    properties: Mapping[str, str] = field(default_factory=_no_properties)
+
+
+Record = PersonRecord | AccountRecord | TouchRecord | OpportunityRecord
