@@ -16,7 +16,7 @@ from tests import factories
 
 
 def _figure(html: str, name: str) -> str:
-    match = re.search(rf'data-(?:figure|stage)="{name}">([^<]*)<', html)
+    match = re.search(rf'data-(?:figure|stage)="{name}"[^>]*>([^<]*)<', html)
     assert match, f"{name} not on the page"
     return match.group(1).strip()
 
@@ -101,6 +101,7 @@ def test_every_role_sees_the_same_numbers(
     assert _figure(html, "touches_30d") == "2"
     assert _figure(html, "opportunities_30d") == "1"
     assert _figure(html, "open_pipeline_USD") == "USD 1,501"
+    assert re.search(r'data-amount="1500.50*"', html)
     assert _figure(html, "open_pipeline_EUR") == "EUR 700"
     assert _figure(html, "won_quarter_USD") == "USD 2,500"
     assert "<svg" in html
@@ -128,3 +129,19 @@ def test_pages_load_assets_from_revloop_itself(client: Client, viewer: User) -> 
     html = client.get("/").content.decode()
     assert "/static/django_htmx/htmx-2.min.js" in html
     assert not re.search(r"""(src|href)=["']https?://""", html)
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (0, "0"),
+        (9_999, "9,999"),
+        (12_345, "12.3k"),
+        (939_688_500, "939.7M"),
+        (2_500_000_000, "2.5B"),
+    ],
+)
+def test_headline_amounts_are_compact(value: int, shown: str) -> None:
+    from revloop.web.templatetags.revloop_format import compact
+
+    assert compact(Decimal(value)) == shown

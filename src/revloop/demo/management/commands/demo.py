@@ -68,7 +68,7 @@ class Command(BaseCommand):
         )
 
     def _print_logins(self) -> None:
-        table = Table(title="Demo logins (password for all: " + DEMO_PASSWORD + ")")
+        table = Table(title="Demo logins", caption=f"password for every demo user: {DEMO_PASSWORD}")
         table.add_column("username")
         table.add_column("role")
         table.add_column("team")
