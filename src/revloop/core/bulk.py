@@ -9,13 +9,14 @@ Column names of the frame must be the table's column names.
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import polars as pl
 from django.core.management.color import no_style
 from django.db import connection
-from django.db.models import Model
+from django.db.models import JSONField, Model
 from django.utils import timezone
 
 # Django stores aware datetimes on SQLite as naive UTC text in str(datetime)
@@ -43,10 +44,32 @@ def _sqlite_ready(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(conversions) if conversions else frame
 
 
-def insert_frame(table: str, frame: pl.DataFrame) -> int:
-    """Insert every row of ``frame`` into ``table`` on the default connection."""
+def _with_defaults(model: type[Model], frame: pl.DataFrame) -> pl.DataFrame:
+    """Add the model's columns that ``frame`` lacks, filled with each field's default."""
+    missing = []
+    for field in model._meta.concrete_fields:
+        if field.column in frame.columns or field.primary_key:
+            continue
+        # Django's own rule: the declared default, else "" for text fields, else None.
+        if isinstance(field, JSONField):
+            value = json.dumps(field.get_default())
+        else:
+            value = field.get_db_prep_save(field.get_default(), connection)
+        if not isinstance(value, str | int | float | bool | None):
+            value = str(value)
+        missing.append(pl.lit(value).alias(field.column))
+    return frame.with_columns(missing) if missing else frame
+
+
+def insert_frame(model: type[Model], frame: pl.DataFrame) -> int:
+    """Insert every row of ``frame`` into ``model``'s table on the default connection.
+
+    Columns the frame leaves out take the field's default.
+    """
     if frame.height == 0:
         return 0
+    table = model._meta.db_table
+    frame = _with_defaults(model, frame)
     columns = frame.columns
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     connection.ensure_connection()

@@ -33,6 +33,7 @@ _SEEDED_MODELS = (
     OpportunityContact,
     OpportunityChange,
 )
+_MODELS = {model._meta.db_table: model for model in _SEEDED_MODELS}
 _USER_COLUMNS = ("owner_id", "by_user_id")
 
 
@@ -111,18 +112,18 @@ def seed_demo(
     with transaction.atomic():
         users = ensure_demo_users(company.users)
         user_ids = {key: user.pk for key, user in users.items()}
-        for table, frame in (
-            ("activity_campaign", company.campaigns),
-            ("activity_contentasset", company.content),
-            ("people_account", company.accounts),
+        for model, frame in (
+            (Campaign, company.campaigns),
+            (ContentAsset, company.content),
+            (Account, company.accounts),
         ):
-            rows += insert_frame(table, _map_users(frame, user_ids))
+            rows += insert_frame(model, _map_users(frame, user_ids))
         done = 0
         total = company.expected_people()
         progress(done, total)
         for chunk in company.chunks():
             for table, frame in chunk.frames.items():
-                rows += insert_frame(table, _prepare(table, frame, user_ids))
+                rows += insert_frame(_MODELS[table], _prepare(table, frame, user_ids))
             done += chunk.people
             progress(done, total)
         reset_sequences(_SEEDED_MODELS)

@@ -31,6 +31,11 @@ class Account(models.Model):
         on_delete=models.SET_NULL,
         related_name="owned_accounts",
     )
+    external_id = models.CharField(
+        max_length=100, blank=True, db_index=True, help_text="id in the system it came from"
+    )
+    # Columns of an import that revloop has no field for: kept, never dropped.
+    properties = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -82,6 +87,10 @@ class Person(models.Model):
     )
     source = models.CharField(max_length=64, blank=True, help_text="First-touch channel")
     consent = models.CharField(max_length=8, choices=Consent.choices, default=Consent.UNKNOWN)
+    external_id = models.CharField(
+        max_length=100, blank=True, db_index=True, help_text="id in the system it came from"
+    )
+    properties = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
 

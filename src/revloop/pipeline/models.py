@@ -44,6 +44,10 @@ class Opportunity(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     outcome_reason = models.CharField(max_length=64, blank=True, help_text="Why won or lost")
     competitor = models.CharField(max_length=100, blank=True)
+    external_id = models.CharField(
+        max_length=100, blank=True, db_index=True, help_text="id in the system it came from"
+    )
+    properties = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
