@@ -1,0 +1,569 @@
+"""CSV imports: stream the file, store good rows in batches, report every bad one.
+
+The reading and validation rules live in ``revloop.engine.imports``; here records
+become rows. Each kind of record has a natural key, so importing a file twice
+changes nothing the second time, and a run killed half-way and started again ends
+exactly where one clean run would:
+
+- people by their mailbox (the canonical email),
+- accounts by external id, else domain, else name,
+- touches by event id (derived from the row's content when the file has none),
+- opportunities by external id, else name within the account.
+
+Good rows are committed batch by batch; with ``strict`` (or ``dry_run``) the
+whole import is one transaction that is rolled back when any row was bad (or
+always), so the counts still say exactly what would have happened.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from revloop.activity.models import Campaign, ContentAsset, Touch
+from revloop.core.bulk import insert_ignoring_conflicts
+from revloop.engine.identity.accounts import AccountMatcher, PersonToMatch
+from revloop.engine.identity.email import NormalizedEmail, normalize_email
+from revloop.engine.imports import (
+    AccountRecord,
+    ErrorCsvWriter,
+    ImportOptions,
+    OpportunityRecord,
+    PersonRecord,
+    RowFailure,
+    TouchRecord,
+    read_records,
+)
+from revloop.lifecycle.models import StageTransition
+from revloop.people.identity import (
+    PROFILE_FIELDS,
+    PersonSeed,
+    cached_account_matcher,
+    resolve_people,
+)
+from revloop.people.models import Account, Person
+from revloop.pipeline.models import Opportunity, OpportunityChange
+from revloop.users.models import User
+
+ENTITIES = ("people", "accounts", "touches", "opportunities")
+BATCH_SIZE = 5_000
+MAX_REPORTED_ERRORS = 1_000
+
+
+@dataclass
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    merged_duplicates: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    error_rows: int = 0
+    rows: int = 0
+    seconds: float = 0.0
+    format: str = ""
+    error_csv: str | None = None
+    committed: bool = True
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "merged_duplicates": self.merged_duplicates,
+            "errors": self.errors,
+            "error_rows": self.error_rows,
+            "rows": self.rows,
+            "seconds": round(self.seconds, 3),
+            "format": self.format,
+            "error_csv": self.error_csv,
+            "committed": self.committed,
+        }
+
+
+class _RollbackError(Exception):
+    """Raised inside the import transaction to undo a strict or dry run."""
+
+
+def error_csv_path(source: Path) -> Path:
+    return source.with_name(f"{source.stem}.errors.csv")
+
+
+class _Users:
+    """Owners arrive as a username, an email or a full name."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[str, int] = {}
+        for pk, username, email, first, last in User.objects.values_list(
+            "id", "username", "email", "first_name", "last_name"
+        ):
+            for key in (username, email, f"{first} {last}".strip()):
+                if key:
+                    self._by_key.setdefault(key.casefold(), pk)
+
+    def find(self, text: str) -> int | None:
+        return self._by_key.get(text.strip().casefold()) if text else None
+
+
+def _properties(record: Any, *, owner_id: int | None) -> dict[str, Any]:
+    extra = dict(record.properties)
+    if record.owner and owner_id is None:
+        extra["owner"] = record.owner  # an owner revloop does not know is kept, not lost
+    return extra
+
+
+def _changed(obj: Any, values: dict[str, Any]) -> list[str]:
+    """Set the non-empty values that differ; an empty cell never erases what is known."""
+    changed = []
+    for name, value in values.items():
+        if value in ("", None) or value == {}:
+            continue
+        current = getattr(obj, name)
+        if name == "properties":
+            merged = {**current, **value}
+            if merged != current:
+                obj.properties = merged
+                changed.append(name)
+        elif current != value:
+            setattr(obj, name, value)
+            changed.append(name)
+    return changed
+
+
+class _Writer:
+    def __init__(self, summary: ImportSummary, now: datetime) -> None:
+        self.summary = summary
+        self.now = now
+        self.users = _Users()
+
+    def count(self, outcome: str, n: int = 1) -> None:
+        setattr(self.summary, outcome, getattr(self.summary, outcome) + n)
+
+    def write(self, records: Sequence[Any]) -> None:
+        raise NotImplementedError
+
+
+class _PeopleWriter(_Writer):
+    def write(self, records: Sequence[PersonRecord]) -> None:
+        emails = {r.canonical_email: normalize_email(r.email) for r in records}
+        first = {}
+        for r in records:
+            first.setdefault(r.canonical_email, r)
+        resolved = resolve_people(
+            [
+                PersonSeed(
+                    email=emails[key],
+                    seen_at=r.created_at or self.now,
+                    source=r.source,
+                    company=r.company,
+                    profile={"country": r.country},
+                )
+                for key, r in first.items()
+            ],
+            match_names=True,
+        )
+        people = Person.objects.in_bulk([v.person_id for v in resolved.values()])
+        tracked = [*PROFILE_FIELDS, "source", "consent", "external_id", "owner_id", "properties"]
+        before = {pk: {f: getattr(p, f) for f in tracked} for pk, p in people.items()}
+        final_stage: dict[int, str] = {}
+        # Rows of one mailbox are applied in file order: a later non-empty value wins and
+        # an empty cell never erases. Only the end state is compared with the database,
+        # so a file with conflicting rows imports the same way every time.
+        for record in records:
+            person = people[resolved[record.canonical_email].person_id]
+            if record is not first[record.canonical_email]:
+                self.count("merged_duplicates")
+            _changed(person, self._values(record))
+            if record.stage is not None:
+                final_stage[person.pk] = record.stage.value
+        transitions = []
+        changed: dict[int, set[str]] = {}
+        for pk, person in people.items():
+            names = {f for f in tracked if getattr(person, f) != before[pk][f]}
+            stage = final_stage.get(pk)
+            if stage is not None and stage != person.stage:
+                transitions.append(
+                    StageTransition(
+                        person_id=pk,
+                        from_stage=person.stage,
+                        to_stage=stage,
+                        at=self.now,
+                        by_rule="import",
+                    )
+                )
+                person.stage, person.stage_changed_at = stage, self.now
+                names |= {"stage", "stage_changed_at"}
+            changed[pk] = names
+        for key in first:
+            outcome = resolved[key]
+            if outcome.created:
+                self.count("created")
+            else:
+                self.count("updated" if changed[outcome.person_id] else "unchanged")
+        fields = set().union(*changed.values())
+        dirty = [people[pk] for pk, names in changed.items() if names]
+        if dirty:
+            Person.objects.bulk_update(dirty, sorted(fields | {"updated_at"}), batch_size=500)
+        StageTransition.objects.bulk_create(transitions)
+
+    def _values(self, record: PersonRecord) -> dict[str, Any]:
+        owner_id = self.users.find(record.owner)
+        return {
+            "first_name": record.first_name,
+            "last_name": record.last_name,
+            "title": record.title,
+            "phone": record.phone,
+            "persona": record.persona,
+            "country": record.country,
+            "source": record.source,
+            "consent": record.consent,
+            "external_id": record.external_id,
+            "owner_id": owner_id,
+            "properties": {
+                **_properties(record, owner_id=owner_id),
+                # Firmographics belong to the account; kept here when the file has them.
+                **({"industry": record.industry} if record.industry else {}),
+                **(
+                    {"employee_count": record.employee_count}
+                    if record.employee_count is not None
+                    else {}
+                ),
+            },
+        }
+
+
+class _AccountWriter(_Writer):
+    def write(self, records: Sequence[AccountRecord]) -> None:
+        ext = {r.external_id for r in records if r.external_id}
+        domains = {r.domain for r in records if r.domain}
+        names = {r.name.casefold() for r in records}
+        existing = list(
+            Account.objects.annotate(lname=Lower("name")).filter(
+                Q(external_id__in=ext) | Q(domain__in=domains) | Q(lname__in=names)
+            )
+        )
+        by_ext = {a.external_id: a for a in existing if a.external_id}
+        by_domain = {a.domain: a for a in existing if a.domain}
+        by_name = {a.name.casefold(): a for a in existing}
+        changed: dict[int, Account] = {}
+        fields: set[str] = set()
+        for record in records:
+            owner_id = self.users.find(record.owner)
+            values = {
+                "name": record.name,
+                "domain": record.domain,
+                "industry": record.industry,
+                "employee_count": record.employee_count,
+                "country": record.country,
+                "region": record.region,
+                "tier": record.tier,
+                "external_id": record.external_id,
+                "owner_id": owner_id,
+                "properties": _properties(record, owner_id=owner_id),
+            }
+            account = (
+                (by_ext.get(record.external_id) if record.external_id else None)
+                or (by_domain.get(record.domain) if record.domain else None)
+                or by_name.get(record.name.casefold())
+            )
+            if account is None:
+                account = Account(
+                    created_at=record.created_at or self.now,
+                    **{k: v for k, v in values.items() if v is not None},
+                )
+                account.save()
+                self.count("created")
+            elif account.pk in changed and not _changed(account, values):
+                self.count("merged_duplicates")
+                continue
+            else:
+                names_changed = _changed(account, values)
+                if names_changed:
+                    changed[account.pk] = account
+                    fields.update(names_changed)
+                self.count("updated" if names_changed else "unchanged")
+            for index, key in ((by_ext, account.external_id), (by_domain, account.domain)):
+                if key:
+                    index[key] = account
+            by_name[account.name.casefold()] = account
+        if changed:
+            Account.objects.bulk_update(
+                changed.values(), sorted(fields | {"updated_at"}), batch_size=500
+            )
+
+
+class _TouchWriter(_Writer):
+    def write(self, records: Sequence[TouchRecord]) -> None:
+        emails: dict[str, NormalizedEmail] = {
+            r.canonical_email: normalize_email(r.email) for r in records if r.email
+        }
+        first_seen: dict[str, TouchRecord] = {}
+        for r in records:
+            if r.canonical_email and (
+                r.canonical_email not in first_seen
+                or r.occurred_at < first_seen[r.canonical_email].occurred_at
+            ):
+                first_seen[r.canonical_email] = r
+        people = resolve_people(
+            [
+                PersonSeed(
+                    email=emails[key],
+                    seen_at=r.occurred_at,
+                    source=r.channel.value if r.channel else "",
+                )
+                for key, r in first_seen.items()
+            ]
+        )
+        campaigns = _campaign_ids({r.campaign or r.utm_campaign for r in records} - {""})
+        content = _content_ids({r.content for r in records} - {""})
+        rows = [
+            {
+                "event_id": r.event_id,
+                "person_id": people[r.canonical_email].person_id if r.canonical_email else None,
+                "anonymous_id": r.anonymous_id,
+                "occurred_at": r.occurred_at,
+                "type": r.type.value,
+                "channel": r.channel.value if r.channel else "",
+                "campaign_id": campaigns.get(r.campaign or r.utm_campaign),
+                "content_id": content.get(r.content),
+                "url": r.url,
+                "utm_source": r.utm_source,
+                "utm_medium": r.utm_medium,
+                "utm_campaign": r.utm_campaign or r.campaign,
+                "utm_content": r.utm_content,
+                "utm_term": r.utm_term,
+                "properties": {
+                    **r.properties,
+                    **({"content": r.content} if r.content and r.content not in content else {}),
+                },
+            }
+            for r in records
+        ]
+        inserted = len(insert_ignoring_conflicts(Touch, rows, conflict_field="event_id"))
+        self.count("created", inserted)
+        self.count("unchanged", len(rows) - inserted)
+
+
+def _campaign_ids(keys: set[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for pk, name, utm in Campaign.objects.filter(
+        Q(name__in=keys) | Q(utm_campaign__in=keys)
+    ).values_list("id", "name", "utm_campaign"):
+        found.setdefault(name, pk)
+        if utm:
+            found.setdefault(utm, pk)
+    return found
+
+
+def _content_ids(keys: set[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for pk, title, url in ContentAsset.objects.filter(
+        Q(title__in=keys) | Q(url__in=keys)
+    ).values_list("id", "title", "url"):
+        found.setdefault(title, pk)
+        if url:
+            found.setdefault(url, pk)
+    return found
+
+
+class _OpportunityWriter(_Writer):
+    def __init__(self, summary: ImportSummary, now: datetime) -> None:
+        super().__init__(summary, now)
+        self._matcher: AccountMatcher | None = None
+
+    def _account_id(self, record: OpportunityRecord) -> int | None:
+        if record.account_external_id:
+            found = (
+                Account.objects.filter(external_id=record.account_external_id)
+                .values_list("id", flat=True)
+                .first()
+            )
+            if found:
+                return found
+        if not record.account_name:
+            return None
+        exact = (
+            Account.objects.annotate(lname=Lower("name"))
+            .filter(lname=record.account_name.casefold())
+            .values_list("id", flat=True)
+            .first()
+        )
+        if exact:
+            return exact
+        if self._matcher is None:
+            self._matcher = cached_account_matcher()
+        match = self._matcher.match(PersonToMatch(company=record.account_name))
+        return int(match.account_id) if match.account_id is not None else None
+
+    def write(self, records: Sequence[OpportunityRecord]) -> None:
+        for record in records:
+            account_id = self._account_id(record)
+            owner_id = self.users.find(record.owner)
+            contact_id = None
+            if record.contact_email:
+                contact_id = (
+                    Person.objects.filter(email_key=normalize_email(record.contact_email).canonical)
+                    .values_list("id", flat=True)
+                    .first()
+                )
+            lookup = (
+                Opportunity.objects.filter(external_id=record.external_id)
+                if record.external_id
+                else Opportunity.objects.filter(name=record.name, account_id=account_id)
+            )
+            opportunity = lookup.order_by("id").first()
+            values: dict[str, Any] = {
+                "name": record.name,
+                "account_id": account_id,
+                "primary_contact_id": contact_id,
+                "amount": record.amount,
+                "currency": record.currency,
+                "stage": record.stage.value,
+                "close_date": record.close_date,
+                "owner_id": owner_id,
+                "source": record.source,
+                "closed_at": record.closed_at,
+                "outcome_reason": record.outcome_reason,
+                "competitor": record.competitor,
+                "external_id": record.external_id,
+                "properties": _properties(record, owner_id=owner_id),
+            }
+            if opportunity is None:
+                created_at = record.created_at or self.now
+                opportunity = Opportunity.objects.create(
+                    created_at=created_at, **{k: v for k, v in values.items() if v is not None}
+                )
+                if record.stage.is_closed and opportunity.closed_at is None:
+                    opportunity.closed_at = self.now
+                    opportunity.save(update_fields=["closed_at"])
+                OpportunityChange.objects.create(
+                    opportunity=opportunity,
+                    at=created_at,
+                    field="stage",
+                    old_value="",
+                    new_value=record.stage.value,
+                )
+                self.count("created")
+                continue
+            before = {
+                "stage": opportunity.stage,
+                "amount": opportunity.amount,
+                "close_date": opportunity.close_date,
+            }
+            names = _changed(opportunity, values)
+            if names:
+                opportunity.save(update_fields=names)
+                OpportunityChange.objects.bulk_create(
+                    OpportunityChange(
+                        opportunity=opportunity,
+                        at=self.now,
+                        field=name,
+                        old_value=_text(old),
+                        new_value=_text(getattr(opportunity, name)),
+                    )
+                    for name, old in before.items()
+                    if name in names
+                )
+            self.count("updated" if names else "unchanged")
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return "" if value is None else str(value)
+
+
+_WRITERS: dict[str, type[_Writer]] = {
+    "people": _PeopleWriter,
+    "accounts": _AccountWriter,
+    "touches": _TouchWriter,
+    "opportunities": _OpportunityWriter,
+}
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def run_import(
+    entity: str,
+    source: Path,
+    *,
+    format_name: str = "auto",
+    options: ImportOptions | None = None,
+    strict: bool = False,
+    dry_run: bool = False,
+    progress: Callable[[float], None] = lambda fraction: None,
+) -> ImportSummary:
+    """Import ``source`` as ``entity`` (see the module doc); never raises for a bad row."""
+    started = time.perf_counter()
+    summary = ImportSummary(committed=not dry_run)
+    writer = _WRITERS[entity](summary, timezone.now())
+    stream = read_records(
+        source, entity, format_name=format_name, options=options or ImportOptions()
+    )
+    summary.format = stream.format
+    errors_path = error_csv_path(source)
+    error_file = None
+    error_writer: ErrorCsvWriter | None = None
+
+    def records() -> Iterable[Any]:
+        nonlocal error_file, error_writer
+        for item in stream:
+            summary.rows += 1
+            if isinstance(item, RowFailure):
+                summary.error_rows += 1
+                if len(summary.errors) < MAX_REPORTED_ERRORS:
+                    summary.errors.extend(e.as_dict() for e in item.errors)
+                if error_writer is None:
+                    error_file = errors_path.open("w", encoding="utf-8", newline="")
+                    error_writer = ErrorCsvWriter(error_file, stream.header)
+                error_writer.add(item)
+            else:
+                yield item
+            fraction = stream.reader.progress()
+            if fraction is not None and summary.rows % 1000 == 0:
+                progress(fraction)
+
+    def write_all() -> None:
+        for batch in _batches(records(), BATCH_SIZE):
+            with transaction.atomic():
+                writer.write(batch)
+
+    try:
+        if strict or dry_run:
+            try:
+                with transaction.atomic():
+                    write_all()
+                    if dry_run or summary.error_rows:
+                        raise _RollbackError
+            except _RollbackError:
+                summary.committed = False
+        else:
+            write_all()
+    finally:
+        if error_file is not None:
+            error_file.close()
+        stream.reader.close()
+    if error_writer is None and errors_path.exists():
+        errors_path.unlink()  # a fixed file leaves no stale error report behind
+    summary.error_csv = str(errors_path) if error_writer is not None else None
+    summary.seconds = time.perf_counter() - started
+    progress(1.0)
+    return summary

@@ -1,0 +1,100 @@
+"""``revloop import {people,accounts,touches,opportunities} FILE``: CSV in, nothing lost."""
+
+from __future__ import annotations
+
+import sys
+import zoneinfo
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandError, CommandParser
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+from revloop.capture.importer import ENTITIES, run_import
+from revloop.core.commands import RevloopCommand
+from revloop.engine.imports import (
+    CsvFileError,
+    FormatError,
+    ImportOptions,
+    StageMappingError,
+    load_stage_mapping,
+)
+
+
+class Command(RevloopCommand):
+    help = (
+        "Import a CSV file (generic, HubSpot or Salesforce export). Bad rows are reported "
+        "and written to FILE.errors.csv; good rows are imported (none with --strict)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        super().add_arguments(parser)
+        parser.add_argument("entity", choices=ENTITIES)
+        parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--format", default="auto", choices=["auto", "generic", "hubspot", "salesforce"]
+        )
+        parser.add_argument(
+            "--strict", action="store_true", help="import nothing if any row is bad"
+        )
+        parser.add_argument("--dry-run", action="store_true", help="check and count, store nothing")
+        parser.add_argument("--stage-mapping", type=Path, help="your own stage_mapping.yaml")
+        parser.add_argument("--timezone", default="UTC", help="zone of times written without one")
+        parser.add_argument("--date-order", choices=["mdy", "dmy"], default="mdy")
+        parser.add_argument("--currency", default="USD", help="currency of amounts without one")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        source: Path = options["file"]
+        if not source.is_file():
+            raise CommandError(f"no such file: {source}")
+        try:
+            import_options = ImportOptions(
+                default_tz=zoneinfo.ZoneInfo(options["timezone"]),
+                date_order=options["date_order"],
+                default_currency=options["currency"].upper(),
+                stages=load_stage_mapping(options["stage_mapping"]),
+            )
+        except zoneinfo.ZoneInfoNotFoundError:
+            raise CommandError(f"unknown time zone {options['timezone']!r}") from None
+        except StageMappingError as exc:
+            raise CommandError(str(exc)) from None
+
+        console = Console(stderr=True)
+        columns = (
+            TextColumn(f"Importing {source.name}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TimeRemainingColumn(),
+        )
+        try:
+            with Progress(*columns, console=console, disable=not sys.stderr.isatty()) as bar:
+                task = bar.add_task("import", total=1.0)
+                summary = run_import(
+                    options["entity"],
+                    source,
+                    format_name=options["format"],
+                    options=import_options,
+                    strict=options["strict"],
+                    dry_run=options["dry_run"],
+                    progress=lambda fraction: bar.update(task, completed=fraction),
+                )
+        except (CsvFileError, FormatError) as exc:
+            raise CommandError(str(exc)) from None
+
+        def human() -> None:
+            state = "" if summary.committed else " (nothing stored)"
+            self.stdout.write(
+                f"{summary.rows:,} rows as {summary.format}: {summary.created:,} created, "
+                f"{summary.updated:,} updated, {summary.unchanged:,} unchanged, "
+                f"{summary.merged_duplicates:,} duplicates merged, {summary.error_rows:,} bad rows "
+                f"in {summary.seconds:.1f} s{state}"
+            )
+            for error in summary.errors[:20]:
+                self.stdout.write(f"  row {error['row']}, {error['field']}: {error['reason']}")
+            if summary.error_csv:
+                self.stdout.write(f"Bad rows with their reasons: {summary.error_csv}")
+
+        self.emit(summary.as_dict(), options, human)
+        if summary.error_rows:
+            sys.exit(1)
