@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import polars as pl
 from django.core.management.color import no_style
-from django.db import connection
-from django.db.models import JSONField, Model
+from django.db import connection, models
+from django.db.models import Field, JSONField, Model
 from django.utils import timezone
 
 # Django stores aware datetimes on SQLite as naive UTC text in str(datetime)
@@ -114,6 +114,32 @@ def reset_sequences(models: Iterable[type[Model]]) -> None:
 _MAX_PARAMS = 30_000
 
 
+_PASS_THROUGH = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.FloatField,
+    models.BooleanField,
+    models.ForeignKey,
+)
+
+
+def _adapter(field: Field[Any, Any]) -> Callable[[Any], Any]:
+    """The cheapest correct way to turn a Python value into this field's parameter.
+
+    ``get_db_prep_save`` costs microseconds per call; on a million-row import that
+    is most of the time, and for text and numbers it returns the value unchanged.
+    """
+    if isinstance(field, models.DateTimeField):
+        return connection.ops.adapt_datetimefield_value
+    if isinstance(field, _PASS_THROUGH):
+        return lambda value: value
+    if isinstance(field, JSONField):
+        empty = field.get_db_prep_save({}, connection)
+        return lambda value: empty if value == {} else field.get_db_prep_save(value, connection)
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
 def insert_ignoring_conflicts(
     model: type[Model],
     rows: Sequence[Mapping[str, Any]],
@@ -132,6 +158,7 @@ def insert_ignoring_conflicts(
         return []
     now = timezone.now()
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    adapters = [_adapter(f) for f in fields]
     ops = connection.ops
     columns = ", ".join(ops.quote_name(f.column) for f in fields)
     per_row = len(fields)
@@ -144,7 +171,7 @@ def insert_ignoring_conflicts(
             batch = rows[start : start + step]
             params: list[Any] = []
             for row in batch:
-                for field in fields:
+                for field, adapt in zip(fields, adapters, strict=True):
                     if field.attname in row:
                         value = row[field.attname]
                     elif field.name in row:
@@ -153,7 +180,7 @@ def insert_ignoring_conflicts(
                         value = now
                     else:
                         value = field.get_default()
-                    params.append(field.get_db_prep_save(value, connection))
+                    params.append(adapt(value))
             values = ", ".join("(" + ", ".join(["%s"] * per_row) + ")" for _ in batch)
             cursor.execute(
                 f"INSERT INTO {model._meta.db_table} ({columns}) VALUES {values} "  # noqa: S608 - our own names
