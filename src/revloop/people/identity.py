@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max
 
 from revloop.activity.models import Touch
@@ -177,13 +177,20 @@ def link_anonymous_ids(links: Mapping[str, int], *, at: datetime) -> int:
         conflict_field="anonymous_id",
         returning=("id",),
     )
-    owners = people_for_anonymous_ids(links)
-    stitched = 0
-    for anonymous_id, person_id in owners.items():
-        stitched += Touch.objects.filter(anonymous_id=anonymous_id, person__isnull=True).update(
-            person_id=person_id
+    # One statement for the whole batch: each unlinked touch of these ids takes the
+    # person its id belongs to (which, for an id claimed earlier, is the first claimant).
+    identities = AnonymousIdentity._meta.db_table
+    touches = Touch._meta.db_table
+    ids = sorted(links)
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {touches} SET person_id = (SELECT person_id FROM {identities} "  # noqa: S608 - our tables
+            f"WHERE {identities}.anonymous_id = {touches}.anonymous_id) "
+            f"WHERE person_id IS NULL AND anonymous_id IN ({marks})",
+            ids,
         )
-    return stitched
+        return int(cursor.rowcount)
 
 
 def domain_of(value: str) -> str:
