@@ -15,7 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from pydantic import TypeAdapter, ValidationError
 
-from revloop.activity.models import Campaign, ContentAsset, Touch
+from revloop.activity.lookups import campaign_ids
+from revloop.activity.models import ContentAsset, Touch
 from revloop.capture.schemas import BatchResult, EventIn, FieldError, ItemResult
 from revloop.core.bulk import insert_ignoring_conflicts
 from revloop.engine.identity.email import InvalidEmail, NormalizedEmail, normalize_email
@@ -63,22 +64,6 @@ def _validate(
 def _rejected(index: int, event_id: object, errors: list[FieldError]) -> ItemResult:
     shown = event_id if isinstance(event_id, str) else None
     return ItemResult(index=index, id=shown, status="rejected", errors=errors)
-
-
-def _campaigns(names: set[str]) -> dict[str, int]:
-    if not names:
-        return {}
-    found: dict[str, int] = {}
-    for pk, name, utm in Campaign.objects.filter(name__in=names).values_list(
-        "id", "name", "utm_campaign"
-    ):
-        found[name] = pk
-        found.setdefault(utm, pk)
-    for pk, utm in Campaign.objects.filter(utm_campaign__in=names - set(found)).values_list(
-        "id", "utm_campaign"
-    ):
-        found.setdefault(utm, pk)
-    return found
 
 
 def do_ingest_events(items: Sequence[Any]) -> BatchResult:
@@ -134,7 +119,7 @@ def do_ingest_events(items: Sequence[Any]) -> BatchResult:
         anonymous_owner = people_for_anonymous_ids(
             e.anonymous_id for _, e, m in accepted if m is None
         )
-        campaigns = _campaigns({e.campaign or e.utm_campaign for _, e, _ in accepted} - {""})
+        campaigns = campaign_ids({e.campaign or e.utm_campaign for _, e, _ in accepted} - {""})
         rows = [
             {
                 "event_id": e.event_id,

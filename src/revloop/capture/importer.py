@@ -30,7 +30,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from revloop.activity.models import Campaign, ContentAsset, Touch
+from revloop.activity.lookups import campaign_ids, content_ids
+from revloop.activity.models import Touch
 from revloop.core.bulk import insert_ignoring_conflicts
 from revloop.engine.identity.accounts import AccountMatcher, PersonToMatch
 from revloop.engine.identity.email import NormalizedEmail, normalize_email
@@ -323,8 +324,8 @@ class _TouchWriter(_Writer):
                 for key, r in first_seen.items()
             ]
         )
-        campaigns = _campaign_ids({r.campaign or r.utm_campaign for r in records} - {""})
-        content = _content_ids({r.content for r in records} - {""})
+        campaigns = campaign_ids({r.campaign or r.utm_campaign for r in records} - {""})
+        content = content_ids({r.content for r in records} - {""})
         rows = [
             {
                 "event_id": r.event_id,
@@ -351,28 +352,6 @@ class _TouchWriter(_Writer):
         inserted = len(insert_ignoring_conflicts(Touch, rows, conflict_field="event_id"))
         self.count("created", inserted)
         self.count("unchanged", len(rows) - inserted)
-
-
-def _campaign_ids(keys: set[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for pk, name, utm in Campaign.objects.filter(
-        Q(name__in=keys) | Q(utm_campaign__in=keys)
-    ).values_list("id", "name", "utm_campaign"):
-        found.setdefault(name, pk)
-        if utm:
-            found.setdefault(utm, pk)
-    return found
-
-
-def _content_ids(keys: set[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for pk, title, url in ContentAsset.objects.filter(
-        Q(title__in=keys) | Q(url__in=keys)
-    ).values_list("id", "title", "url"):
-        found.setdefault(title, pk)
-        if url:
-            found.setdefault(url, pk)
-    return found
 
 
 class _OpportunityWriter(_Writer):

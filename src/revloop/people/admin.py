@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from revloop.core.admin import HistoryAdmin
 from revloop.core.errors import RevloopError
 from revloop.people.access import check_can_merge
 from revloop.people.merge import do_merge_people
@@ -80,19 +81,10 @@ class AnonymousIdentityAdmin(admin.ModelAdmin):
 
 
 @admin.register(PersonMerge)
-class PersonMergeAdmin(admin.ModelAdmin):
+class PersonMergeAdmin(HistoryAdmin):
     """Merges are history: visible, never edited."""
 
     list_display = ("merged_email", "survivor", "reason", "merged_by", "merged_at")
     list_filter = ("reason",)
     search_fields = ("merged_email", "survivor__email")
     raw_id_fields = ("survivor",)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
