@@ -142,6 +142,7 @@ def do_ingest_events(items: Sequence[Any]) -> BatchResult:
             }
             for _, e, m in accepted
         ]
+        rows.sort(key=lambda row: row["event_id"])  # one lock order across parallel batches
         stored = {
             row[0]
             for row in insert_ignoring_conflicts(

@@ -105,7 +105,8 @@ def resolve_people(
         return {}
     existing = dict(Person.objects.filter(email_key__in=by_key).values_list("email_key", "id"))
     result = {key: Resolved(pid, created=False) for key, pid in existing.items()}
-    missing = [seed for key, seed in by_key.items() if key not in existing]
+    # Sorted, so parallel batches take the unique-index locks in one order: no deadlocks.
+    missing = [seed for key, seed in sorted(by_key.items()) if key not in existing]
     if not missing:
         return result
     matcher = _matcher_for(missing, by_name=match_names)
