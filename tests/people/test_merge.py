@@ -67,6 +67,19 @@ def test_a_merge_moves_everything_onto_the_survivor(pair: tuple[Person, Person])
 
 
 @pytest.mark.django_db
+def test_two_duplicates_on_one_opportunity_leave_one_role(db: None) -> None:
+    survivor = factories.person(created_at=factories.T0)
+    first, second = (factories.person(created_at=factories.T0 + timedelta(days=d)) for d in (1, 2))
+    deal = factories.opportunity()
+    OpportunityContact.objects.create(opportunity=deal, person=first, role="champion")
+    OpportunityContact.objects.create(opportunity=deal, person=second, role="user")
+    do_merge_people(survivor.pk, [first.pk, second.pk], by=None)
+    assert list(OpportunityContact.objects.values_list("person_id", "role")) == [
+        (survivor.pk, "champion")
+    ]
+
+
+@pytest.mark.django_db
 def test_the_survivor_keeps_its_values_fills_gaps_and_the_rest_is_recorded(
     pair: tuple[Person, Person], manager: User
 ) -> None:

@@ -80,19 +80,24 @@ def _person_relations() -> list[ForeignKey[Any, Any]]:
 def _move_relations(mapping: dict[int, int]) -> dict[int, dict[str, int]]:
     """Re-point every record of each loser to its survivor; counts by loser and relation."""
     losers = list(mapping)
-    # A person on an opportunity twice (as both records) keeps the survivor's role.
-    survivor_roles = set(
+    # One role per person and opportunity: when the merged records would meet on an
+    # opportunity, the survivor's role stays, else the earliest duplicate's.
+    taken = set(
         OpportunityContact.objects.filter(person_id__in=set(mapping.values())).values_list(
             "opportunity_id", "person_id"
         )
     )
-    clashing = [
-        pk
-        for pk, opp, person in OpportunityContact.objects.filter(person_id__in=losers).values_list(
-            "id", "opportunity_id", "person_id"
-        )
-        if (opp, mapping[person]) in survivor_roles
-    ]
+    clashing = []
+    for pk, opportunity_id, person_id in (
+        OpportunityContact.objects.filter(person_id__in=losers)
+        .order_by("id")
+        .values_list("id", "opportunity_id", "person_id")
+    ):
+        key = (opportunity_id, mapping[person_id])
+        if key in taken:
+            clashing.append(pk)
+        else:
+            taken.add(key)
     OpportunityContact.objects.filter(pk__in=clashing).delete()
 
     moved: dict[int, dict[str, int]] = {}
