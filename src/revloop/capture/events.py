@@ -87,18 +87,17 @@ def do_ingest_events(items: Sequence[Any]) -> BatchResult:
     known_content = set(
         ContentAsset.objects.filter(id__in=content_ids).values_list("id", flat=True)
     )
-    unknown = [
-        (i, e, m)
-        for i, e, m in accepted
-        if e.content_id is not None and e.content_id not in known_content
-    ]
-    for index, event, _ in unknown:
+    kept = []
+    for index, event, email in accepted:
+        if event.content_id is None or event.content_id in known_content:
+            kept.append((index, event, email))
+            continue
         results[index] = _rejected(
             index,
             event.event_id,
             [FieldError(field="content_id", message=f"no content asset {event.content_id}")],
         )
-    accepted = [item for item in accepted if item not in unknown]
+    accepted = kept
 
     with transaction.atomic():
         people = resolve_people(
