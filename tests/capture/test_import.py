@@ -14,7 +14,7 @@ from revloop.activity.models import Touch
 from revloop.capture import importer
 from revloop.capture.importer import run_import
 from revloop.lifecycle.models import StageTransition
-from revloop.people.models import Person
+from revloop.people.models import Account, Person
 from revloop.pipeline.models import Opportunity, OpportunityChange
 from revloop.users.models import User
 from tests import factories
@@ -238,3 +238,22 @@ def test_the_command_refuses_a_missing_file_and_an_unknown_format(tmp_path: Path
     weird = _write(tmp_path, "weird.csv", "colour,size\nred,9\n")
     with pytest.raises(CommandError):
         call_command("import", "people", str(weird))
+
+
+@pytest.mark.django_db
+def test_an_account_twice_in_one_file_is_one_account_with_both_rows_applied(tmp_path: Path) -> None:
+    factories.account(name="Globex", domain="globex.example", industry="")
+    text = (
+        "name,domain,industry,country\n"
+        "Globex,globex.example,Logistics,\n"
+        "Globex,globex.example,,DE\n"
+        "Initech,initech.example,Software,US\n"
+        "Initech,initech.example,,US\n"
+    )
+    summary = run_import("accounts", _write(tmp_path, "accounts.csv", text))
+    assert (summary.created, summary.updated, summary.merged_duplicates) == (1, 1, 2)
+    globex = Account.objects.get(domain="globex.example")
+    assert (globex.industry, globex.country) == ("Logistics", "DE")
+    assert Account.objects.filter(domain="initech.example").count() == 1
+    again = run_import("accounts", _write(tmp_path, "accounts.csv", text))
+    assert (again.created, again.updated) == (0, 0)

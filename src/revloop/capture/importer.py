@@ -33,6 +33,7 @@ from django.utils import timezone
 from revloop.activity.lookups import campaign_ids, content_ids
 from revloop.activity.models import Touch
 from revloop.core.bulk import insert_ignoring_conflicts
+from revloop.core.values import fill_known
 from revloop.engine.identity.accounts import AccountMatcher, PersonToMatch
 from revloop.engine.identity.email import NormalizedEmail, normalize_email
 from revloop.engine.imports import (
@@ -122,24 +123,6 @@ def _properties(record: Any, *, owner_id: int | None) -> dict[str, Any]:
     return extra
 
 
-def _changed(obj: Any, values: dict[str, Any]) -> list[str]:
-    """Set the non-empty values that differ; an empty cell never erases what is known."""
-    changed = []
-    for name, value in values.items():
-        if value in ("", None) or value == {}:
-            continue
-        current = getattr(obj, name)
-        if name == "properties":
-            merged = {**current, **value}
-            if merged != current:
-                obj.properties = merged
-                changed.append(name)
-        elif current != value:
-            setattr(obj, name, value)
-            changed.append(name)
-    return changed
-
-
 class _Writer:
     def __init__(self, summary: ImportSummary, now: datetime) -> None:
         self.summary = summary
@@ -183,7 +166,7 @@ class _PeopleWriter(_Writer):
             person = people[resolved[record.canonical_email].person_id]
             if record is not first[record.canonical_email]:
                 self.count("merged_duplicates")
-            _changed(person, self._values(record))
+            fill_known(person, self._values(record))
             if record.stage is not None:
                 final_stage[person.pk] = record.stage.value
         transitions = []
@@ -257,6 +240,7 @@ class _AccountWriter(_Writer):
         by_name = {a.name.casefold(): a for a in existing}
         changed: dict[int, Account] = {}
         fields: set[str] = set()
+        seen: set[int] = set()
         for record in records:
             owner_id = self.users.find(record.owner)
             values = {
@@ -283,15 +267,17 @@ class _AccountWriter(_Writer):
                 )
                 account.save()
                 self.count("created")
-            elif account.pk in changed and not _changed(account, values):
-                self.count("merged_duplicates")
-                continue
             else:
-                names_changed = _changed(account, values)
+                names_changed = fill_known(account, values)
                 if names_changed:
                     changed[account.pk] = account
                     fields.update(names_changed)
-                self.count("updated" if names_changed else "unchanged")
+                # A second row for the same account in one file merges into the first.
+                if account.pk in seen:
+                    self.count("merged_duplicates")
+                else:
+                    self.count("updated" if names_changed else "unchanged")
+            seen.add(account.pk)
             for index, key in ((by_ext, account.external_id), (by_domain, account.domain)):
                 if key:
                     index[key] = account
@@ -438,7 +424,7 @@ class _OpportunityWriter(_Writer):
                 "amount": opportunity.amount,
                 "close_date": opportunity.close_date,
             }
-            names = _changed(opportunity, values)
+            names = fill_known(opportunity, values)
             if names:
                 opportunity.save(update_fields=names)
                 OpportunityChange.objects.bulk_create(

@@ -21,6 +21,7 @@ from revloop.capture.schemas import (
     Profile,
 )
 from revloop.core.errors import InvalidInputError
+from revloop.core.values import fill_known
 from revloop.engine.identity.email import InvalidEmail, NormalizedEmail, normalize_email
 from revloop.people.identity import (
     PROFILE_FIELDS,
@@ -39,15 +40,7 @@ def _profile(item: Profile) -> dict[str, str]:
 
 def _fill(person: Person, profile: dict[str, str], consent: str | None) -> bool:
     """Apply the given values; empty ones never erase what is known."""
-    changed = False
-    for name, value in profile.items():
-        if getattr(person, name) != value:
-            setattr(person, name, value)
-            changed = True
-    if consent is not None and person.consent != consent:
-        person.consent = consent
-        changed = True
-    return changed
+    return bool(fill_known(person, {**profile, "consent": consent}))
 
 
 def do_upsert_people(items: Sequence[Any]) -> BatchResult:

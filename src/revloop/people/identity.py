@@ -22,7 +22,6 @@ from revloop.engine.identity.accounts import (
     AccountCandidate,
     AccountMatcher,
     PersonToMatch,
-    normalize_domain,
 )
 from revloop.engine.identity.email import NormalizedEmail
 from revloop.engine.vocabulary import LifecycleStage
@@ -192,8 +191,3 @@ def link_anonymous_ids(links: Mapping[str, int], *, at: datetime) -> int:
             ids,
         )
         return int(cursor.rowcount)
-
-
-def domain_of(value: str) -> str:
-    """A website or domain as typed by a person, in the form accounts are stored in."""
-    return normalize_domain(value)

@@ -72,12 +72,9 @@ class Command(BaseCommand):
         table.add_column("username")
         table.add_column("role")
         table.add_column("team")
-        for user in (
-            User.objects.filter(password__isnull=False).prefetch_related("groups").order_by("id")
-        ):
+        for user in User.objects.filter(groups__isnull=False).distinct().order_by("id"):
             roles = ", ".join(g.name for g in user.groups.all())
-            if roles:
-                table.add_row(user.username, roles, user.team)
+            table.add_row(user.username, roles, user.team)
         Console().print(table)
 
 
