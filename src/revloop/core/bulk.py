@@ -11,11 +11,12 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
 from django.core.management.color import no_style
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import Field, JSONField, Model
 from django.utils import timezone
 
@@ -23,6 +24,8 @@ from django.utils import timezone
 # form: no fraction when the microseconds are zero. Matching it exactly keeps
 # string comparisons in range queries right.
 _SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S%.6f"
+# SQLite accepts 32,766 bound parameters per statement, PostgreSQL 65,535.
+_MAX_PARAMS = 30_000
 
 
 def _sqlite_ready(frame: pl.DataFrame) -> pl.DataFrame:
@@ -50,7 +53,11 @@ def _with_defaults(model: type[Model], frame: pl.DataFrame) -> pl.DataFrame:
     for field in model._meta.concrete_fields:
         if field.column in frame.columns or field.primary_key:
             continue
-        # Django's own rule: the declared default, else "" for text fields, else None.
+        # Django's own rule: the declared default, else "" for text fields, else None;
+        # auto_now(_add) fields take the current time.
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            missing.append(pl.lit(timezone.now()).dt.convert_time_zone("UTC").alias(field.column))
+            continue
         if isinstance(field, JSONField):
             value = json.dumps(field.get_default())
         else:
@@ -61,44 +68,138 @@ def _with_defaults(model: type[Model], frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(missing) if missing else frame
 
 
-def insert_frame(model: type[Model], frame: pl.DataFrame) -> int:
+def insert_frame(
+    model: type[Model], frame: pl.DataFrame, *, skip_conflicts_on: str | None = None
+) -> int:
     """Insert every row of ``frame`` into ``model``'s table on the default connection.
 
-    Columns the frame leaves out take the field's default.
+    Columns the frame leaves out take the field's default. With
+    ``skip_conflicts_on`` (a unique column), rows whose key is already stored, or
+    repeats a key earlier in the frame, are skipped rather than failing the
+    statement; the return value counts the rows actually inserted either way.
     """
     if frame.height == 0:
         return 0
     table = model._meta.db_table
     frame = _with_defaults(model, frame)
+    if skip_conflicts_on is not None:
+        # Key order is lock order: parallel writers of overlapping rows cannot deadlock.
+        frame = frame.sort(skip_conflicts_on, maintain_order=True)
     columns = frame.columns
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     connection.ensure_connection()
     if connection.vendor == "postgresql":
-        buffer = io.BytesIO()
-        frame.write_csv(
-            buffer,
-            include_header=False,
-            quote_style="non_numeric",
-            datetime_format="%Y-%m-%d %H:%M:%S%.6f%:z",
-            date_format="%Y-%m-%d",
-        )
+        return _copy_frame(table, frame, quoted, skip_conflicts_on)
+    placeholders = ", ".join("?" for _ in columns)
+    on_conflict = (
+        f" ON CONFLICT ({connection.ops.quote_name(skip_conflicts_on)}) DO NOTHING"
+        if skip_conflicts_on
+        else ""
+    )
+    # The raw sqlite3 cursor: Django's wrapper would rewrite each statement and,
+    # in DEBUG, keep every parameter in memory.
+    ready = _sqlite_ready(frame)
+    # Zipping whole columns is about twice as fast as DataFrame.iter_rows().
+    rows = zip(*(ready.get_column(name).to_list() for name in columns), strict=True)
+    cursor = connection.connection.executemany(
+        f"INSERT INTO {table} ({quoted}) VALUES ({placeholders}){on_conflict}",  # noqa: S608 - names come from our models
+        rows,
+    )
+    # sqlite3 sums the changes of every execution; skipped rows change nothing.
+    return int(cursor.rowcount)
+
+
+def insert_frame_returning(
+    model: type[Model], frame: pl.DataFrame, *, skip_conflicts_on: str, returning: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """As :func:`insert_frame` with ``skip_conflicts_on``, returning ``returning`` of each
+    row actually inserted (not of the skipped ones)."""
+    if frame.height == 0:
+        return []
+    table = model._meta.db_table
+    quote = connection.ops.quote_name
+    back = ", ".join(quote(model._meta.get_field(name).column) for name in returning)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            frame = _with_defaults(model, frame).sort(skip_conflicts_on, maintain_order=True)
+            quoted = ", ".join(quote(c) for c in frame.columns)
+            return _copy_frame(table, frame, quoted, skip_conflicts_on, returning=back)
+        # sqlite3's executemany cannot return rows. A SQLite transaction has the database
+        # to itself (revloop opens them IMMEDIATE), so the rows after the highest id
+        # seen before the insert are exactly the ones it wrote.
+        pk = quote(model._meta.pk.column)  # type: ignore[union-attr]
         with connection.cursor() as cursor:
-            raw = cursor.cursor
+            cursor.execute(f"SELECT COALESCE(MAX({pk}), 0) FROM {table}")  # noqa: S608 - our own names
+            (before,) = cursor.fetchone()
+            insert_frame(model, frame, skip_conflicts_on=skip_conflicts_on)
+            cursor.execute(
+                f"SELECT {back} FROM {table} WHERE {pk} > %s ORDER BY {pk}",  # noqa: S608 - our own names
+                [before],
+            )
+            return list(cursor.fetchall())
+
+
+def values_for_keys(
+    model: type[Model], key_field: str, keys: Iterable[str], value_field: str = "id"
+) -> dict[str, Any]:
+    """``{key: value}`` for the stored rows whose unique ``key_field`` is in ``keys``.
+
+    Plain SQL in large chunks: the ORM's ``__in`` lookup prepares each of thousands of
+    parameters one by one, which made it the slowest part of a big import.
+    """
+    quote = connection.ops.quote_name
+    key = quote(model._meta.get_field(key_field).column)
+    value = quote(model._meta.get_field(value_field).column)
+    wanted = list(keys)
+    found: dict[str, Any] = {}
+    step = _MAX_PARAMS
+    with connection.cursor() as cursor:
+        for start in range(0, len(wanted), step):
+            chunk = wanted[start : start + step]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"SELECT {key}, {value} FROM {model._meta.db_table} WHERE {key} IN ({marks})",  # noqa: S608 - our own names
+                chunk,
+            )
+            found.update(cursor.fetchall())
+    return found
+
+
+def _copy_frame(
+    table: str, frame: pl.DataFrame, quoted: str, conflict: str | None, *, returning: str = ""
+) -> Any:
+    buffer = io.BytesIO()
+    frame.write_csv(
+        buffer,
+        include_header=False,
+        quote_style="non_numeric",
+        datetime_format="%Y-%m-%d %H:%M:%S%.6f%:z",
+        date_format="%Y-%m-%d",
+    )
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        if conflict is None:
             with raw.copy(f"COPY {table} ({quoted}) FROM STDIN (FORMAT csv)") as copy:
                 copy.write(buffer.getvalue())
-    else:
-        placeholders = ", ".join("?" for _ in columns)
-        # The raw sqlite3 cursor: Django's wrapper would rewrite each statement
-        # and, in DEBUG, keep every parameter in memory.
-        raw_connection = connection.connection
-        ready = _sqlite_ready(frame)
-        # Zipping whole columns is about twice as fast as DataFrame.iter_rows().
-        rows = zip(*(ready.get_column(name).to_list() for name in columns), strict=True)
-        raw_connection.executemany(
-            f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})",  # noqa: S608 - names come from our models
-            rows,
+            return frame.height
+        # COPY cannot skip conflicts: it fills a private staging table, from which one
+        # INSERT … ON CONFLICT DO NOTHING moves the new rows in key order.
+        stage = f"{table}_staging"
+        raw.execute(f"DROP TABLE IF EXISTS {stage}")
+        raw.execute(
+            f"CREATE TEMPORARY TABLE {stage} AS SELECT {quoted} FROM {table} WITH NO DATA"  # noqa: S608 - names come from our models
         )
-    return frame.height
+        with raw.copy(f"COPY {stage} ({quoted}) FROM STDIN (FORMAT csv)") as copy:
+            copy.write(buffer.getvalue())
+        key = connection.ops.quote_name(conflict)
+        raw.execute(
+            f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM {stage} "  # noqa: S608 - names come from our models
+            f"ORDER BY {key} ON CONFLICT ({key}) DO NOTHING"
+            + (f" RETURNING {returning}" if returning else "")
+        )
+        result = raw.fetchall() if returning else int(raw.rowcount)
+        raw.execute(f"DROP TABLE {stage}")
+        return result
 
 
 def reset_sequences(models: Iterable[type[Model]]) -> None:
@@ -108,10 +209,6 @@ def reset_sequences(models: Iterable[type[Model]]) -> None:
         with connection.cursor() as cursor:
             for sql in statements:
                 cursor.execute(sql)
-
-
-# SQLite accepts 32,766 bound parameters per statement, PostgreSQL 65,535.
-_MAX_PARAMS = 30_000
 
 
 _PASS_THROUGH = (
@@ -124,6 +221,19 @@ _PASS_THROUGH = (
 )
 
 
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _sqlite_datetime(value: datetime | None) -> str | None:
+    """Django's SQLite form of a datetime (naive UTC text), without its per-call checks."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return str(value)
+
+
 def _adapter(field: Field[Any, Any]) -> Callable[[Any], Any]:
     """The cheapest correct way to turn a Python value into this field's parameter.
 
@@ -131,13 +241,19 @@ def _adapter(field: Field[Any, Any]) -> Callable[[Any], Any]:
     is most of the time, and for text and numbers it returns the value unchanged.
     """
     if isinstance(field, models.DateTimeField):
-        return connection.ops.adapt_datetimefield_value
+        return _sqlite_datetime if connection.vendor == "sqlite" else _as_is
     if isinstance(field, _PASS_THROUGH):
-        return lambda value: value
+        return _as_is
     if isinstance(field, JSONField):
         empty = field.get_db_prep_save({}, connection)
         return lambda value: empty if value == {} else field.get_db_prep_save(value, connection)
     return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _default(field: Field[Any, Any], now: datetime) -> Any:
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return now
+    return field.get_default()
 
 
 def insert_ignoring_conflicts(
@@ -166,21 +282,23 @@ def insert_ignoring_conflicts(
     back = ", ".join(ops.quote_name(model._meta.get_field(name).column) for name in returning)
     inserted: list[tuple[Any, ...]] = []
     step = max(1, _MAX_PARAMS // per_row)
+    # Per field, once: where a row keeps its value, and the adapted value when it has none.
+    plan = [
+        (field.attname, field.name, adapt, adapt(_default(field, now)))
+        for field, adapt in zip(fields, adapters, strict=True)
+    ]
+    missing = object()
     with connection.cursor() as cursor:
         for start in range(0, len(rows), step):
             batch = rows[start : start + step]
             params: list[Any] = []
             for row in batch:
-                for field, adapt in zip(fields, adapters, strict=True):
-                    if field.attname in row:
-                        value = row[field.attname]
-                    elif field.name in row:
-                        value = row[field.name]
-                    elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                        value = now
-                    else:
-                        value = field.get_default()
-                    params.append(adapt(value))
+                get = row.get
+                for attname, name, adapt, default in plan:
+                    value = get(attname, missing)
+                    if value is missing:
+                        value = get(name, missing)
+                    params.append(default if value is missing else adapt(value))
             values = ", ".join("(" + ", ".join(["%s"] * per_row) + ")" for _ in batch)
             cursor.execute(
                 f"INSERT INTO {model._meta.db_table} ({columns}) VALUES {values} "  # noqa: S608 - our own names

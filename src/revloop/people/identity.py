@@ -13,11 +13,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import polars as pl
 from django.db import connection, transaction
 from django.db.models import Count, Max
 
 from revloop.activity.models import Touch
-from revloop.core.bulk import insert_ignoring_conflicts
+from revloop.core.bulk import (
+    insert_frame,
+    insert_frame_returning,
+    insert_ignoring_conflicts,
+    values_for_keys,
+)
 from revloop.engine.identity.accounts import (
     AccountCandidate,
     AccountMatcher,
@@ -72,6 +78,7 @@ def _matcher_for(seeds: Iterable[PersonSeed], *, by_name: bool) -> AccountMatche
 
 
 _matcher_cache: dict[str, Any] = {}
+_UTC_TIME = pl.Datetime("us", "UTC")
 
 
 def cached_account_matcher() -> AccountMatcher:
@@ -102,10 +109,9 @@ def resolve_people(
             by_key[seed.email.canonical] = seed
     if not by_key:
         return {}
-    existing = dict(Person.objects.filter(email_key__in=by_key).values_list("email_key", "id"))
+    existing = values_for_keys(Person, "email_key", by_key)
     result = {key: Resolved(pid, created=False) for key, pid in existing.items()}
-    # Sorted, so parallel batches take the unique-index locks in one order: no deadlocks.
-    missing = [seed for key, seed in sorted(by_key.items()) if key not in existing]
+    missing = [seed for key, seed in by_key.items() if key not in existing]
     if not missing:
         return result
     matcher = _matcher_for(missing, by_name=match_names)
@@ -117,40 +123,48 @@ def resolve_people(
             for s in missing
         ]
     )
-    rows = []
-    for seed, match in zip(missing, matches, strict=True):
-        rows.append(
-            {
-                "email": seed.email.address,
-                "email_key": seed.email.canonical,
-                "account_id": match.account_id,
-                "stage": LifecycleStage.LEAD.value,
-                "stage_changed_at": seed.seen_at,
-                "created_at": seed.seen_at,
-                "source": seed.source,
-                **{k: v for k, v in seed.profile.items() if k in PROFILE_FIELDS},
-            }
-        )
+    columns: dict[str, list[Any]] = {
+        "email": [s.email.address for s in missing],
+        "email_key": [s.email.canonical for s in missing],
+        "account_id": [m.account_id for m in matches],
+        "stage_changed_at": [s.seen_at for s in missing],
+        "created_at": [s.seen_at for s in missing],
+        "source": [s.source for s in missing],
+    }
+    for name in PROFILE_FIELDS:
+        if any(name in s.profile for s in missing):
+            columns[name] = [s.profile.get(name, "") for s in missing]
+    people = pl.DataFrame(
+        columns,
+        schema_overrides={
+            "account_id": pl.Int64,
+            "stage_changed_at": _UTC_TIME,
+            "created_at": _UTC_TIME,
+        },
+    ).with_columns(stage=pl.lit(LifecycleStage.LEAD.value))
     with transaction.atomic():
-        inserted = insert_ignoring_conflicts(
-            Person, rows, conflict_field="email_key", returning=("id", "email_key")
+        # Inserted in mailbox order (see insert_frame): parallel batches cannot deadlock.
+        inserted = insert_frame_returning(
+            Person, people, skip_conflicts_on="email_key", returning=("id", "email_key")
         )
         created_keys = {key for _, key in inserted}
-        StageTransition.objects.bulk_create(
-            StageTransition(
-                person_id=pid,
-                from_stage="",
-                to_stage=LifecycleStage.LEAD.value,
-                at=by_key[key].seen_at,
-                by_rule="created",
-            )
-            for pid, key in inserted
+        insert_frame(
+            StageTransition,
+            pl.DataFrame(
+                {
+                    "person_id": [pid for pid, _ in inserted],
+                    "from_stage": "",
+                    "to_stage": LifecycleStage.LEAD.value,
+                    "at": [by_key[key].seen_at for _, key in inserted],
+                    "by_rule": "created",
+                },
+                schema_overrides={"person_id": pl.Int64, "at": _UTC_TIME},
+            ),
         )
     result.update({key: Resolved(pid, created=True) for pid, key in inserted})
     raced = [s.email.canonical for s in missing if s.email.canonical not in created_keys]
-    if raced:
-        for key, pid in Person.objects.filter(email_key__in=raced).values_list("email_key", "id"):
-            result[key] = Resolved(pid, created=False)
+    for key, pid in values_for_keys(Person, "email_key", raced).items():
+        result[key] = Resolved(pid, created=False)
     return result
 
 

@@ -191,7 +191,7 @@ FAST_ASCII_EMAIL = (
 _FAST = re.compile(FAST_ASCII_EMAIL)
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=131_072)
 def _normalize(raw: str) -> NormalizedEmail:
     # Cached because imports see the same address many times (every touch of a person).
     match = _FAST.fullmatch(raw)

@@ -234,6 +234,11 @@ class BoundColumns:
     fields: Mapping[str, tuple[int, ...]]
     extra: tuple[int, ...]
 
+    @property
+    def has_multi_columns(self) -> bool:
+        """Whether some field reads the first non-empty of several columns."""
+        return bool(self._multi)
+
     def split(self, values: Sequence[str]) -> tuple[dict[str, str], dict[str, str]]:
         """``(fields, properties)`` of one row: stripped field values and leftover cells."""
         # The common case (one column per field) runs in C: itemgetter, map, zip.

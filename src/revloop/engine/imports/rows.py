@@ -298,6 +298,11 @@ class RowValidator:
             Entity.OPPORTUNITIES: self._opportunity,
         }[columns.entity]
 
+    @property
+    def specs(self) -> list[tuple[str, Parser | None, int, bool]]:
+        """``(field, parser, max length, required)`` of each field this file fills."""
+        return list(self._file_specs)
+
     def label(self, field_name: str) -> str:
         """The column header behind a record field (the field name if unmapped)."""
         return self._labels.get(field_name, field_name)
