@@ -10,7 +10,12 @@ predicts the outcome alone with AUC 0.9 or more are kept out, and reported.
 
 from revloop.engine.predictive.baseline import NaiveBayesBaseline
 from revloop.engine.predictive.dataset import Dataset, DatasetError, FeatureReport, prepare
-from revloop.engine.predictive.demo_frame import demo_feature_frame, people_feature_frame
+from revloop.engine.predictive.demo_frame import (
+    demo_feature_frame,
+    feature_frame,
+    open_people,
+    people_feature_frame,
+)
 from revloop.engine.predictive.evaluation import Evaluation, evaluate_frame, format_evaluation
 from revloop.engine.predictive.features import (
     ColumnKind,
@@ -52,8 +57,10 @@ __all__ = [
     "TrainedModel",
     "demo_feature_frame",
     "evaluate_frame",
+    "feature_frame",
     "format_evaluation",
     "measure",
+    "open_people",
     "people_feature_frame",
     "plan_columns",
     "post_handoff",

@@ -129,14 +129,43 @@ def people_feature_frame(
     ``lifecycle_stagetransition`` (``person_id``, ``to_stage``, ``at``).
     """
     decided = decided_people(transitions, people)
+    return feature_frame(
+        people, accounts, touches, decided.rename({"handoff_at": "cutoff"}), content=content
+    )
+
+
+def open_people(transitions: pl.DataFrame, people: pl.DataFrame, now: object) -> pl.DataFrame:
+    """``person_id``, ``cutoff`` for everyone not yet decided: the moment they were
+    handed to sales if they were, else ``now`` — the same view the model learned from."""
+    handoff = (
+        transitions.filter(pl.col("to_stage") == HANDOFF_STAGE)
+        .group_by("person_id")
+        .agg(pl.col("at").min().alias("handoff_at"))
+    )
+    return (
+        people.select(pl.col("id").alias("person_id"), "stage")
+        .filter(~pl.col("stage").is_in(sorted(WON_STAGES | LOST_STAGES)))
+        .join(handoff, on="person_id", how="left")
+        .select("person_id", pl.col("handoff_at").fill_null(pl.lit(now)).alias("cutoff"))
+    )
+
+
+def feature_frame(
+    people: pl.DataFrame,
+    accounts: pl.DataFrame,
+    touches: pl.DataFrame,
+    cutoffs: pl.DataFrame,
+    *,
+    content: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """One row per person of ``cutoffs`` (``person_id``, ``cutoff``, any other columns
+    such as ``won`` are kept), with touches counted up to each person's cutoff."""
     if content is not None and "content_id" in touches.columns:
         kinds = content.select(
             pl.col("id").alias("content_id"), pl.col("kind").alias("content_kind")
         )
         touches = touches.join(kinds, on="content_id", how="left")
-    counts = touch_counts(
-        touches, decided.select("person_id", pl.col("handoff_at").alias("cutoff"))
-    )
+    counts = touch_counts(touches, cutoffs.select("person_id", "cutoff"))
     free = sorted(free_mail_domains())
     person = people.select(
         pl.col("id").alias("person_id"),
@@ -158,13 +187,13 @@ def people_feature_frame(
     account = accounts.select(
         pl.col("id").alias("account_id"), "industry", "employee_count", "region", "tier"
     )
-    days = (pl.col("handoff_at") - pl.col("created_at")).dt.total_seconds() / 86_400.0
+    days = (pl.col("cutoff") - pl.col("created_at")).dt.total_seconds() / 86_400.0
     return (
-        decided.join(person, on="person_id", how="left")
+        cutoffs.join(person, on="person_id", how="left")
         .join(account, on="account_id", how="left")
         .join(counts, on="person_id", how="left")
         .with_columns(days.clip(lower_bound=0.0).alias("days_to_handoff"))
-        .drop("account_id", "handoff_at")
+        .drop("account_id", "cutoff")
         .sort("person_id")
     )
 
