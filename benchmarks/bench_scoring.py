@@ -98,6 +98,7 @@ def make_people(rng: np.random.Generator, count: int) -> pl.DataFrame:
             "account.industry": pick(rng, INDUSTRIES, count, null_share=0.1),
             "account.employee_count": sizes.set(pl.Series(rng.random(count) < 0.2), None),
             "account.country": pick(rng, COUNTRIES, count, null_share=0.05),
+            "account.region": pick(rng, ["NA", "EMEA", "APAC"], count, null_share=0.05),
             "account.tier": pick(rng, ["1", "2", "3", ""], count),
         }
     )

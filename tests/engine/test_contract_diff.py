@@ -38,7 +38,7 @@ def test_a_threshold_change_is_one_change_with_its_path() -> None:
 
 def test_rules_are_matched_by_id_not_position() -> None:
     start = DEFAULT.index("    - id: manager_title")
-    end = DEFAULT.index("    - id: served_country")
+    end = DEFAULT.index("    - id: fleet_role")
     moved = DEFAULT[:start] + DEFAULT[end:]
     anchor = moved.index("    - id: target_industry")
     moved = moved[:anchor] + DEFAULT[start:end] + moved[anchor:]
@@ -48,7 +48,7 @@ def test_rules_are_matched_by_id_not_position() -> None:
 def test_added_removed_and_changed_rules() -> None:
     text = edited(
         (
-            "      regex: '\\bmanager\\b'\n      points: 10",
+            "      regex: '\\bmanager\\b'\n      points: 5",
             "      regex: '\\bmanager\\b'\n      points: 12",
         ),
         (
@@ -83,11 +83,13 @@ def test_added_removed_and_changed_rules() -> None:
 
 
 def test_list_changes_show_what_was_added_and_removed() -> None:
-    text = edited(("healthcare, logistics]", "healthcare, retail]"))
+    text = edited(("Manufacturing, Wholesale & Distribution]", "Manufacturing, Retail]"))
     diff = diff_contracts(default_contract(), parse_contract(text))
     (change,) = diff.changes
     assert change.path == "scoring.fit[target_industry].in"
-    assert change.render() == "~ scoring.fit[target_industry].in: +retail -logistics"
+    assert change.render() == (
+        "~ scoring.fit[target_industry].in: +Retail -Wholesale & Distribution"
+    )
 
 
 def test_transitions_are_keyed_by_their_edge() -> None:
@@ -109,28 +111,30 @@ def test_transitions_are_keyed_by_their_edge() -> None:
 
 def test_routing_order_counts_because_the_first_match_wins() -> None:
     block = (
-        "    - id: strategic_accounts\n"
-        "      label: Tier 1 target accounts go to the strategic team\n"
-        '      when: {tier: "1"}\n'
-        "      team: strategic\n"
+        "    - id: emea\n"
+        "      label: EMEA accounts go to the Berlin team\n"
+        "      when: {region: EMEA}\n"
+        "      team: emea\n"
     )
     text = edited((block, ""), ("    - id: account_owner\n", block + "    - id: account_owner\n"))
     diff = diff_contracts(default_contract(), parse_contract(text))
     (change,) = diff.changes
     assert change.path == "routing.rules order"
     assert change.render() == (
-        "~ routing.rules order: strategic_accounts, account_owner, europe, everyone_else"
-        " (was account_owner, strategic_accounts, europe, everyone_else)"
+        "~ routing.rules order: emea, account_owner, emea_countries, everyone_else"
+        " (was account_owner, emea, emea_countries, everyone_else)"
     )
 
 
 def test_team_members_are_keyed_by_user() -> None:
-    text = edited(("{user: raj, weight: 1, capacity: 40}", "{user: raj, weight: 3, capacity: 40}"))
+    text = edited(
+        ("{user: devon, weight: 1, capacity: 150}", "{user: devon, weight: 3, capacity: 150}")
+    )
     diff = diff_contracts(default_contract(), parse_contract(text))
     assert diff.to_dict()["changes"] == [
         {
             "kind": "changed",
-            "path": "routing.teams.inbound.members[raj].weight",
+            "path": "routing.teams.north_america.members[devon].weight",
             "old": 1,
             "new": 3,
         }

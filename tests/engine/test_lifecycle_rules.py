@@ -132,7 +132,7 @@ def test_a_person_must_give_a_reason_from_the_right_list() -> None:
     rep = Mover.user(Role.SALES_REP)
     missing = check_transition(CONTRACT, "mql", "recycled", rep)
     assert missing.message == (
-        "MQL → Recycled needs a reject reason: wrong_target, misinformed, no_budget, not_ready,"
+        "MQL → Recycled needs a reject reason: wrong_target, misinformed, no_budget, not_now,"
         " no_response, duplicate, bad_data"
     )
     wrong_list = check_transition(CONTRACT, "opportunity", "recycled", rep, reason_code="spam")
@@ -261,6 +261,7 @@ def test_the_population_form_agrees_with_the_single_person_form() -> None:
             "account.industry": ["software"] * 5,
             "account.employee_count": [1000] * 5,
             "account.country": ["US"] * 5,
+            "account.region": ["NA"] * 5,
             "account.tier": ["1"] * 5,
         }
     )

@@ -23,6 +23,7 @@ PEOPLE = pl.DataFrame(
         "account.industry": ["manufacturing", None],
         "account.employee_count": [800, None],
         "account.country": ["DE", None],
+        "account.region": ["EMEA", None],
         "account.tier": [None, None],
     }
 )
@@ -49,12 +50,13 @@ def test_each_rule_that_fired_is_a_line(result: ScoreResult) -> None:
         (Section.FIT, "target_industry"),
         (Section.FIT, "core_size"),
         (Section.FIT, "senior_title"),
-        (Section.FIT, "served_country"),
+        (Section.FIT, "fleet_role"),
+        (Section.FIT, "served_region"),
         (Section.ENGAGEMENT, "demo_request"),
         (Section.ENGAGEMENT, "pricing_page"),
         (Section.ENGAGEMENT, "page_view"),
     ]
-    assert (why.fit, why.grade, why.mql_eligible) == (75, "A", True)
+    assert (why.fit, why.grade, why.mql_eligible) == (85, "A", True)
 
 
 def test_a_line_shows_points_before_and_after_decay_and_the_cap(result: ScoreResult) -> None:
@@ -108,7 +110,7 @@ def test_disqualification_is_explained(result: ScoreResult) -> None:
 def test_the_rendered_explanation_reads_top_down(result: ScoreResult) -> None:
     lines = explain(result, 1).render().splitlines()
     assert lines[0] == (
-        "Score 143.2 = fit 75 (grade A) + engagement 68.2, as of 2026-11-02 12:00 UTC"
+        "Score 153.2 = fit 85 (grade A) + engagement 68.2, as of 2026-11-02 12:00 UTC"
     )
     assert lines[1] == "Fit:"
     assert lines[-1] == "MQL eligible: yes (engagement 68.2 ≥ 40; grade A ≥ B)"

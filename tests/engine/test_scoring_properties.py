@@ -47,6 +47,7 @@ PEOPLE_SCHEMA = {
     "account.industry": pl.String,
     "account.employee_count": pl.Int64,
     "account.country": pl.String,
+    "account.region": pl.String,
     "account.tier": pl.String,
 }
 TOUCH_SCHEMA = {
@@ -70,6 +71,7 @@ def populations(draw: st.DrawFn) -> tuple[pl.DataFrame, pl.DataFrame]:
             "account.industry": draw(st.sampled_from(INDUSTRIES)),
             "account.employee_count": draw(st.sampled_from([None, 10, 60, 200, 4999, 9000])),
             "account.country": draw(st.sampled_from([None, "US", "NO", "BR"])),
+            "account.region": draw(st.sampled_from([None, "NA", "EMEA", "APAC"])),
             "account.tier": draw(st.sampled_from([None, "1", "2"])),
         }
         for pid in ids

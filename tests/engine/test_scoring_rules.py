@@ -438,7 +438,8 @@ def test_nobody_to_score_is_fine() -> None:
     result = score_people(
         default_contract(),
         people().with_columns(
-            pl.lit(None, pl.String).alias(c) for c in ("account.name", "account.country")
+            pl.lit(None, pl.String).alias(c)
+            for c in ("account.name", "account.country", "account.region")
         ),
         NO_TOUCHES,
         NOW,

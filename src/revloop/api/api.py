@@ -12,7 +12,9 @@ from revloop.api.auth import full_access
 from revloop.capture.api import router as capture_router
 from revloop.core.errors import RevloopError
 from revloop.core.overview import CompanyStats, company_stats
+from revloop.lifecycle.api import router as lifecycle_router
 from revloop.people.api import router as people_router
+from revloop.scoring.api import router as scoring_router
 
 api = NinjaAPI(
     title="revloop API",
@@ -31,6 +33,8 @@ class ErrorOut(Schema):
 
 api.add_router("/", capture_router)
 api.add_router("/", people_router)
+api.add_router("/", lifecycle_router)
+api.add_router("/", scoring_router)
 
 
 @api.exception_handler(RevloopError)

@@ -12,12 +12,14 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from revloop.activity.models import Campaign, ContentAsset, Touch
+from revloop.contracts.versions import active_version
 from revloop.core.bulk import insert_frame, reset_sequences
 from revloop.engine.demo import DemoConfig, DemoUser, demo_users, generate
 from revloop.engine.identity.dedupe import canonical_email_series
 from revloop.lifecycle.models import StageTransition
 from revloop.people.models import Account, Person
 from revloop.pipeline.models import Opportunity, OpportunityChange, OpportunityContact
+from revloop.scoring.services import rescore
 from revloop.users.models import User
 
 DEMO_PASSWORD = "revloop-demo"  # noqa: S105 - printed to the operator; demo data only
@@ -127,4 +129,8 @@ def seed_demo(
             done += chunk.people
             progress(done, total)
         reset_sequences(_SEEDED_MODELS)
+        # The contract the demo company works under (the shipped default, Brightline's).
+        active_version()
+    # Scores only: the generated history already says where everyone stands.
+    rescore(full=True, trigger="seed", now=now, apply_moves=False)
     return SeedResult(leads=leads, rows=rows, seconds=time.perf_counter() - started)

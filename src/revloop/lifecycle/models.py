@@ -1,8 +1,4 @@
-"""The lifecycle history: every stage change, append-only.
-
-Later issues add beside it: contract versions and approvals (``contract`` app),
-which a transition will reference.
-"""
+"""The lifecycle history: every stage change, append-only, under the contract of its time."""
 
 from __future__ import annotations
 
@@ -36,6 +32,14 @@ class StageTransition(AppendOnlyModel):
     )
     reason_code = models.CharField(max_length=64, blank=True)
     note = models.TextField(blank=True)
+    contract_version = models.ForeignKey(
+        "contracts.ContractVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The contract that allowed the move; empty for imported and demo history",
+    )
 
     class Meta:
         ordering = ["at", "id"]

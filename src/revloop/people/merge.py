@@ -35,8 +35,9 @@ from revloop.people.models import Person, PersonMerge
 from revloop.pipeline.models import OpportunityContact
 from revloop.users.models import User
 
-# Fields merged by the plan; identity and bookkeeping stay the survivor's own.
-_SKIP = DEFAULT_SKIP_FIELDS | {"email_key", "stage_changed_at"}
+# Fields merged by the plan; identity and bookkeeping stay the survivor's own, and
+# scores are recomputed rather than inherited.
+_SKIP = DEFAULT_SKIP_FIELDS | {"email_key", "stage_changed_at", "grade", "scored_at"}
 _RECORD_FIELDS = [
     f.attname for f in Person._meta.concrete_fields if f.attname not in {"id", "email_key"}
 ]

@@ -73,10 +73,16 @@ class Person(models.Model):
         max_length=16, choices=choices(LifecycleStage), default=LifecycleStage.LEAD
     )
     stage_changed_at = models.DateTimeField()
-    # Scores are written by the scoring engine (issue: contract and scoring).
+    # Written in bulk by scoring (revloop.scoring), never by hand: see `revloop score`.
     rule_score = models.FloatField(default=0.0)
     fit_score = models.FloatField(default=0.0)
     engagement_score = models.FloatField(default=0.0)
+    grade = models.CharField(
+        max_length=1, blank=True, editable=False, help_text="Fit grade A-F; empty until scored"
+    )
+    scored_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the stored scores were computed"
+    )
     predicted_probability = models.FloatField(null=True, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -5,6 +5,7 @@ from revloop.web import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("people/<int:pk>/", views.person_detail, name="person"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from revloop.core.errors import ForbiddenError
 from revloop.core.overview import home_figures
+from revloop.people.models import Person
 from revloop.web.charts import bar_chart
+from revloop.web.people import person_page
 
 
 @login_required
@@ -13,3 +17,14 @@ def home(request: HttpRequest) -> HttpResponse:
     figures = home_figures()
     chart = bar_chart([(row.label, row.count) for row in figures.people_per_stage])
     return render(request, "web/home.html", {"figures": figures, "stage_chart": chart})
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        page = person_page(pk, request.user)  # type: ignore[arg-type]
+    except Person.DoesNotExist:
+        raise Http404("no such person") from None
+    except ForbiddenError as exc:
+        raise PermissionDenied(exc.message) from None
+    return render(request, "web/person.html", page)

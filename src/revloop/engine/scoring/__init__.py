@@ -9,6 +9,7 @@ from revloop.engine.scoring.inputs import (
     people_columns,
     touch_columns,
 )
+from revloop.engine.scoring.replay import first_mql_moments
 from revloop.engine.scoring.result import ScoreResult, merge_results
 from revloop.engine.scoring.rules import score_people
 
@@ -23,6 +24,7 @@ __all__ = [
     "decay_factor",
     "decayed_points",
     "explain",
+    "first_mql_moments",
     "merge_results",
     "people_columns",
     "rescore_changed",

@@ -1,0 +1,58 @@
+"""``revloop stage move PERSON STAGE --as USER``: a manual move, checked by the contract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import CommandError, CommandParser
+
+from revloop.core.commands import RevloopCommand, add_json_flag
+from revloop.core.errors import RevloopError
+from revloop.lifecycle.services import move
+from revloop.people.access import access_person_id
+from revloop.users.models import User
+
+
+class Command(RevloopCommand):
+    help = "Move a person between lifecycle stages, as a user the contract allows."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        moving = sub.add_parser("move", help="move PERSON (email or id) to STAGE")
+        moving.add_argument("person")
+        moving.add_argument("stage")
+        moving.add_argument("--as", dest="user", required=True, help="username making the move")
+        moving.add_argument("--reason", default=None, help="reason code, where the move needs one")
+        moving.add_argument("--note", default="")
+        add_json_flag(moving)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        user = User.objects.filter(username=options["user"]).first()
+        if user is None:
+            raise CommandError(f"no user named {options['user']!r}")
+        try:
+            record = move(
+                access_person_id(options["person"]),
+                options["stage"],
+                by=user,
+                reason_code=options["reason"],
+                note=options["note"],
+            )
+        except RevloopError as exc:
+            raise CommandError(exc.message) from None
+        result = {
+            "person_id": record.person_id,
+            "from_stage": record.from_stage,
+            "to_stage": record.to_stage,
+            "at": record.at,
+            "by": user.username,
+            "reason_code": record.reason_code,
+            "contract_version": record.contract_version.number if record.contract_version else None,
+        }
+        self.emit(
+            result,
+            options,
+            lambda: self.stdout.write(
+                f"Moved person {record.person_id} from {record.from_stage} to {record.to_stage}."
+            ),
+        )

@@ -1,0 +1,244 @@
+"""The stage machine: move people along the active contract's edges, and record why.
+
+Every move, by a person or by a rule, is one append-only :class:`StageTransition`
+that names the contract version that allowed it, and updates the person's
+``stage`` and ``stage_changed_at`` in the same transaction. The rules themselves
+(which edges exist, who may take them, which reason codes fit) are the engine's
+:func:`~revloop.engine.lifecycle.check_transition`, read from the signed contract.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+import polars as pl
+from django.db import connection, transaction
+from django.utils import timezone
+
+from revloop.contracts.models import ContractVersion
+from revloop.contracts.versions import active_contract
+from revloop.core.bulk import insert_frame
+from revloop.core.errors import ForbiddenError, InvalidInputError, NotFoundError
+from revloop.engine.contract import Contract
+from revloop.engine.lifecycle import Mover, automatic_transitions, check_transition
+from revloop.engine.scoring import ScoreResult
+from revloop.engine.vocabulary import LifecycleStage, Role
+from revloop.lifecycle.models import StageTransition
+from revloop.people.models import Person
+from revloop.scoring.frames import stages_frame
+from revloop.scoring.writes import update_from_frame
+from revloop.users.models import User
+
+_ROLE_NAMES = {role.value for role in Role}
+
+#: What Sales and Marketing call the moves they make by hand, and where each leads.
+ACTIONS: dict[str, LifecycleStage] = {
+    "promote": LifecycleStage.MQL,
+    "accept": LifecycleStage.SAL,
+    "reject": LifecycleStage.RECYCLED,
+    "qualify": LifecycleStage.SQL,
+    "convert": LifecycleStage.OPPORTUNITY,
+    "win": LifecycleStage.CUSTOMER,
+    "lose": LifecycleStage.RECYCLED,
+    "disqualify": LifecycleStage.DISQUALIFIED,
+    "restore": LifecycleStage.LEAD,
+}
+
+
+def mover_for(user: User) -> Mover:
+    """The user as the stage machine sees them: their roles (a superuser acts as admin)."""
+    names = user.groups.values_list("name", flat=True)
+    roles = {Role(name) for name in names if name in _ROLE_NAMES}
+    if user.is_superuser:
+        roles.add(Role.ADMIN)
+    return Mover(roles=frozenset(roles))
+
+
+def move(
+    person: Person | int,
+    to_stage: LifecycleStage | str,
+    *,
+    by: User | None = None,
+    rule: str | None = None,
+    reason_code: str | None = None,
+    note: str = "",
+) -> StageTransition:
+    """Move a person to ``to_stage`` as ``by`` (a user) or ``rule`` (an automatic rule).
+
+    Refused with :class:`ForbiddenError` when the mover may not make this move and
+    with :class:`InvalidInputError` when the move itself is not allowed (no such
+    edge, a missing or wrong reason code); the message says why.
+    """
+    if (by is None) == (rule is None):
+        raise ValueError("a move is made either by a user or by a rule")
+    version, contract = active_contract()
+    mover = Mover.rule() if by is None else mover_for(by)
+    if by is not None:
+        _check_can_move(contract, by, mover)
+    target = _stage(to_stage)
+    with transaction.atomic():
+        pk = person.pk if isinstance(person, Person) else int(person)
+        locked = Person.objects.select_for_update().filter(pk=pk).first()
+        if locked is None:
+            raise NotFoundError(f"no person with id {pk}")
+        decision = check_transition(
+            contract, locked.stage, target, mover, reason_code=reason_code or None
+        )
+        if not decision:
+            refused = decision.transition is not None and decision.actor is None
+            error = ForbiddenError if refused else InvalidInputError
+            raise error(f"{locked.email}: {decision.message}")
+        at = timezone.now()
+        record = StageTransition.objects.create(
+            person=locked,
+            from_stage=locked.stage,
+            to_stage=target.value,
+            at=at,
+            by_user=by,
+            by_rule=rule or "",
+            reason_code=reason_code or "",
+            note=note,
+            contract_version=version,
+        )
+        Person.objects.filter(pk=locked.pk).update(
+            stage=target.value, stage_changed_at=at, updated_at=at
+        )
+    return record
+
+
+def move_by_action(
+    person: Person | int,
+    action: str,
+    *,
+    by: User,
+    reason_code: str | None = None,
+    note: str = "",
+) -> StageTransition:
+    """``accept``, ``reject``, ``disqualify``, ``convert`` … as named in :data:`ACTIONS`."""
+    target = ACTIONS.get(action)
+    if target is None:
+        raise InvalidInputError(f"unknown action {action!r}; use one of: {', '.join(ACTIONS)}")
+    return move(person, target, by=by, reason_code=reason_code, note=note)
+
+
+def move_person(
+    person: Person | int,
+    *,
+    by: User,
+    action: str | None = None,
+    to_stage: str | None = None,
+    reason_code: str | None = None,
+    note: str = "",
+) -> StageTransition:
+    """A user's move, named by an action (``accept`` …) or by its target stage."""
+    if (action is None) == (to_stage is None):
+        raise InvalidInputError("give either an action or a to_stage")
+    if action is not None:
+        return move_by_action(person, action, by=by, reason_code=reason_code, note=note)
+    return move(person, to_stage or "", by=by, reason_code=reason_code, note=note)
+
+
+def check_can_read(user: User | None) -> None:
+    """People's records are for users with a role; an account with none sees nothing."""
+    if user is None or not (user.is_superuser or user.groups.exists()):
+        raise ForbiddenError("reading people's records needs a revloop role")
+
+
+def person_history(person: Person | int) -> dict[str, Any]:
+    """The person's stage, every transition (oldest first) and when each stage began."""
+    pk = person.pk if isinstance(person, Person) else int(person)
+    current = Person.objects.only("stage", "stage_changed_at").get(pk=pk)
+    transitions = list(
+        StageTransition.objects.filter(person_id=pk)
+        .select_related("by_user", "contract_version")
+        .order_by("at", "id")
+    )
+    first: dict[str, datetime] = {}
+    for record in transitions:
+        first.setdefault(record.to_stage, record.at)
+    return {
+        "person_id": pk,
+        "stage": current.stage,
+        "stage_changed_at": current.stage_changed_at,
+        "stage_timestamps": first,
+        "transitions": transitions,
+    }
+
+
+def stage_timestamps(person: Person | int) -> dict[str, datetime]:
+    """When the person first entered each stage they have been in (for velocity)."""
+    pk = person.pk if isinstance(person, Person) else int(person)
+    first: dict[str, datetime] = {}
+    for stage, at in (
+        StageTransition.objects.filter(person_id=pk)
+        .order_by("at", "id")
+        .values_list("to_stage", "at")
+    ):
+        first.setdefault(stage, at)
+    return first
+
+
+def apply_automatic_moves(
+    contract: Contract,
+    version: ContractVersion,
+    result: ScoreResult,
+    ids: Collection[int] | None,
+    now: datetime,
+) -> dict[str, int]:
+    """Make the moves the rules call for after scoring (MQL, recycle, disqualify).
+
+    The move lands only if the person is still in the stage it was decided for, so a
+    user's move made meanwhile is never overwritten. Returns moves per target stage.
+    """
+    moves = automatic_transitions(contract, result, stages_frame(ids))
+    if moves.height == 0:
+        return {}
+    moment = connection.ops.adapt_datetimefield_value(now)
+    with transaction.atomic():
+        moved = update_from_frame(
+            Person._meta.db_table,
+            moves.select("person_id", "from_stage", "to_stage"),
+            assignments={"stage": "s.to_stage", "stage_changed_at": "%s", "updated_at": "%s"},
+            constants=[moment, moment],
+            condition=f"{Person._meta.db_table}.stage = s.from_stage",
+            returning=True,
+        )
+        done = moves.filter(pl.col("person_id").is_in(moved))
+        insert_frame(
+            StageTransition,
+            done.select(
+                "person_id",
+                "from_stage",
+                "to_stage",
+                pl.lit(now).cast(pl.Datetime("us", "UTC")).alias("at"),
+                pl.col("rule").alias("by_rule"),
+                pl.col("reason_code").fill_null("").alias("reason_code"),
+                pl.lit(version.pk, dtype=pl.Int64).alias("contract_version_id"),
+            ),
+        )
+    return dict(Counter(done["to_stage"].to_list()))
+
+
+def _check_can_move(contract: Contract, user: User, mover: Mover) -> None:
+    acting = [actor.name for actor in contract.actors if mover.roles & set(actor.roles)]
+    if user.is_active and acting:
+        return
+    described = "; ".join(
+        f"{actor.name}: {', '.join(role.value for role in actor.roles)}"
+        for actor in contract.actors
+    )
+    raise ForbiddenError(
+        f"{user.username} may not move people between stages: that needs a role of one of"
+        f" the contract's actors ({described})"
+    )
+
+
+def _stage(value: LifecycleStage | str) -> LifecycleStage:
+    try:
+        return LifecycleStage(value)
+    except ValueError:
+        stages = ", ".join(stage.value for stage in LifecycleStage)
+        raise InvalidInputError(f"unknown stage {value!r}; use one of: {stages}") from None

@@ -1,0 +1,199 @@
+"""Train the predictive model on the company's own history and score open people with it.
+
+The learning, evaluation and reasons live in :mod:`revloop.engine.predictive`; here
+the tables are read into frames, the fitted model is stored (every run is kept), and
+``Person.predicted_probability`` is written for everyone still open, in one UPDATE.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import joblib
+import polars as pl
+from django.db import transaction
+from django.utils import timezone
+
+from revloop.core.errors import InvalidInputError, NotFoundError
+from revloop.engine.predictive import (
+    DatasetError,
+    Evaluation,
+    TrainedModel,
+    evaluate_frame,
+    feature_frame,
+    open_people,
+    people_feature_frame,
+    read_table,
+    train,
+)
+from revloop.engine.predictive.demo_frame import TARGET, TIME_COLUMN
+from revloop.predictions.models import PredictiveModel
+from revloop.scoring.frames import as_text, read_sql
+from revloop.scoring.writes import update_from_frame
+
+_TIME = pl.Datetime("us", "UTC")
+
+
+@dataclass(frozen=True)
+class History:
+    people: pl.DataFrame
+    accounts: pl.DataFrame
+    touches: pl.DataFrame
+    handoffs: pl.DataFrame
+    content: pl.DataFrame
+
+
+def read_history() -> History:
+    """The columns the features need, straight from the database into frames."""
+    return History(
+        people=read_sql(
+            "SELECT id, email, title, persona, country, source, account_id, stage, "  # noqa: S608 - constant
+            f"{as_text('created_at')}, fit_score FROM people_person",
+            {
+                "id": pl.Int64(),
+                "email": pl.String(),
+                "title": pl.String(),
+                "persona": pl.String(),
+                "country": pl.String(),
+                "source": pl.String(),
+                "account_id": pl.Int64(),
+                "stage": pl.String(),
+                "created_at": _TIME,
+                "fit_score": pl.Float64(),
+            },
+        ),
+        accounts=read_sql(
+            "SELECT id, industry, employee_count, region, tier FROM people_account",
+            {
+                "id": pl.Int64(),
+                "industry": pl.String(),
+                "employee_count": pl.Int64(),
+                "region": pl.String(),
+                "tier": pl.String(),
+            },
+        ),
+        touches=read_sql(
+            f"SELECT person_id, {as_text('occurred_at')}, type, content_id FROM activity_touch "  # noqa: S608 - constant
+            "WHERE person_id IS NOT NULL",
+            {
+                "person_id": pl.Int64(),
+                "occurred_at": _TIME,
+                "type": pl.String(),
+                "content_id": pl.Int64(),
+            },
+        ),
+        handoffs=read_sql(
+            f"SELECT person_id, to_stage, {as_text('at')} FROM lifecycle_stagetransition "  # noqa: S608 - constant
+            "WHERE to_stage = 'mql'",
+            {"person_id": pl.Int64(), "to_stage": pl.String(), "at": _TIME},
+        ),
+        content=read_sql(
+            "SELECT id, kind FROM activity_contentasset", {"id": pl.Int64(), "kind": pl.String()}
+        ),
+    )
+
+
+def training_frame(history: History) -> pl.DataFrame:
+    return people_feature_frame(
+        history.people,
+        history.accounts,
+        history.touches,
+        history.handoffs,
+        content=history.content,
+    )
+
+
+def train_and_activate(*, trigger: str = "command", now: datetime | None = None) -> PredictiveModel:
+    """Evaluate honestly, fit on all decided people, store, activate, and score open people.
+
+    The evaluation (latest 20% of people by creation time held out) is what the
+    stored figures say; the model that scores is then fitted on every decided person.
+    """
+    now = now or timezone.now()
+    history = read_history()
+    frame = training_frame(history)
+    try:
+        evaluation = evaluate_frame(frame, TARGET, time_column=TIME_COLUMN)
+        model = train(frame, TARGET, time_column=TIME_COLUMN)
+    except DatasetError as exc:
+        raise InvalidInputError(f"cannot train on this history: {exc}") from None
+    buffer = io.BytesIO()
+    joblib.dump(model, buffer)
+    with transaction.atomic():
+        PredictiveModel.objects.filter(active=True).update(active=False)
+        stored = PredictiveModel.objects.create(
+            trained_at=now,
+            trigger=trigger,
+            algorithm=model.algorithm,
+            rows=frame.height,
+            positives=int(frame.get_column(TARGET).sum()),
+            evaluation=evaluation.as_dict(),
+            summary=model.as_dict(),
+            blob=buffer.getvalue(),
+            active=True,
+        )
+        stored.people_scored = score_open_people(model, history, now=now)
+        stored.save(update_fields=["people_scored"])
+    return stored
+
+
+def active_model() -> tuple[PredictiveModel, TrainedModel]:
+    stored = PredictiveModel.objects.filter(active=True).first()
+    if stored is None:
+        raise NotFoundError("no predictive model yet; run `revloop model train`")
+    model: TrainedModel = joblib.load(io.BytesIO(bytes(stored.blob)))
+    return stored, model
+
+
+def score_open_people(model: TrainedModel, history: History, *, now: datetime) -> int:
+    """Write the probability of becoming a customer for everyone not yet decided."""
+    cutoffs = open_people(history.handoffs, history.people, now)
+    if cutoffs.height == 0:
+        return 0
+    frame = feature_frame(
+        history.people, history.accounts, history.touches, cutoffs, content=history.content
+    )
+    probabilities = pl.DataFrame(
+        {
+            "id": frame.get_column("person_id"),
+            "p": pl.Series(model.predict_proba(frame), dtype=pl.Float64),
+        }
+    )
+    update_from_frame("people_person", probabilities, assignments={"predicted_probability": "s.p"})
+    return probabilities.height
+
+
+def evaluate_csv(
+    path: Path,
+    target: str,
+    *,
+    time_column: str | None = None,
+    keep_leaky: bool = False,
+    keep: tuple[str, ...] = (),
+    exclude: tuple[str, ...] = (),
+) -> tuple[Evaluation, list[Any]]:
+    """The model's and the baseline's figures on any tabular export, and its bad rows."""
+    if not path.is_file():
+        raise InvalidInputError(f"{path}: no such file")
+    bad_rows: list[Any] = []
+    frame = read_table(path, bad_rows=bad_rows)
+    if target not in frame.columns:
+        raise InvalidInputError(
+            f"{path}: no column {target!r}; columns are {', '.join(frame.columns)}"
+        )
+    try:
+        evaluation = evaluate_frame(
+            frame,
+            target,
+            time_column=time_column,
+            keep_leaky=keep_leaky,
+            keep=keep,
+            exclude=exclude,
+        )
+    except DatasetError as exc:
+        raise InvalidInputError(str(exc)) from None
+    return evaluation, bad_rows

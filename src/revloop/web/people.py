@@ -1,0 +1,28 @@
+"""What a person's page shows: who they are, why they score what they score, their history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from revloop.contracts.versions import active_contract
+from revloop.engine.lifecycle import allowed_moves
+from revloop.lifecycle.services import check_can_read, mover_for, person_history
+from revloop.people.models import Person
+from revloop.scoring.services import score_report
+from revloop.users.models import User
+
+
+def person_page(person_id: int, viewer: User) -> dict[str, Any]:
+    check_can_read(viewer)
+    person = Person.objects.select_related("account", "owner").get(pk=person_id)
+    _, contract = active_contract()
+    moves = allowed_moves(contract, person.stage, mover_for(viewer))
+    return {
+        "person": person,
+        "history": person_history(person),
+        "score": score_report(person.pk),
+        "moves": [
+            {"to": edge.target.label, "reason": edge.reason.value if edge.reason else ""}
+            for edge in moves
+        ],
+    }
