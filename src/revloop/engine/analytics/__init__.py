@@ -1,0 +1,80 @@
+"""Closed-loop analytics, written once with Ibis, run by the engine that holds the data.
+
+Funnel conversion and velocity (:mod:`.funnel`), multi-touch attribution pushed down
+to the engine (:mod:`.attribution`) and content effectiveness (:mod:`.content`) take
+one :class:`Tables` -- the revloop tables on SQLite, PostgreSQL, Spark or DuckDB --
+and return small polars frames and dataclasses with ``as_dict()`` for JSON::
+
+    tables = load_tables(connect("sqlite:///.revloop/revloop.sqlite3"))
+    report = funnel(tables, by="source")
+    credit = attribute(tables, "markov", JourneyQuery(outcome="revenue", level="campaign"))
+
+Large SQLite databases: ``materialize(tables)`` first copies the columns into an
+in-process DuckDB, whose window functions are an order of magnitude faster.
+"""
+
+from __future__ import annotations
+
+from revloop.engine.analytics.attribution import (
+    RULE_BASED,
+    AttributionReport,
+    Contacts,
+    JourneyQuery,
+    LabelSets,
+    Level,
+    Outcome,
+    Totals,
+    attribute,
+    attribution_columns,
+    fetch_journeys,
+    markov,
+    markov_counts,
+    rule_based,
+    shapley_pushdown,
+    shapley_sets,
+    totals,
+)
+from revloop.engine.analytics.content import ContentReport, content_effectiveness
+from revloop.engine.analytics.funnel import DIMENSIONS, FunnelReport, funnel, funnel_columns
+from revloop.engine.analytics.tables import (
+    COLUMNS,
+    Tables,
+    TablesError,
+    connect,
+    load_tables,
+    materialize,
+    tables_from_arrow,
+)
+
+__all__ = [
+    "COLUMNS",
+    "DIMENSIONS",
+    "RULE_BASED",
+    "AttributionReport",
+    "Contacts",
+    "ContentReport",
+    "FunnelReport",
+    "JourneyQuery",
+    "LabelSets",
+    "Level",
+    "Outcome",
+    "Tables",
+    "TablesError",
+    "Totals",
+    "attribute",
+    "attribution_columns",
+    "connect",
+    "content_effectiveness",
+    "fetch_journeys",
+    "funnel",
+    "funnel_columns",
+    "load_tables",
+    "markov",
+    "markov_counts",
+    "materialize",
+    "rule_based",
+    "shapley_pushdown",
+    "shapley_sets",
+    "tables_from_arrow",
+    "totals",
+]
