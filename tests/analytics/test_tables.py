@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 
 from revloop.engine.analytics import (
+    COLUMNS,
     Tables,
     TablesError,
     connect,
@@ -76,24 +77,7 @@ def test_the_sqlite_reader_round_trips_awkward_values(sqlite_path: Path) -> None
     connection.executemany("INSERT INTO t VALUES (?, ?, ?, ?)", values)
     connection.commit()
     backend = connect(f"sqlite:///{sqlite_path}")
-    tables = Tables(
-        **dict.fromkeys(
-            (
-                "person",
-                "account",
-                "touch",
-                "campaign",
-                "content",
-                "transition",
-                "opportunity",
-                "opportunity_contact",
-                "user",
-            ),
-            None,
-        ),
-        backend=backend,
-        engine="sqlite",
-    )
+    tables = Tables(**dict.fromkeys(COLUMNS), backend=backend, engine="sqlite")
     read = to_polars(backend.table("t"), tables).sort("id")
     assert read.rows() == values
 

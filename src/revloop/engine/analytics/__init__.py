@@ -9,8 +9,13 @@ and return small polars frames and dataclasses with ``as_dict()`` for JSON::
     report = funnel(tables, by="source")
     credit = attribute(tables, "markov", JourneyQuery(outcome="revenue", level="campaign"))
 
-Large SQLite databases: ``materialize(tables)`` first copies the columns into an
-in-process DuckDB, whose window functions are an order of magnitude faster.
+SQLite answers each analysis itself, fine for the embedded default's sizes (about
+2-4 s per analysis at 100,000 leads / 1M touches). Past that, copy the columns into
+an in-process DuckDB first and run the same analyses there; the copy costs about
+1.3 s per million touches and each analysis then takes a second or two::
+
+    fast = materialize(tables)                                    # everything, once
+    fast = materialize(tables, columns=attribution_columns(query))  # one analysis
 """
 
 from __future__ import annotations

@@ -553,7 +553,7 @@ def materialize(
         wanted_expr = expr
         if columns is not None:
             chosen = tuple(columns.get(field, ()))
-            wanted_expr = expr.select(*chosen) if chosen else expr.limit(0)
+            wanted_expr = wanted_expr.select(*chosen) if chosen else expr.limit(0)
         copied[field] = _register(target, prefix + field, to_arrow(wanted_expr, tables))
     return Tables(**copied, backend=target, engine=engine_name(target))
 

@@ -15,6 +15,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from revloop.engine.attribution.counts import (
+    TransitionCounts,
+    chain_from_counts,
+    count_transitions,
+    markov_from_counts,
+)
 from revloop.engine.attribution.heuristic import (
     Milestone,
     first_touch,
@@ -107,10 +113,13 @@ __all__ = [
     "RepeatPolicy",
     "RowError",
     "Touches",
+    "TransitionCounts",
     "TransitionMatrix",
     "UnknownModelError",
     "as_datetime64",
     "build_journeys",
+    "chain_from_counts",
+    "count_transitions",
     "first_touch",
     "fit_chain",
     "full_path",
@@ -119,6 +128,7 @@ __all__ = [
     "last_touch",
     "linear",
     "markov",
+    "markov_from_counts",
     "read_channelattribution_paths",
     "run_model",
     "shapley",
