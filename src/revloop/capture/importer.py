@@ -21,7 +21,7 @@ import json
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -66,8 +66,6 @@ BATCH_SIZE = 10_000
 #: The embedded database's page cache during an import, in KiB: the touch indexes of a
 #: big file then stay in memory between batches instead of being re-read page by page.
 SQLITE_IMPORT_CACHE_KIB = 262_144
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
 MAX_REPORTED_ERRORS = 1_000
 
 

@@ -23,9 +23,10 @@ from django.utils import timezone
 
 from revloop.contracts.models import ContractVersion
 from revloop.contracts.versions import active_version, contract_of, get_version
+from revloop.core.frames import UTC, as_text, read_sql
 from revloop.engine.scoring import first_mql_moments
 from revloop.engine.vocabulary import LifecycleStage
-from revloop.scoring.frames import UTC, as_text, people_frame, read_sql, touches_frame
+from revloop.scoring.frames import people_frame, touches_frame
 
 WINDOW = timedelta(days=365)
 

@@ -1,4 +1,4 @@
-"""Fast bulk insert of polars frames: COPY on PostgreSQL, one executemany on SQLite.
+"""Fast bulk writes of polars frames: COPY on PostgreSQL, one executemany on SQLite.
 
 Used where rows arrive by the million (the demo company, CSV imports). The ORM's
 ``bulk_create`` builds a Python object per row, which alone would take longer
@@ -88,19 +88,42 @@ def insert_frame(
     columns = frame.columns
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     connection.ensure_connection()
-    if connection.vendor == "postgresql":
-        return _copy_frame(table, frame, quoted, skip_conflicts_on)
-    placeholders = ", ".join("?" for _ in columns)
+    if connection.vendor == "postgresql" and skip_conflicts_on is not None:
+        return _staged_insert(table, frame, quoted, skip_conflicts_on)
     on_conflict = (
         f" ON CONFLICT ({connection.ops.quote_name(skip_conflicts_on)}) DO NOTHING"
         if skip_conflicts_on
         else ""
     )
-    # The raw sqlite3 cursor: Django's wrapper would rewrite each statement and,
-    # in DEBUG, keep every parameter in memory.
+    return _write_rows(table, frame, quoted, on_conflict)
+
+
+def _write_rows(table: str, frame: pl.DataFrame, quoted: str, on_conflict: str = "") -> int:
+    """Insert ``frame``'s columns (``quoted``) into ``table``; the number of rows written.
+
+    COPY on PostgreSQL (which cannot skip conflicts: ``on_conflict`` is SQLite's);
+    on SQLite one executemany on the raw sqlite3 cursor, since Django's wrapper would
+    rewrite each statement and, in DEBUG, keep every parameter in memory.
+    """
+    if connection.vendor == "postgresql":
+        buffer = io.BytesIO()
+        frame.write_csv(
+            buffer,
+            include_header=False,
+            quote_style="non_numeric",
+            datetime_format="%Y-%m-%d %H:%M:%S%.6f%:z",
+            date_format="%Y-%m-%d",
+        )
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN (FORMAT csv)") as copy,
+        ):
+            copy.write(buffer.getvalue())
+        return frame.height
+    placeholders = ", ".join("?" for _ in frame.columns)
     ready = _sqlite_ready(frame)
     # Zipping whole columns is about twice as fast as DataFrame.iter_rows().
-    rows = zip(*(ready.get_column(name).to_list() for name in columns), strict=True)
+    rows = zip(*(ready.get_column(name).to_list() for name in frame.columns), strict=True)
     cursor = connection.connection.executemany(
         f"INSERT INTO {table} ({quoted}) VALUES ({placeholders}){on_conflict}",  # noqa: S608 - names come from our models
         rows,
@@ -123,7 +146,7 @@ def insert_frame_returning(
         if connection.vendor == "postgresql":
             frame = _with_defaults(model, frame).sort(skip_conflicts_on, maintain_order=True)
             quoted = ", ".join(quote(c) for c in frame.columns)
-            return _copy_frame(table, frame, quoted, skip_conflicts_on, returning=back)
+            return _staged_insert(table, frame, quoted, skip_conflicts_on, returning=back)
         # sqlite3's executemany cannot return rows. A SQLite transaction has the database
         # to itself (revloop opens them IMMEDIATE), so the rows after the highest id
         # seen before the insert are exactly the ones it wrote.
@@ -172,41 +195,27 @@ def values_for_keys(
     return found
 
 
-def _copy_frame(
-    table: str, frame: pl.DataFrame, quoted: str, conflict: str | None, *, returning: str = ""
+def _staged_insert(
+    table: str, frame: pl.DataFrame, quoted: str, conflict: str, *, returning: str = ""
 ) -> Any:
-    buffer = io.BytesIO()
-    frame.write_csv(
-        buffer,
-        include_header=False,
-        quote_style="non_numeric",
-        datetime_format="%Y-%m-%d %H:%M:%S%.6f%:z",
-        date_format="%Y-%m-%d",
-    )
+    """PostgreSQL: COPY cannot skip conflicts, so it fills a private staging table, from
+    which one INSERT … ON CONFLICT DO NOTHING moves the new rows in key order."""
+    stage = f"{table}_staging"
+    key = connection.ops.quote_name(conflict)
     with connection.cursor() as cursor:
-        raw = cursor.cursor
-        if conflict is None:
-            with raw.copy(f"COPY {table} ({quoted}) FROM STDIN (FORMAT csv)") as copy:
-                copy.write(buffer.getvalue())
-            return frame.height
-        # COPY cannot skip conflicts: it fills a private staging table, from which one
-        # INSERT … ON CONFLICT DO NOTHING moves the new rows in key order.
-        stage = f"{table}_staging"
-        raw.execute(f"DROP TABLE IF EXISTS {stage}")
-        raw.execute(
+        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+        cursor.execute(
             f"CREATE TEMPORARY TABLE {stage} AS SELECT {quoted} FROM {table} WITH NO DATA"  # noqa: S608 - names come from our models
         )
-        with raw.copy(f"COPY {stage} ({quoted}) FROM STDIN (FORMAT csv)") as copy:
-            copy.write(buffer.getvalue())
-        key = connection.ops.quote_name(conflict)
-        raw.execute(
+        _write_rows(stage, frame, quoted)
+        cursor.execute(
             f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM {stage} "  # noqa: S608 - names come from our models
             f"ORDER BY {key} ON CONFLICT ({key}) DO NOTHING"
             + (f" RETURNING {returning}" if returning else "")
         )
-        result = raw.fetchall() if returning else int(raw.rowcount)
-        raw.execute(f"DROP TABLE {stage}")
-        return result
+        result = cursor.fetchall() if returning else int(cursor.rowcount)
+        cursor.execute(f"DROP TABLE {stage}")
+    return result
 
 
 def reset_sequences(models: Iterable[type[Model]]) -> None:
@@ -314,3 +323,54 @@ def insert_ignoring_conflicts(
             )
             inserted.extend(cursor.fetchall())
     return inserted
+
+
+_SQL_TYPES = {
+    pl.Int64: "BIGINT",
+    pl.Float64: "DOUBLE PRECISION",
+    pl.String: "TEXT",
+}
+
+
+# Many rows' columns at once: one UPDATE per row would take minutes for a million
+# people, and the ORM's bulk_update builds a CASE per column that grows with every
+# row. The values go into a temporary table and one ``UPDATE … FROM`` joins them in.
+def update_from_frame(
+    table: str,
+    frame: pl.DataFrame,
+    *,
+    assignments: dict[str, str],
+    constants: Sequence[Any] = (),
+    condition: str = "",
+    returning: bool = False,
+) -> list[int]:
+    """``UPDATE table SET …`` from ``frame`` (keyed by its first column, the row id).
+
+    ``assignments`` maps a column of ``table`` to an SQL expression over ``s.<frame
+    column>`` and ``%s`` placeholders filled from ``constants`` in order; ``condition``
+    adds to the WHERE clause. Returns the ids of the updated rows when ``returning``.
+    Runs in the caller's transaction.
+    """
+    if frame.height == 0:
+        return []
+    key = frame.columns[0]
+    stage = f"{table}_batch"
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        f"{quote(name)} {_SQL_TYPES[type(dtype)]}{' PRIMARY KEY' if name == key else ''}"
+        for name, dtype in frame.schema.items()
+    )
+    sets = ", ".join(
+        f"{quote(column)} = {expression}" for column, expression in assignments.items()
+    )
+    where = f"{table}.id = s.{quote(key)}" + (f" AND ({condition})" if condition else "")
+    tail = f" RETURNING {table}.id" if returning else ""
+    update = f"UPDATE {table} SET {sets} FROM {stage} AS s WHERE {where}{tail}"  # noqa: S608 - our own names
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {stage} ({columns})")
+        _write_rows(stage, frame, ", ".join(quote(name) for name in frame.columns))
+        cursor.execute(update, list(constants))
+        updated = [int(row[0]) for row in cursor.fetchall()] if returning else []
+        cursor.execute(f"DROP TABLE {stage}")
+    return updated

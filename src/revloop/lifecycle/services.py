@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from revloop.contracts.models import ContractVersion
 from revloop.contracts.versions import active_contract
-from revloop.core.bulk import insert_frame
+from revloop.core.bulk import insert_frame, update_from_frame
 from revloop.core.errors import ForbiddenError, InvalidInputError, NotFoundError
 from revloop.engine.contract import Contract
 from revloop.engine.lifecycle import Mover, automatic_transitions, check_transition
@@ -29,7 +29,6 @@ from revloop.engine.vocabulary import LifecycleStage, Role
 from revloop.lifecycle.models import StageTransition
 from revloop.people.models import Person
 from revloop.scoring.frames import stages_frame
-from revloop.scoring.writes import update_from_frame
 from revloop.users.models import User
 
 _ROLE_NAMES = {role.value for role in Role}

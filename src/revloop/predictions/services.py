@@ -18,7 +18,9 @@ import polars as pl
 from django.db import transaction
 from django.utils import timezone
 
+from revloop.core.bulk import update_from_frame
 from revloop.core.errors import InvalidInputError, NotFoundError
+from revloop.core.frames import as_text, read_sql
 from revloop.engine.predictive import (
     DatasetError,
     Evaluation,
@@ -32,8 +34,6 @@ from revloop.engine.predictive import (
 )
 from revloop.engine.predictive.demo_frame import TARGET, TIME_COLUMN
 from revloop.predictions.models import PredictiveModel
-from revloop.scoring.frames import as_text, read_sql
-from revloop.scoring.writes import update_from_frame
 
 _TIME = pl.Datetime("us", "UTC")
 

@@ -1,26 +1,21 @@
 """The database read behind scoring: people and touches as polars frames, fast.
 
-The ORM builds a Python object per row, which at ten million touches costs more than
-all the scoring. Here rows go from the driver straight into columns: PostgreSQL
-streams ``COPY … TO STDOUT`` as CSV into polars' reader; SQLite hands over plain
-tuples from its raw cursor in large batches. Only the columns the contract's rules
-read are selected, and campaign names and content kinds are looked up from their
-small tables afterwards instead of being joined row by row.
+Rows come through :func:`revloop.core.frames.read_sql`. Only the columns the
+contract's rules read are selected, and campaign names and content kinds are looked
+up from their small tables afterwards instead of being joined row by row.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Collection, Iterable
 
 import polars as pl
 from django.db import connection
 
 from revloop.activity.models import Campaign, ContentAsset
+from revloop.core.frames import UTC, as_text, read_sql
 from revloop.engine.contract import Contract
 from revloop.engine.scoring import TOUCH_SCHEMA, people_columns, touch_columns
-
-UTC = pl.Datetime("us", "UTC")
 
 #: Where each contract field lives: ``p`` is people_person, ``a`` people_account.
 FIELD_SQL: dict[str, tuple[str, pl.DataType]] = {
@@ -44,7 +39,6 @@ FIELD_SQL: dict[str, tuple[str, pl.DataType]] = {
 
 #: Above this many ids, reading everyone and filtering beats a long ``IN`` list.
 _INLINE_IDS = 100_000
-_FETCH_ROWS = 250_000
 
 
 def people_frame(
@@ -140,62 +134,6 @@ def _filtered(
     return read_sql(f"{sql}{joiner}{id_column} IN ({listed})", schema)
 
 
-def read_sql(sql: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    """Run ``sql`` on the default connection into a frame of ``schema`` (UTC datetimes)."""
-    connection.ensure_connection()
-    text_schema = {
-        name: pl.String() if isinstance(dtype, pl.Datetime) else dtype
-        for name, dtype in schema.items()
-    }
-    if connection.vendor == "postgresql":
-        frame = _copy_out(sql, text_schema)
-    else:
-        frame = _sqlite_rows(sql, text_schema)
-    times = [name for name, dtype in schema.items() if isinstance(dtype, pl.Datetime)]
-    if not times:
-        return frame
-    return frame.with_columns(_parse_time(pl.col(name)).alias(name) for name in times)
-
-
-def _parse_time(column: pl.Expr) -> pl.Expr:
-    # SQLite holds naive UTC text; PostgreSQL's CSV adds the zone ("+00").
-    text = column.str.replace(r"\+00(:00)?$", "")
-    return text.str.to_datetime("%Y-%m-%d %H:%M:%S%.f", time_unit="us", time_zone="UTC")
-
-
-def _copy_out(sql: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    buffer = io.BytesIO()
-    # Django keeps the session in UTC, so timestamps come out as "... +00".
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy,
-    ):
-        for block in copy:
-            buffer.write(block)
-    if buffer.tell() == 0:
-        return pl.DataFrame(schema=schema)
-    buffer.seek(0)
-    return pl.read_csv(
-        buffer,
-        has_header=False,
-        new_columns=list(schema),
-        schema_overrides=schema,
-    )
-
-
-def _sqlite_rows(sql: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    # The raw sqlite3 cursor: Django's wrapper would rewrite the statement and, in
-    # DEBUG, keep a record of it in memory.
-    cursor = connection.connection.execute(sql)
-    parts: list[pl.DataFrame] = []
-    while rows := cursor.fetchmany(_FETCH_ROWS):
-        parts.append(pl.DataFrame(rows, schema=schema, orient="row"))
-    cursor.close()
-    if not parts:
-        return pl.DataFrame(schema=schema)
-    return pl.concat(parts, rechunk=True)
-
-
 def _typed_touches(frame: pl.DataFrame, needed: dict[str, None]) -> pl.DataFrame:
     """Enum and categorical columns, lookups applied, blanks as nulls."""
     columns: list[pl.Expr] = []
@@ -231,12 +169,6 @@ def _enum(values: pl.Series, name: str) -> pl.Series:
         return cleaned.cast(TOUCH_SCHEMA[name]).alias(name)
     except pl.exceptions.InvalidOperationError:
         return cleaned.alias(name)
-
-
-def as_text(column: str) -> str:
-    # As text, a timestamp skips the driver's per-row conversion to a Python datetime
-    # (SQLite's declared-type converters); polars parses the whole column at once.
-    return f"CAST({column} AS TEXT)"
 
 
 def _datetime_literal(moment: object) -> str:

@@ -27,13 +27,13 @@ from django.utils import timezone
 
 from revloop.contracts.models import ContractVersion
 from revloop.contracts.versions import active_contract
+from revloop.core.bulk import update_from_frame
 from revloop.engine.contract import GRADES, Contract
 from revloop.engine.scoring import Explanation, ScoreResult, explain, score_people
 from revloop.lifecycle.services import apply_automatic_moves
 from revloop.people.models import Person
 from revloop.scoring.frames import max_touch_id, people_frame, touches_frame
 from revloop.scoring.models import ScoringRun
-from revloop.scoring.writes import update_from_frame
 
 #: Scores are written in slices, each its own short transaction, so that a rescore
 #: of a million people never holds the write lock long enough to stall ingestion.

@@ -53,6 +53,17 @@ from revloop.engine.vocabulary import Channel, TouchType
 
 MAX_AMOUNT_DIGITS = 12  # Opportunity.amount: max_digits=14, decimal_places=2
 EVENT_ID_PREFIX = "h1-"
+#: A touch's free-text fields after its ids, in the order the derived event id hashes them.
+TOUCH_LABEL_FIELDS = (
+    "campaign",
+    "content",
+    "url",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_content",
+    "utm_term",
+)
 
 
 @dataclass(frozen=True)
@@ -234,21 +245,7 @@ _SPECS: Mapping[Entity, tuple[_Spec, ...]] = {
         _Spec("tier", _choice(_TIERS, "tier")),
     ),
     Entity.TOUCHES: (
-        *(
-            _text(n)
-            for n in (
-                "event_id",
-                "anonymous_id",
-                "campaign",
-                "content",
-                "url",
-                "utm_source",
-                "utm_medium",
-                "utm_campaign",
-                "utm_content",
-                "utm_term",
-            )
-        ),
+        *(_text(n) for n in ("event_id", "anonymous_id", *TOUCH_LABEL_FIELDS)),
         _Spec("occurred_at", _datetime, required=True),
         _Spec("type", _choice(_TOUCH_TYPES, "touch type"), required=True),
         _Spec("channel", _choice(_CHANNELS, "channel")),
@@ -511,19 +508,7 @@ def derive_event_id(parsed: Mapping[str, Any], canonical_email: str) -> str:
         canonical_email,
         parsed.get("anonymous_id", ""),
         str(channel) if channel else "",
-        *(
-            parsed.get(name, "")
-            for name in (
-                "campaign",
-                "content",
-                "url",
-                "utm_source",
-                "utm_medium",
-                "utm_campaign",
-                "utm_content",
-                "utm_term",
-            )
-        ),
+        *(parsed.get(name, "") for name in TOUCH_LABEL_FIELDS),
     )
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
     return EVENT_ID_PREFIX + digest[:40]

@@ -24,6 +24,7 @@ from revloop.engine.identity.email import InvalidEmail, normalize_email
 from revloop.engine.imports.records import TouchRecord
 from revloop.engine.imports.rows import (
     EVENT_ID_PREFIX,
+    TOUCH_LABEL_FIELDS,
     ImportOptions,
     Parser,
     RowFailure,
@@ -53,30 +54,7 @@ TOUCH_COLUMNS = pl.Schema(
         "properties": pl.Utf8(),
     }
 )
-_TEXT_FIELDS = (
-    "event_id",
-    "anonymous_id",
-    "campaign",
-    "content",
-    "url",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_content",
-    "utm_term",
-)
-# The fields of the derived event id, in the recipe's order (rows.py module doc).
-_ID_TAIL = (
-    "campaign",
-    "content",
-    "url",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_content",
-    "utm_term",
-)
-# Timestamps that datetime.fromisoformat and polars read as the same instant.
+_TEXT_FIELDS = ("event_id", "anonymous_id", *TOUCH_LABEL_FIELDS)
 # Fields are range-checked here; an impossible day (Feb 30) fails polars' parse instead.
 _ISO_WITH_OFFSET = (
     r"^(?:000[1-9]|00[1-9]\d|0[1-9]\d{2}|[1-9]\d{3})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
@@ -260,7 +238,7 @@ def _event_ids(frame: pl.DataFrame) -> pl.Series:
         need.get_column("canonical_email"),
         need.get_column("anonymous_id"),
         need.get_column("channel"),
-        *(need.get_column(name) for name in _ID_TAIL),
+        *(need.get_column(name) for name in TOUCH_LABEL_FIELDS),
     ]
     derived = [
         EVENT_ID_PREFIX
