@@ -190,10 +190,29 @@ class RecycleRule:
 
 @dataclass(frozen=True)
 class BusinessHours:
+    """Working days and hours in one time zone; ``holidays`` are closed all day."""
+
     timezone: str
     days: tuple[str, ...]
     start: dt.time
     end: dt.time
+    holidays: tuple[dt.date, ...] = ()
+
+
+@dataclass(frozen=True)
+class NamedCalendar:
+    """An alternative set of business hours (a support desk, a country's holidays).
+
+    Without its own ``timezone`` it runs in the zone it is applied in (the rep's, or
+    the default business hours' zone).
+    """
+
+    name: str
+    days: tuple[str, ...]
+    start: dt.time
+    end: dt.time
+    holidays: tuple[dt.date, ...] = ()
+    timezone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -219,6 +238,10 @@ class Sla:
     business_hours: BusinessHours
     sales: SalesSla
     marketing: MarketingSla
+    calendars: tuple[NamedCalendar, ...] = ()
+
+    def calendar(self, name: str) -> NamedCalendar | None:
+        return next((calendar for calendar in self.calendars if calendar.name == name), None)
 
 
 @dataclass(frozen=True)
