@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "ninja",  # serves Swagger UI from its own static files, not a CDN
+    "django_tasks",
+    "django_tasks_db",  # the task queue lives in our own database: no broker to run
     "revloop.core",
     "revloop.users",
     "revloop.people",
@@ -58,10 +60,15 @@ INSTALLED_APPS = [
     "revloop.predictions",
     "revloop.lifecycle",
     "revloop.pipeline",
+    "revloop.feedback",
     "revloop.capture",
     "revloop.web",
     "revloop.api",
     "revloop.demo",
+    "revloop.analytics",
+    "revloop.worker",
+    "revloop.webhooks",
+    "revloop.routing",
 ]
 
 MIDDLEWARE = [
@@ -165,6 +172,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Background work: queued tasks and periodic jobs, run by `revloop worker`.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "webhooks", "slow"],
+    }
+}
+REVLOOP_WORKER_INTERVAL = envint("REVLOOP_WORKER_INTERVAL", 5, minimum=1)
 
 # The event API takes batches of up to 1,000 touches in one body.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("REVLOOP_MAX_BODY_BYTES", 10 * 1024 * 1024, minimum=1024)
