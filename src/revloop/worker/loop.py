@@ -1,0 +1,177 @@
+"""The worker: a clock that claims due periodic slots, and one runner per task queue.
+
+Runners are the database backend's own worker (claiming a task row under a lock,
+storing its result or traceback); each queue has its own thread so that a nightly
+rescore on ``slow`` never delays a 30-second SLA sweep on ``default``. More worker
+processes share the load: slots and tasks are each claimed by exactly one of them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import close_old_connections, connection
+from django.utils.crypto import get_random_string
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.management.commands.db_worker import Worker as DatabaseWorker
+from django_tasks_db.models import DBTaskResult
+
+from revloop.worker.compat import DEFAULT_TASK_BACKEND_ALIAS, task_backends
+from revloop.worker.registry import QUEUES
+from revloop.worker.schedule import Claimed, claim_due_jobs
+
+logger = logging.getLogger(__name__)
+
+#: How long a queue runner sleeps when its queue is empty.
+QUEUE_POLL_SECONDS = 1.0
+
+
+def new_worker_id() -> str:
+    host = socket.gethostname()[:32]
+    return f"{host}-{os.getpid()}-{get_random_string(8)}"
+
+
+class _QueueRunner(DatabaseWorker):  # type: ignore[misc]
+    """The backend's worker for one queue, counting what it ran, stopped by an event."""
+
+    def __init__(
+        self, queue: str, worker_id: str, *, batch: bool, stopping: threading.Event
+    ) -> None:
+        self._stopping = stopping
+        super().__init__(
+            queue_names=[queue],
+            interval=QUEUE_POLL_SECONDS,
+            batch=batch,
+            backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=worker_id,
+            excluded_queue_names=[],
+        )
+        self.ran = 0
+
+    @property
+    def running(self) -> bool:
+        return not self._stopping.is_set()
+
+    @running.setter
+    def running(self, value: bool) -> None:
+        if not value:
+            self._stopping.set()
+
+    def run_task(self, db_task_result: DBTaskResult) -> None:
+        super().run_task(db_task_result)
+        self.ran += 1
+
+
+@dataclass
+class Pass:
+    """What one pass of the worker did."""
+
+    worker: str
+    claimed: list[Claimed] = field(default_factory=list)
+    tasks: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "worker": self.worker,
+            "jobs": [{"job": c.job, "slot": c.slot, "queue": c.queue} for c in self.claimed],
+            "tasks": self.tasks,
+        }
+
+
+def check_backend() -> None:
+    if not isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend):
+        raise RuntimeError("the worker runs tasks of the database task backend only")
+
+
+class Worker:
+    def __init__(
+        self,
+        *,
+        interval: float = 5.0,
+        worker_id: str | None = None,
+        queues: Sequence[str] = QUEUES,
+    ) -> None:
+        check_backend()
+        self.interval = interval
+        self.worker_id = worker_id or new_worker_id()
+        self.queues = tuple(queues)
+        self.stopping = threading.Event()
+        self._runners: list[_QueueRunner] = []
+        self.claimed_total = 0
+
+    def run_once(self) -> Pass:
+        """Claim what is due now, then run every ready task of every queue, and return."""
+        done = Pass(self.worker_id, claimed=claim_due_jobs(worker=self.worker_id))
+        for queue in self.queues:
+            runner = _QueueRunner(queue, self.worker_id, batch=True, stopping=threading.Event())
+            runner.run()
+            done.tasks[queue] = runner.ran
+        return done
+
+    def run(self) -> Pass:
+        """Run until :meth:`stop`: the clock here, each queue in its own thread."""
+        logger.info("worker %s started (queues: %s)", self.worker_id, ", ".join(self.queues))
+        threads = [
+            threading.Thread(target=self._serve_queue, args=(q,), name=f"worker-{q}", daemon=True)
+            for q in self.queues
+        ]
+        for thread in threads:
+            thread.start()
+        total = Pass(self.worker_id)
+        try:
+            while not self.stopping.is_set():
+                close_old_connections()
+                try:
+                    total.claimed.extend(claim_due_jobs(worker=self.worker_id))
+                except Exception:
+                    # A locked or restarting database must not end the worker.
+                    logger.exception("claiming periodic jobs failed; retrying")
+                self.stopping.wait(self.interval)
+        finally:
+            self.stop()
+            for thread in threads:
+                thread.join()
+            connection.close()
+        total.tasks = {r.queue_names[0]: r.ran for r in self._runners}
+        logger.info("worker %s stopped", self.worker_id)
+        return total
+
+    def stop(self) -> None:
+        """Finish the tasks that are running, start no new ones."""
+        self.stopping.set()
+
+    def _serve_queue(self, queue: str) -> None:
+        runner = _QueueRunner(queue, self.worker_id, batch=False, stopping=self.stopping)
+        self._runners.append(runner)
+        try:
+            while not self.stopping.is_set():
+                try:
+                    runner.run()
+                except Exception:
+                    logger.exception("queue %s: the runner failed; restarting it", queue)
+                    self.stopping.wait(QUEUE_POLL_SECONDS)
+        finally:
+            connection.close()
+
+
+class BackgroundWorker:
+    """A worker in a thread of this process (``revloop demo``)."""
+
+    def __init__(self, *, interval: float = 5.0) -> None:
+        self.worker = Worker(interval=interval)
+        self._thread = threading.Thread(target=self.worker.run, name="worker", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self.worker.stop()
+        self._thread.join(timeout)

@@ -1,0 +1,126 @@
+"""Claim due slots of periodic jobs, and run one claimed slot.
+
+A slot is claimed by moving the job's ``next_run_at`` on with a conditional UPDATE
+(``WHERE next_run_at = <the slot read>``): of two workers that read the same slot,
+only the one whose UPDATE changes a row runs it. The claim and the enqueued run are
+written in one transaction on the task queue's own database, so a worker that dies
+between them leaves the slot unclaimed rather than lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from revloop.worker.models import JobRun, JobSchedule
+from revloop.worker.registry import PeriodicJob, get_job, registered_jobs
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    job: str
+    slot: datetime
+    queue: str
+
+
+def next_slot(slot: datetime, every: timedelta, now: datetime) -> datetime:
+    """The first slot after ``now`` on the grid ``slot + k * every``.
+
+    A worker that was down for a week runs a 30-second job once on its return, not
+    20,160 times; the grid keeps a nightly job at the hour it started at.
+    """
+    if slot > now:
+        return slot
+    return slot + ((now - slot) // every + 1) * every
+
+
+def _ensure_schedules(jobs: dict[str, PeriodicJob], now: datetime) -> None:
+    known = dict(JobSchedule.objects.values_list("name", "every_seconds"))
+    new = [
+        JobSchedule(name=name, every_seconds=_seconds(job.every), next_run_at=now)
+        for name, job in jobs.items()
+        if name not in known
+    ]
+    if new:
+        # A first run is due at once; another worker may be inserting the same rows.
+        JobSchedule.objects.bulk_create(new, ignore_conflicts=True)
+    for name, job in jobs.items():
+        every = _seconds(job.every)
+        if name in known and known[name] != every:
+            # The interval changed in code: keep the next slot unless it is now too far.
+            JobSchedule.objects.filter(name=name).update(every_seconds=every)
+            JobSchedule.objects.filter(name=name, next_run_at__gt=now + job.every).update(
+                next_run_at=now + job.every
+            )
+
+
+def _seconds(every: timedelta) -> int:
+    return max(1, int(every.total_seconds()))
+
+
+def claim_due_jobs(*, worker: str, now: datetime | None = None) -> list[Claimed]:
+    """Claim every due slot and enqueue its run on the job's queue; return the claims."""
+    from revloop.worker.tasks import run_periodic_job
+
+    now = now or timezone.now()
+    jobs = registered_jobs()
+    _ensure_schedules(jobs, now)
+    due = JobSchedule.objects.filter(name__in=list(jobs), next_run_at__lte=now).values_list(
+        "name", "next_run_at"
+    )
+    claimed: list[Claimed] = []
+    for name, slot in due:
+        job = jobs[name]
+        with transaction.atomic():
+            moved = JobSchedule.objects.filter(name=name, next_run_at=slot).update(
+                next_run_at=next_slot(slot, job.every, now)
+            )
+            if moved != 1:
+                continue  # another worker claimed this slot first
+            run_periodic_job.using(queue_name=job.queue).enqueue(name, slot.isoformat(), worker)
+        claimed.append(Claimed(name, slot, job.queue))
+    return claimed
+
+
+def run_claimed(name: str, slot: datetime, worker: str) -> dict[str, Any] | None:
+    """Run one claimed slot of a job, log it, and re-raise its error for the task result."""
+    job = get_job(name)
+    if job is None:
+        logger.warning("periodic job %s is no longer registered; slot %s skipped", name, slot)
+        return {"skipped": "not registered"}
+    started_at = timezone.now()
+    run = JobRun.objects.create(job=name, slot=slot, worker=worker, started_at=started_at)
+    started = time.perf_counter()
+    result: dict[str, Any] | None = None
+    error = ""
+    try:
+        result = job.function(started_at)
+    except Exception as exc:
+        error = "".join(traceback.format_exception_only(exc)).strip()
+        logger.exception("periodic job %s failed", name)
+        raise
+    finally:
+        seconds = time.perf_counter() - started
+        finished_at = timezone.now()
+        JobRun.objects.filter(pk=run.pk).update(
+            finished_at=finished_at, seconds=seconds, result=result, error=error
+        )
+        JobSchedule.objects.filter(name=name).update(
+            last_started_at=started_at,
+            last_finished_at=finished_at,
+            last_seconds=seconds,
+            last_result=result,
+            last_error=error,
+            runs=F("runs") + 1,
+        )
+    return result
