@@ -109,6 +109,14 @@ class BusinessCalendar:
         )
 
     @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return self._zone
+
+    def local_date(self, moment: dt.datetime) -> dt.date:
+        """The date the calendar's zone shows at ``moment``."""
+        return self._local_date(to_utc(moment))
+
+    @property
     def day_length(self) -> dt.timedelta:
         """One business day on the wall clock (``closes - opens``)."""
         return self._day_length
