@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -48,6 +48,7 @@ from revloop.engine.imports import (
     RowValidator,
     read_records,
 )
+from revloop.engine.imports.prefetch import Prefetch
 from revloop.engine.imports.reader import CsvRow
 from revloop.engine.imports.touch_batch import validate_touch_rows
 from revloop.lifecycle.models import StageTransition
@@ -570,18 +571,23 @@ def run_import(
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
 
-    def write_all() -> None:
+    def validated_batches() -> Iterator[tuple[int, list[RowFailure], Any, float | None]]:
         for batch in _batches(stream.reader, BATCH_SIZE):
-            summary.rows += len(batch)
             failures, good = _validated(writer, stream.validator, batch)
-            for failure in failures:
-                errors.add(failure)
-            if len(good):
-                with transaction.atomic():
-                    writer.write(good)
-            fraction = stream.reader.progress()
-            if fraction is not None:
-                progress(fraction)
+            yield len(batch), failures, good, stream.reader.progress()
+
+    def write_all() -> None:
+        # The next batch is read and validated while this one is written.
+        with Prefetch(validated_batches()) as batches:
+            for rows, failures, good, fraction in batches:
+                summary.rows += rows
+                for failure in failures:
+                    errors.add(failure)
+                if len(good):
+                    with transaction.atomic():
+                        writer.write(good)
+                if fraction is not None:
+                    progress(fraction)
 
     try:
         if strict or dry_run:

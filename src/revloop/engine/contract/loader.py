@@ -9,6 +9,7 @@ text instead.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 import yaml
@@ -57,15 +58,16 @@ YNode = YScalar | YSeq | YMap
 
 
 class _Convert:
-    def __init__(self, loader: yaml.SafeLoader, source: str) -> None:
+    def __init__(self, loader: yaml.SafeLoader, source: str, lines: _Lines) -> None:
         self.loader = loader
         self.source = source
+        self._line = lines.of_node
         self.errors: list[ContractError] = []
         self.count = 0
         self.stack: set[int] = set()
 
     def error(self, node: yaml.Node, message: str, path: str = ROOT) -> None:
-        self.errors.append(ContractError(_line(node), path or ROOT, message, self.source))
+        self.errors.append(ContractError(self._line(node), path or ROOT, message, self.source))
 
     def node(self, node: yaml.Node, path: str = "") -> YNode | None:
         self.count += 1
@@ -82,7 +84,7 @@ class _Convert:
         try:
             if isinstance(node, yaml.SequenceNode):
                 items = (self.node(item, child(path, i)) for i, item in enumerate(node.value))
-                return YSeq(_line(node), tuple(item for item in items if item is not None))
+                return YSeq(self._line(node), tuple(item for item in items if item is not None))
             if isinstance(node, yaml.MappingNode):
                 return self.mapping(node, path)
         finally:
@@ -96,8 +98,8 @@ class _Convert:
         except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
             # e.g. "2024-13-45" looks like a date to the resolver but is none.
             problem = f"cannot read value {node.value!r}: {_first_line(exc)}"
-            return YScalar(_line(node), None, str(node.value), is_null=False, problem=problem)
-        return YScalar(_line(node), value, str(node.value), value is None)
+            return YScalar(self._line(node), None, str(node.value), is_null=False, problem=problem)
+        return YScalar(self._line(node), value, str(node.value), value is None)
 
     def mapping(self, node: yaml.MappingNode, path: str) -> YMap | None:
         try:
@@ -120,8 +122,8 @@ class _Convert:
             value = self.node(value_node, child(path, key))
             if value is not None:
                 items[key] = value
-                key_lines[key] = _line(key_node)
-        return YMap(_line(node), items, key_lines)
+                key_lines[key] = self._line(key_node)
+        return YMap(self._line(node), items, key_lines)
 
 
 def load_nodes(
@@ -133,12 +135,13 @@ def load_nodes(
     except yaml.YAMLError as exc:  # e.g. a control character the reader refuses
         line = _reader_line(exc, text)
         return None, [ContractError(line, ROOT, f"invalid YAML: {_first_line(exc)}", source)]
+    lines = _Lines(text)
     try:
         try:
             root = loader.get_single_node()
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark is not None else 1
+            line = lines.of_mark(mark) if mark is not None else 1
             problem = exc.problem or exc.context or "invalid YAML"
             return None, [ContractError(line, ROOT, f"invalid YAML: {problem}", source)]
         except yaml.YAMLError as exc:
@@ -146,7 +149,7 @@ def load_nodes(
             return None, [ContractError(line, ROOT, f"invalid YAML: {_first_line(exc)}", source)]
         if root is None:
             return None, [ContractError(1, ROOT, "the file is empty", source)]
-        convert = _Convert(loader, source)
+        convert = _Convert(loader, source, lines)
         result = convert.node(root)
         return result, convert.errors
     finally:
@@ -159,8 +162,21 @@ def _reader_line(exc: yaml.YAMLError, text: str) -> int:
     return text.count("\n", 0, position) + 1 if isinstance(position, int) else 1
 
 
-def _line(node: yaml.Node) -> int:
-    return int(node.start_mark.line) + 1
+class _Lines:
+    """Line numbers as an editor counts them: only "\\n" ends a line.
+
+    YAML also breaks lines at NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR, so its own
+    mark.line runs ahead of the line a user sees after any of them.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._breaks = [i for i, char in enumerate(text) if char == "\n"]
+
+    def of_mark(self, mark: yaml.Mark) -> int:
+        return bisect.bisect_left(self._breaks, int(mark.index)) + 1
+
+    def of_node(self, node: yaml.Node) -> int:
+        return self.of_mark(node.start_mark)
 
 
 def _first_line(exc: BaseException) -> str:
