@@ -1,9 +1,10 @@
 """Closed-loop analytics, written once with Ibis, run by the engine that holds the data.
 
 Funnel conversion and velocity (:mod:`.funnel`), multi-touch attribution pushed down
-to the engine (:mod:`.attribution`) and content effectiveness (:mod:`.content`) take
-one :class:`Tables` -- the revloop tables on SQLite, PostgreSQL, Spark or DuckDB --
-and return small polars frames and dataclasses with ``as_dict()`` for JSON::
+to the engine (:mod:`.attribution`), content effectiveness (:mod:`.content`) and
+rejection reasons by source, campaign and content (:mod:`.rejections`) take one
+:class:`Tables` -- the revloop tables on SQLite, PostgreSQL, Spark or DuckDB -- and
+return small polars frames and dataclasses with ``as_dict()`` for JSON::
 
     tables = load_tables(connect("sqlite:///.revloop/revloop.sqlite3"))
     report = funnel(tables, by="source")
@@ -41,6 +42,11 @@ from revloop.engine.analytics.attribution import (
 )
 from revloop.engine.analytics.content import ContentReport, content_effectiveness
 from revloop.engine.analytics.funnel import DIMENSIONS, FunnelReport, funnel, funnel_columns
+from revloop.engine.analytics.rejections import (
+    REJECTION_SLICES,
+    RejectionReport,
+    rejection_reasons,
+)
 from revloop.engine.analytics.tables import (
     COLUMNS,
     Tables,
@@ -54,6 +60,7 @@ from revloop.engine.analytics.tables import (
 __all__ = [
     "COLUMNS",
     "DIMENSIONS",
+    "REJECTION_SLICES",
     "RULE_BASED",
     "AttributionReport",
     "Contacts",
@@ -63,6 +70,7 @@ __all__ = [
     "LabelSets",
     "Level",
     "Outcome",
+    "RejectionReport",
     "Tables",
     "TablesError",
     "Totals",
@@ -77,6 +85,7 @@ __all__ = [
     "markov",
     "markov_counts",
     "materialize",
+    "rejection_reasons",
     "rule_based",
     "shapley_pushdown",
     "shapley_sets",

@@ -12,15 +12,17 @@ For each content asset, computed by the engine:
   to the asset by the linear model at content level (outcomes ``pipeline`` and
   ``revenue``, pushed down as in :mod:`.attribution`), and per touch;
 - ``misinformed``: people rejected as ``misinformed`` after they had touched the asset;
-  ``misinformed_rate`` per person who touched it, ``misinformed_rate_others`` among
-  everyone else, their ratio ``misinformed_lift``, and ``misinformed_p``: the chance
-  of that many misinformed people or more had they been misinformed at the rate of
-  everyone else (binomial upper tail).
+  ``misinformed_rate`` per person who touched it *and reached MQL* (only MQLs get a
+  verdict from Sales, so the rate among them is not confounded by how far an asset's
+  audience gets), ``misinformed_rate_others`` among the other MQLs, their ratio
+  ``misinformed_lift``, and ``misinformed_p``: the chance of that many misinformed
+  people or more had they been misinformed at the rate of the other MQLs (binomial
+  upper tail).
 
 ``flags`` names what stands out: ``many touches, little revenue`` (at least the
 median asset's touches, and attributed revenue per touch under half the average
-over all content touches) and ``misinforms`` (a misinformed lift of 5 or more that
-chance explains less than once in a hundred, Bonferroni-corrected over the assets).
+over all content touches) and ``misinforms`` (a misinformed lift of 3 or more that
+chance explains less than once in twenty, Bonferroni-corrected over the assets).
 Rows are sorted so that the first kind comes first: assets with many touches by
 revenue per touch, lowest first, then the rest.
 """
@@ -52,8 +54,8 @@ FLAG_MISINFORMS = "misinforms"
 LITTLE_REVENUE = 0.5
 #: "Misinforms": a misinformed rate at least this many times that of the people who
 #: did not see the asset, and too many rejections for chance at this level.
-MISINFORMS_LIFT = 5.0
-MISINFORMS_SIGNIFICANCE = 0.01
+MISINFORMS_LIFT = 3.0
+MISINFORMS_SIGNIFICANCE = 0.05
 _OUTCOMES = ("mql", "sal", "pipeline", "win")
 
 
@@ -187,7 +189,7 @@ def content_effectiveness(
 def _excess_p_value(frame: pl.DataFrame) -> pl.Series:
     """P(at least this many misinformed people among those who saw the asset) if they
     were misinformed at the rate of those who did not (binomial upper tail)."""
-    seen = frame["people"].to_numpy()
+    seen = frame["mql"].to_numpy()
     found = frame["misinformed"].to_numpy()
     base = frame["misinformed_rate_others"].fill_null(0.0).to_numpy()
     tail = stats.binom.sf(found - 1, seen, np.clip(base, 1e-12, 1.0))
@@ -211,10 +213,19 @@ def _finish(
     people = pl.col("people")
     others = pl.lit(int(totals["people"] or 0)) - people
     rates = []
-    for name in (*_OUTCOMES, "misinformed"):
+    for name in _OUTCOMES:
         rates.append(pl.when(people > 0).then(pl.col(name) / people).alias(f"{name}_rate"))
         rest = pl.lit(int(totals[name] or 0)) - pl.col(name)
         rates.append(pl.when(others > 0).then(rest / others).alias(f"{name}_rate_others"))
+    judged = pl.col("mql")
+    others_judged = pl.lit(int(totals["mql"] or 0)) - judged
+    others_misinformed = pl.lit(int(totals["misinformed"] or 0)) - pl.col("misinformed")
+    rates.append(pl.when(judged > 0).then(pl.col("misinformed") / judged).alias("misinformed_rate"))
+    rates.append(
+        pl.when(others_judged > 0)
+        .then(others_misinformed / others_judged)
+        .alias("misinformed_rate_others")
+    )
     frame = frame.with_columns(rates)
     touches = pl.col("touches")
     frame = frame.with_columns(

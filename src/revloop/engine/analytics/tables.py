@@ -420,8 +420,10 @@ def _read_sqlite(
     def parse(text: str | None) -> ArrowTable | None:
         if not text:
             return None
+        # The closing newline matters: without it Arrow (26) reads an empty last field
+        # of the last row as the text "" rather than NULL, and an integer column fails.
         return pacsv.read_csv(
-            io.BytesIO(text.encode()),
+            io.BytesIO((text + "\n").encode()),
             read_options=read,
             parse_options=_CSV_PARSE,
             convert_options=convert,

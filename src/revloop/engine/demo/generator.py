@@ -93,7 +93,10 @@ does not:
     "Switching Telematics Providers Made Easy"   free migration
     "Small Fleet Promo"                          money-back guarantee
 
-Misinformed rejections name the promise and the asset in their note.
+Misinformed rejections name the promise and the asset in their note. Each is shown:
+the checklist as a general e-book, the promo as the landing page of its Facebook
+campaign, the switching guide to people who download an e-book from a competitor-terms
+search ad.
 
 **Honest pipeline**: reps 6 (tom) and 9 (jonas) turn 70% / 60% of their stalled
 SQLs into opportunities created in the last 8 days of a quarter (others 5%).

@@ -88,6 +88,8 @@ TEMPLATES: tuple[TouchTemplate, ...] = (
     _T("ebook_email", _DL, _EM, _K.EBOOK, "ebook_download", 1.0, 0.0),
     _T("ebook_social", _DL, _SOC, _K.EBOOK, "ebook_download", 1.0, -0.2),
     _T("ebook_organic", _DL, _ORG, _K.EBOOK, "ebook_download", 0.5, 0.0),
+    # Competitor-term ads lead to the switching e-book (the search campaign's own asset).
+    _T("ebook_paid_search", _DL, _PS, _K.EBOOK, "ebook_download", 0.8, 0.3),
     _T("datasheet_direct", _DL, _DIR, _K.DATASHEET, "datasheet_download", 1.0, 0.5),
     _T("case_study_organic", _PV, _ORG, _K.CASE_STUDY, "case_study_view", 1.0, 0.8),
     _T("case_study_referral", _PV, _REF, _K.CASE_STUDY, "case_study_view", 0.4, 0.8),
@@ -119,7 +121,7 @@ IDENTIFYING: dict[Channel, tuple[tuple[str, float], ...]] = {
         ("ebook_organic", 2.0),
         ("demo_organic", 1.0),
     ),
-    _PS: (("landing_paid_search", 6.0), ("demo_paid_search", 3.0)),
+    _PS: (("landing_paid_search", 6.0), ("demo_paid_search", 3.0), ("ebook_paid_search", 2.0)),
     _SOC: (("white_paper_social", 5.0), ("landing_paid_social", 3.0), ("ebook_social", 2.0)),
     _SYN: (("white_paper_syndication", 1.0),),
     _EVS: (("event", 1.0),),
