@@ -22,6 +22,7 @@ from revloop.contracts.models import ContractVersion
 from revloop.contracts.versions import active_contract
 from revloop.core.bulk import insert_frame, update_from_frame
 from revloop.core.errors import ForbiddenError, InvalidInputError, NotFoundError
+from revloop.core.signals import PersonMove, people_moved
 from revloop.engine.contract import Contract
 from revloop.engine.lifecycle import Mover, automatic_transitions, check_transition
 from revloop.engine.scoring import ScoreResult
@@ -105,7 +106,27 @@ def move(
         Person.objects.filter(pk=locked.pk).update(
             stage=target.value, stage_changed_at=at, updated_at=at
         )
+        _announce_on_commit(
+            [
+                PersonMove(
+                    person_id=locked.pk,
+                    from_stage=record.from_stage,
+                    to_stage=record.to_stage,
+                    at=at,
+                    user_id=by.pk if by is not None else None,
+                    rule=rule or "",
+                    reason_code=record.reason_code,
+                    note=note,
+                )
+            ]
+        )
     return record
+
+
+def _announce_on_commit(moves: list[PersonMove]) -> None:
+    """Tell the other contexts (routing, SLA clocks) once the moves are committed."""
+    if moves:
+        transaction.on_commit(lambda: people_moved.send(sender=PersonMove, moves=moves))
 
 
 def move_by_action(
@@ -217,6 +238,21 @@ def apply_automatic_moves(
                 pl.col("reason_code").fill_null("").alias("reason_code"),
                 pl.lit(version.pk, dtype=pl.Int64).alias("contract_version_id"),
             ),
+        )
+        _announce_on_commit(
+            [
+                PersonMove(
+                    person_id=person_id,
+                    from_stage=from_stage,
+                    to_stage=to_stage,
+                    at=now,
+                    rule=rule,
+                    reason_code=reason_code or "",
+                )
+                for person_id, from_stage, to_stage, rule, reason_code in done.select(
+                    "person_id", "from_stage", "to_stage", "rule", "reason_code"
+                ).iter_rows()
+            ]
         )
     return dict(Counter(done["to_stage"].to_list()))
 

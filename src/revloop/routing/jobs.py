@@ -1,0 +1,28 @@
+"""The worker's routing jobs: route what is waiting, sweep the clocks, score Marketing."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from revloop.routing.marketing import evaluate_marketing_sla
+from revloop.routing.services import do_route_people
+from revloop.routing.sweep import sweep_sla_clocks
+from revloop.worker.registry import periodic
+
+
+# Every 30 seconds: a deadline is noticed within a minute of passing.
+@periodic(every=timedelta(seconds=30), name="routing.sweep_sla_clocks")
+def sweep(now: datetime) -> dict[str, Any] | None:
+    return sweep_sla_clocks(now)
+
+
+@periodic(every=timedelta(seconds=30), name="routing.route_unassigned")
+def route_unassigned(now: datetime) -> dict[str, Any] | None:
+    summary = do_route_people(None, now)
+    return summary if summary["considered"] else None
+
+
+@periodic(every=timedelta(days=7), name="routing.marketing_sla")
+def marketing_sla(now: datetime) -> dict[str, Any] | None:
+    return evaluate_marketing_sla(now)

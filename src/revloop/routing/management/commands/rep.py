@@ -1,0 +1,69 @@
+"""``revloop rep away USER --from DATE --to DATE --as USER``: a rep's days away."""
+
+from __future__ import annotations
+
+from argparse import ArgumentTypeError
+from datetime import date
+from typing import Any
+
+from django.core.management.base import CommandError, CommandParser
+
+from revloop.core.commands import RevloopCommand, add_json_flag
+from revloop.core.errors import RevloopError
+from revloop.routing.services import do_mark_away
+from revloop.users.models import User
+
+
+class Command(RevloopCommand):
+    help = "Mark a rep away so that routing passes them over."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        away = sub.add_parser("away", help="USER is away from DATE to DATE (both included)")
+        away.add_argument("user")
+        away.add_argument("--from", dest="starts", required=True, type=_date, help="YYYY-MM-DD")
+        away.add_argument("--to", dest="ends", required=True, type=_date, help="YYYY-MM-DD")
+        away.add_argument("--note", default="")
+        away.add_argument(
+            "--as", dest="actor", required=True, help="who records it: the rep or a manager"
+        )
+        add_json_flag(away)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        rep = _user(options["user"])
+        actor = _user(options["actor"])
+        try:
+            absence = do_mark_away(
+                rep, starts=options["starts"], ends=options["ends"], note=options["note"], by=actor
+            )
+        except RevloopError as exc:
+            raise CommandError(exc.message) from None
+        result = {
+            "id": absence.pk,
+            "user": rep.username,
+            "from": absence.starts,
+            "to": absence.ends,
+            "note": absence.note,
+            "by": actor.username,
+        }
+        self.emit(
+            result,
+            options,
+            lambda: self.stdout.write(
+                f"{rep.username} is away from {absence.starts} to {absence.ends}."
+            ),
+        )
+
+
+def _user(username: str) -> User:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise CommandError(f"no user named {username!r}")
+    return user
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ArgumentTypeError(f"{text!r} is not a date like 2026-12-24") from None

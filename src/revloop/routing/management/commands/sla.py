@@ -1,0 +1,98 @@
+"""``revloop sla deadline|status|sweep``: business-hours deadlines and both teams' record."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from django.core.management.base import CommandError, CommandParser
+from django.utils import timezone
+
+from revloop.core.commands import RevloopCommand, add_json_flag
+from revloop.core.errors import RevloopError
+from revloop.routing.deadlines import business_deadline
+from revloop.routing.queries import sla_compliance
+from revloop.routing.sweep import sweep_sla_clocks
+from revloop.routing.weeks import week_start
+
+
+class Command(RevloopCommand):
+    help = "SLA deadlines in business hours, this week's compliance, and the clock sweep."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        deadline = sub.add_parser("deadline", help="when H business hours after START end")
+        deadline.add_argument("--start", required=True, help="ISO time with a zone offset")
+        deadline.add_argument("--hours", required=True, type=float)
+        deadline.add_argument("--tz", required=True, help="IANA zone, e.g. Europe/Berlin")
+        deadline.add_argument("--calendar", default=None, help="a named calendar of the contract")
+        add_json_flag(deadline)
+        status = sub.add_parser("status", help="Sales' and Marketing's SLA this week")
+        add_json_flag(status)
+        sweep = sub.add_parser("sweep", help="send due reminders and record breaches now")
+        add_json_flag(sweep)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            getattr(self, f"_{options['action']}")(options)
+        except RevloopError as exc:
+            raise CommandError(exc.message) from None
+
+    def _deadline(self, options: dict[str, Any]) -> None:
+        result = business_deadline(
+            options["start"], options["hours"], options["tz"], options["calendar"]
+        )
+        self.emit(
+            result,
+            options,
+            lambda: self.stdout.write(
+                f"{result['deadline']}  ({result['hours']:g} business hours after"
+                f" {result['start']}, {result['time_zone']}, calendar {result['calendar']})"
+            ),
+        )
+
+    def _status(self, options: dict[str, Any]) -> None:
+        report = sla_compliance(week_start(timezone.now()))
+        sales, marketing = report.sales, report.marketing
+        result = {
+            "week_start": report.week_start,
+            "week_end": report.week_end,
+            "sales": asdict(sales),
+            "marketing": {
+                **asdict(marketing),
+                "volume_met": marketing.volume_met,
+                "acceptance_met": marketing.acceptance_met,
+            },
+        }
+
+        def human() -> None:
+            rate = "—" if sales.rate is None else f"{sales.rate:.0%}"
+            median = (
+                "—" if sales.median_first_touch_hours is None else sales.median_first_touch_hours
+            )
+            accepted = (
+                "—" if marketing.acceptance_rate is None else f"{marketing.acceptance_rate:.0%}"
+            )
+            self.stdout.write(f"Week of {report.week_start}")
+            self.stdout.write(
+                f"  Sales:     {rate} of deadlines kept ({sales.met} met, {sales.breached}"
+                f" breached, {sales.open} running); median first touch {median} business"
+                f" hours (promise: {sales.first_touch_target_hours:g})"
+            )
+            self.stdout.write(
+                f"  Marketing: {marketing.mqls} MQLs (promise: {marketing.mql_target});"
+                f" {accepted} accepted (promise: {marketing.min_acceptance_rate:.0%})"
+            )
+
+        self.emit(result, options, human)
+
+    def _sweep(self, options: dict[str, Any]) -> None:
+        result = sweep_sla_clocks(timezone.now())
+        self.emit(
+            result,
+            options,
+            lambda: self.stdout.write(
+                f"{result['reminded']} reminders sent, {result['breached']} breaches recorded,"
+                f" {result['reassigned']} leads re-assigned."
+            ),
+        )

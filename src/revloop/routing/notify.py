@@ -1,0 +1,65 @@
+"""What routing tells the outside world: webhook events, delivered after commit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+
+def _emit(event: str, text: str, data: dict[str, Any]) -> None:
+    # Imported on use: the webhooks app imports the models of every context it reports on.
+    from revloop.webhooks.services import emit
+
+    emit(event, text=text, data=data)
+
+
+def lead_assigned(person_id: int, rep: str, rule_id: str, at: datetime) -> None:
+    _emit(
+        "lead.assigned",
+        f"Lead {person_id} assigned to {rep} ({rule_id})",
+        {"person_id": person_id, "rep": rep, "rule_id": rule_id, "at": at.isoformat()},
+    )
+
+
+def leads_assigned(count: int, by_rep: dict[str, int], at: datetime) -> None:
+    """A bulk run announces itself once rather than per lead, so a backlog does not
+    flood the channel it reports to."""
+    _emit(
+        "lead.assigned",
+        f"{count} leads assigned",
+        {"count": count, "by_rep": by_rep, "at": at.isoformat()},
+    )
+
+
+def sla_warning(clock: dict[str, Any]) -> None:
+    _emit(
+        "sla.warning",
+        f"{clock['rep']}: {clock['kind'].replace('_', ' ')} for lead {clock['person_id']}"
+        f" is due at {clock['due_at']:%Y-%m-%d %H:%M %Z}",
+        _plain(clock),
+    )
+
+
+def sla_breached(clock: dict[str, Any]) -> None:
+    escalated = f", escalated to {clock['escalated_to']}" if clock.get("escalated_to") else ""
+    reassigned = f", re-assigned to {clock['reassigned_to']}" if clock.get("reassigned_to") else ""
+    _emit(
+        "sla.breached",
+        f"{clock['rep']} missed the {clock['kind'].replace('_', ' ')} deadline for lead"
+        f" {clock['person_id']}{escalated}{reassigned}",
+        _plain(clock),
+    )
+
+
+def lead_decided(event: str, person_id: int, by: str | None, reason_code: str) -> None:
+    verb = "accepted" if event == "lead.accepted" else "rejected"
+    because = f" ({reason_code})" if reason_code else ""
+    _emit(
+        event,
+        f"Lead {person_id} {verb}{' by ' + by if by else ''}{because}",
+        {"person_id": person_id, "by": by, "reason_code": reason_code},
+    )
+
+
+def _plain(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()}

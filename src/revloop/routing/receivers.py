@@ -1,0 +1,125 @@
+"""How routing reacts to the other contexts: new MQLs, decisions, and sales activity."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.dispatch import receiver
+
+from revloop.core.signals import PersonMove, people_moved, sales_activity_logged
+from revloop.engine.vocabulary import LifecycleStage
+from revloop.routing import notify
+from revloop.routing.models import Assignment, ClockKind, SlaClock
+from revloop.routing.services import do_route_people
+from revloop.users.models import User
+
+#: New MQLs up to this many are routed at once; a bigger batch (a rescore that
+#: promotes thousands) is left to the worker's routing job, which runs every 30 s,
+#: so that the request or command that promoted them stays fast.
+ROUTE_AT_ONCE_UP_TO = 50
+
+_MQL = LifecycleStage.MQL.value
+_SAL = LifecycleStage.SAL.value
+_OPEN = {_MQL, _SAL}
+#: Stages behind the open ones: the lead is out of its rep's hands (a recycled lead
+#: that comes back as an MQL is routed afresh). Forward stages keep the rep.
+_RELEASED = {
+    LifecycleStage.LEAD.value,
+    LifecycleStage.RECYCLED.value,
+    LifecycleStage.DISQUALIFIED.value,
+}
+
+
+@receiver(people_moved, dispatch_uid="routing.people_moved")
+def on_people_moved(sender: Any, moves: list[PersonMove], **kwargs: Any) -> None:
+    new_mqls = [m.person_id for m in moves if m.to_stage == _MQL]
+    _stop_clocks_on_moves(moves)
+    if 0 < len(new_mqls) <= ROUTE_AT_ONCE_UP_TO:
+        do_route_people(new_mqls)
+
+
+@dataclass
+class _Effects:
+    """What a batch of moves does to clocks and assignments, grouped for bulk updates."""
+
+    # (reason, kinds or None for all, at) -> people whose running clocks stop
+    stops: dict[tuple[str, tuple[str, ...] | None, datetime], list[int]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    # (reason, at) -> people whose open assignment ends
+    released: dict[tuple[str, datetime], list[int]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    decided: list[tuple[str, PersonMove]] = field(default_factory=list)
+
+
+def _effects(moves: list[PersonMove]) -> _Effects:
+    effects = _Effects()
+    for move in moves:
+        if move.from_stage == _MQL and move.to_stage == _SAL:
+            kinds = (ClockKind.ACCEPT_OR_REJECT.value,)
+            effects.stops["accepted", kinds, move.at].append(move.person_id)
+            effects.decided.append(("lead.accepted", move))
+        elif move.from_stage in _OPEN and move.to_stage not in _OPEN:
+            rejected = move.from_stage == _MQL and move.user_id is not None
+            reason = "rejected" if rejected else f"moved_to_{move.to_stage}"
+            effects.stops[reason, None, move.at].append(move.person_id)
+            if move.to_stage in _RELEASED:
+                effects.released[reason, move.at].append(move.person_id)
+            if rejected:
+                effects.decided.append(("lead.rejected", move))
+    return effects
+
+
+def _stop_clocks_on_moves(moves: list[PersonMove]) -> None:
+    effects = _effects(moves)
+    if not (effects.stops or effects.decided):
+        return
+    with transaction.atomic():
+        for (reason, kinds, at), ids in effects.stops.items():
+            for chunk in _chunks(ids):
+                clocks = SlaClock.objects.filter(person_id__in=chunk, stopped_at__isnull=True)
+                if kinds is not None:
+                    clocks = clocks.filter(kind__in=kinds)
+                clocks.update(stopped_at=at, stop_reason=reason)
+        for (reason, at), ids in effects.released.items():
+            for chunk in _chunks(ids):
+                Assignment.objects.filter(person_id__in=chunk, ended_at__isnull=True).update(
+                    ended_at=at, ended_reason=reason
+                )
+        deciders = {move.user_id for _, move in effects.decided if move.user_id}
+        names = dict(User.objects.filter(pk__in=deciders).values_list("pk", "username"))
+        for event, move in effects.decided:
+            notify.lead_decided(
+                event, move.person_id, names.get(move.user_id or 0), move.reason_code
+            )
+
+
+def _chunks(ids: list[int], size: int = 10_000) -> Iterator[list[int]]:
+    # SQLite takes at most 32,766 parameters in one statement.
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+@receiver(sales_activity_logged, dispatch_uid="routing.sales_activity_logged")
+def on_sales_activity(
+    sender: Any, person_id: int, user_id: int, kind: str, at: datetime, **kwargs: Any
+) -> None:
+    """A call, email or meeting is the first touch, and one more attempt."""
+    with transaction.atomic():
+        SlaClock.objects.filter(
+            person_id=person_id, kind=ClockKind.FIRST_TOUCH, stopped_at__isnull=True
+        ).update(stopped_at=at, stop_reason=f"touched_{kind}")
+        attempts = SlaClock.objects.filter(
+            person_id=person_id, kind=ClockKind.ATTEMPTS, stopped_at__isnull=True
+        )
+        attempts.update(attempts_done=F("attempts_done") + 1)
+        attempts.filter(attempts_done__gte=F("attempts_needed")).update(
+            stopped_at=at, stop_reason="attempts_made"
+        )

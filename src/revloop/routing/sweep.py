@@ -1,0 +1,159 @@
+"""The SLA sweep: reminders before a deadline, a breach record once it passes.
+
+Each step is claimed before it is announced: the sweep picks due clocks with
+``FOR UPDATE SKIP LOCKED`` (PostgreSQL; SQLite serialises writers anyway) and stamps
+``reminded_at`` / ``breached_at`` in the same transaction as the breach record and the
+webhook (delivered on commit). A second worker skips what the first holds, and a
+restarted worker finds the stamps and never sends anything twice; it catches up on
+everything that fell due while it was down, in one pass.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from revloop.contracts.versions import active_contract
+from revloop.core.errors import InvalidInputError
+from revloop.routing import notify
+from revloop.routing.models import ClockKind, SlaBreach, SlaClock
+from revloop.routing.services import do_reassign
+
+BATCH = 500
+#: Breaching these means the lead was never answered: it goes to someone who will.
+#: A missed attempts cadence is escalated, but the rep who is working the lead keeps it.
+REASSIGNED_ON_BREACH = (ClockKind.FIRST_TOUCH.value, ClockKind.ACCEPT_OR_REJECT.value)
+
+
+def sweep_sla_clocks(now: datetime | None = None) -> dict[str, Any]:
+    """Send due reminders and record passed deadlines; counts of what this run did."""
+    now = now or timezone.now()
+    breached: Counter[str] = Counter()
+    reassigned = 0
+    while True:
+        batch = _breach_batch(now)
+        if batch is None:
+            break
+        kinds, moved = batch
+        breached.update(kinds)
+        reassigned += moved
+    reminded = 0
+    while True:
+        sent = _remind_batch(now)
+        if not sent:
+            break
+        reminded += sent
+    return {
+        "reminded": reminded,
+        "breached": sum(breached.values()),
+        "breached_by_kind": dict(breached),
+        "reassigned": reassigned,
+    }
+
+
+_CLOCK_FIELDS = ("pk", "person_id", "kind", "due_at", "rep_id", "rep__username", "rep__manager_id")
+
+
+def _remind_batch(now: datetime) -> int:
+    with transaction.atomic():
+        rows = list(
+            SlaClock.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                stopped_at__isnull=True,
+                reminded_at__isnull=True,
+                breached_at__isnull=True,
+                remind_at__lte=now,
+                due_at__gt=now,
+            )
+            .order_by("remind_at", "pk")
+            .values(*_CLOCK_FIELDS)[:BATCH]
+        )
+        if not rows:
+            return 0
+        SlaClock.objects.filter(pk__in=[row["pk"] for row in rows]).update(reminded_at=now)
+        for row in rows:
+            notify.sla_warning(_described(row))
+    return len(rows)
+
+
+def _breach_batch(now: datetime) -> tuple[list[str], int] | None:
+    _, contract = active_contract()
+    on_breach = contract.sla.sales
+    with transaction.atomic():
+        rows = list(
+            SlaClock.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(stopped_at__isnull=True, breached_at__isnull=True, due_at__lte=now)
+            .order_by("due_at", "pk")
+            .values(*_CLOCK_FIELDS)[:BATCH]
+        )
+        if not rows:
+            return None
+        for row in rows:
+            manager = row["rep__manager_id"] if on_breach.escalate_to_manager else None
+            SlaClock.objects.filter(pk=row["pk"]).update(breached_at=now, escalated_to_id=manager)
+        reassigned_to: dict[int, tuple[int, str] | None] = {}
+        if on_breach.reassign:
+            for row in rows:
+                person_id = row["person_id"]
+                if row["kind"] in REASSIGNED_ON_BREACH and person_id not in reassigned_to:
+                    reassigned_to[person_id] = _reassign(person_id, row["kind"], now)
+        managers = _usernames({row["rep__manager_id"] for row in rows} - {None})
+        breaches = []
+        for row in rows:
+            manager = row["rep__manager_id"] if on_breach.escalate_to_manager else None
+            moved = (
+                reassigned_to.get(row["person_id"]) if row["kind"] in REASSIGNED_ON_BREACH else None
+            )
+            breaches.append(
+                SlaBreach(
+                    clock_id=row["pk"],
+                    person_id=row["person_id"],
+                    rep_id=row["rep_id"],
+                    kind=row["kind"],
+                    due_at=row["due_at"],
+                    detected_at=now,
+                    escalated_to_id=manager,
+                    reassigned_to_id=moved[0] if moved else None,
+                )
+            )
+            notify.sla_breached(
+                {
+                    **_described(row),
+                    "escalated_to": managers.get(manager) if manager else None,
+                    "reassigned_to": moved[1] if moved else None,
+                }
+            )
+        SlaBreach.objects.bulk_create(breaches)
+    return [row["kind"] for row in rows], sum(1 for v in reassigned_to.values() if v)
+
+
+def _reassign(person_id: int, kind: str, now: datetime) -> tuple[int, str] | None:
+    try:
+        with transaction.atomic():
+            assignment = do_reassign(person_id, reason=f"sla_breach:{kind}", now=now)
+    except InvalidInputError:
+        # The lead left the open stages meanwhile: nothing to hand on.
+        return None
+    if assignment is None:
+        return None
+    return assignment.rep_id, assignment.rep.username
+
+
+def _usernames(ids: set[Any]) -> dict[int, str]:
+    from revloop.users.models import User
+
+    return dict(User.objects.filter(pk__in=list(ids)).values_list("pk", "username"))
+
+
+def _described(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "clock_id": row["pk"],
+        "person_id": row["person_id"],
+        "kind": row["kind"],
+        "rep": row["rep__username"],
+        "due_at": row["due_at"],
+    }
