@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from typing import Any
 
 import yaml
@@ -165,6 +166,38 @@ def routing(draw: st.DrawFn) -> dict[str, Any]:
     return {"rules": rules, "teams": teams}
 
 
+holidays = st.lists(st.dates(dt.date(2024, 1, 1), dt.date(2030, 12, 31)), max_size=5, unique=True)
+WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+@st.composite
+def calendar_hours(draw: st.DrawFn) -> dict[str, Any]:
+    """Days, opening and closing, and maybe holidays (dates, or the same as text)."""
+    start, end = sorted(
+        draw(st.lists(st.integers(0, 24 * 60 - 1), min_size=2, max_size=2, unique=True))
+    )
+    hours: dict[str, Any] = {
+        "days": draw(st.lists(st.sampled_from(WEEKDAYS), min_size=1, unique=True)),
+        "start": f"{start // 60:02d}:{start % 60:02d}",
+        "end": f"{end // 60:02d}:{end % 60:02d}",
+    }
+    if draw(st.booleans()):
+        days = draw(holidays)
+        hours["holidays"] = days if draw(st.booleans()) else [day.isoformat() for day in days]
+    return hours
+
+
+@st.composite
+def calendars(draw: st.DrawFn) -> dict[str, Any]:
+    found = {}
+    for name in draw(st.lists(names.filter(lambda n: n != "default"), max_size=3, unique=True)):
+        calendar = draw(calendar_hours())
+        if draw(st.booleans()):
+            calendar["timezone"] = draw(st.sampled_from(["Europe/Berlin", "Asia/Tokyo", "UTC"]))
+        found[name] = calendar
+    return found
+
+
 @st.composite
 def contracts(draw: st.DrawFn) -> dict[str, Any]:
     data = copy.deepcopy(BASE)
@@ -185,6 +218,12 @@ def contracts(draw: st.DrawFn) -> dict[str, Any]:
     )
     data["sla"]["sales"]["attempts"]["count"] = draw(st.integers(1, 20))
     data["routing"] = draw(routing())
+    data["sla"]["business_hours"] = {
+        "timezone": data["sla"]["business_hours"]["timezone"],
+        **draw(calendar_hours()),
+    }
+    if draw(st.booleans()):
+        data["sla"]["calendars"] = draw(calendars())
     return data
 
 
@@ -194,6 +233,11 @@ def test_valid_contracts_round_trip(data: dict[str, Any]) -> None:
     contract = parse_contract(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
     again = parse_contract(dump_contract(contract))
     assert again == contract
+    assert [c.name for c in again.sla.calendars] == list(data["sla"].get("calendars", {}))
+    written = data["sla"]["business_hours"].get("holidays", [])
+    assert [day.isoformat() for day in again.sla.business_hours.holidays] == sorted(
+        day if isinstance(day, str) else day.isoformat() for day in written
+    )
     assert [r.id for r in again.scoring.fit] == [r["id"] for r in data["scoring"]["fit"]]
     assert [r.id for r in again.scoring.engagement] == [
         r["id"] for r in data["scoring"]["engagement"]

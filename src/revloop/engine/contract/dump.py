@@ -15,8 +15,10 @@ import yaml
 
 from revloop.engine.contract.conditions import Condition
 from revloop.engine.contract.schema import (
+    BusinessHours,
     Contract,
     EngagementRule,
+    NamedCalendar,
     NumberRange,
     Routing,
     RoutingRule,
@@ -113,13 +115,8 @@ def _sla(sla: Sla) -> dict[str, Any]:
     }
     if sales.remind_before_business_hours is not None:
         sales_data["remind_before_business_hours"] = _number(sales.remind_before_business_hours)
-    return {
-        "business_hours": {
-            "timezone": hours.timezone,
-            "days": list(hours.days),
-            "start": f"{hours.start:%H:%M}",
-            "end": f"{hours.end:%H:%M}",
-        },
+    data: dict[str, Any] = {
+        "business_hours": {"timezone": hours.timezone, **_hours(hours)},
         "sales": sales_data,
         "marketing": {
             "mql_per_week": marketing.mql_per_week,
@@ -127,6 +124,26 @@ def _sla(sla: Sla) -> dict[str, Any]:
             "measured_over_weeks": marketing.measured_over_weeks,
         },
     }
+    # Left out when empty, so contracts without them keep their digest.
+    if sla.calendars:
+        data["calendars"] = {calendar.name: _calendar(calendar) for calendar in sla.calendars}
+    return data
+
+
+def _hours(hours: BusinessHours | NamedCalendar) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "days": list(hours.days),
+        "start": f"{hours.start:%H:%M}",
+        "end": f"{hours.end:%H:%M}",
+    }
+    if hours.holidays:
+        data["holidays"] = [day.isoformat() for day in hours.holidays]
+    return data
+
+
+def _calendar(calendar: NamedCalendar) -> dict[str, Any]:
+    zone = {"timezone": calendar.timezone} if calendar.timezone is not None else {}
+    return {**zone, **_hours(calendar)}
 
 
 def _routing_rule(rule: RoutingRule) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from revloop.engine.contract.reader import Reader
 from revloop.engine.contract.schema import (
     BusinessHours,
     MarketingSla,
+    NamedCalendar,
     Routing,
     RoutingRule,
     SalesSla,
@@ -28,13 +29,19 @@ from revloop.engine.contract.schema import (
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TIERS = ("1", "2", "3")
 
 
 def parse_sla(read: Reader, node: YNode, path: str) -> Sla | None:
-    items = read.mapping(node, path, required=("business_hours", "sales", "marketing"))
+    items = read.mapping(
+        node, path, required=("business_hours", "sales", "marketing"), optional=("calendars",)
+    )
     if items is None:
         return None
+    calendars: tuple[NamedCalendar, ...] | None = ()
+    if "calendars" in items:
+        calendars = _calendars(read, items["calendars"], child(path, "calendars"))
     hours = (
         _business_hours(read, items["business_hours"], child(path, "business_hours"))
         if "business_hours" in items
@@ -46,26 +53,92 @@ def parse_sla(read: Reader, node: YNode, path: str) -> Sla | None:
         if "marketing" in items
         else None
     )
-    if hours is None or sales is None or marketing is None:
+    if hours is None or sales is None or marketing is None or calendars is None:
         return None
-    return Sla(hours, sales, marketing)
+    return Sla(hours, sales, marketing, calendars)
+
+
+_HOURS = ("days", "start", "end")
 
 
 def _business_hours(read: Reader, node: YNode, path: str) -> BusinessHours | None:
-    items = read.mapping(node, path, required=("timezone", "days", "start", "end"))
-    if items is None or len(items) != 4:
+    items = read.mapping(node, path, required=("timezone", *_HOURS), optional=("holidays",))
+    if items is None or "timezone" not in items:
         return None
     zone = _timezone(read, items["timezone"], child(path, "timezone"))
+    hours = _hours(read, items, node, path)
+    if zone is None or hours is None:
+        return None
+    return BusinessHours(zone, *hours)
+
+
+def _hours(
+    read: Reader, items: dict[str, YNode], node: YNode, path: str
+) -> tuple[tuple[str, ...], dt.time, dt.time, tuple[dt.date, ...]] | None:
+    """Working days, opening, closing and holidays shared by every calendar."""
+    if not set(_HOURS) <= items.keys():
+        return None
     days = read.texts(items["days"], child(path, "days"), options=WEEKDAYS)
     start = _clock(read, items["start"], child(path, "start"))
     end = _clock(read, items["end"], child(path, "end"))
+    holidays = (
+        _holidays(read, items["holidays"], child(path, "holidays")) if "holidays" in items else ()
+    )
     if start is not None and end is not None and not start < end:
         read.error(items["end"].line, child(path, "end"), f"must be after start ({start:%H:%M})")
         return None
-    if zone is None or days is None or start is None or end is None:
+    if days is None or start is None or end is None or holidays is None:
         return None
     ordered = tuple(day for day in WEEKDAYS if day in days)
-    return BusinessHours(zone, ordered, start, end)
+    return ordered, start, end, holidays
+
+
+def _holidays(read: Reader, node: YNode, path: str) -> tuple[dt.date, ...] | None:
+    entries = read.sequence(node, path)
+    if entries is None:
+        return None
+    dates: list[tuple[dt.date, int, str]] = []
+    for i, entry in enumerate(entries):
+        item_path = child(path, i)
+        text = read.text(entry, item_path, pattern=DATE, hint="a date like 2026-12-24")
+        if text is None:
+            continue
+        try:
+            dates.append((dt.date.fromisoformat(text), entry.line, item_path))
+        except ValueError:
+            read.error(entry.line, item_path, f"{text!r} is not a date on the calendar")
+    before = len(read.errors)
+    read.unique([(day.isoformat(), line, item) for day, line, item in dates], "holiday")
+    if len(read.errors) != before or len(dates) != len(entries):
+        return None
+    return tuple(sorted(day for day, _line, _path in dates))
+
+
+def _calendars(read: Reader, node: YNode, path: str) -> tuple[NamedCalendar, ...] | None:
+    entries = read.named_entries(node, path)
+    if entries is None:
+        return None
+    calendars = [
+        _calendar(read, name, line, value, child(path, name)) for name, line, value in entries
+    ]
+    parsed = [calendar for calendar in calendars if calendar is not None]
+    return tuple(parsed) if len(parsed) == len(calendars) else None
+
+
+def _calendar(read: Reader, name: str, line: int, node: YNode, path: str) -> NamedCalendar | None:
+    if name == "default":
+        read.error(line, path, "'default' is the business hours' name; choose another")
+        return None
+    items = read.mapping(node, path, required=_HOURS, optional=("timezone", "holidays"))
+    if items is None:
+        return None
+    zone = (
+        _timezone(read, items["timezone"], child(path, "timezone")) if "timezone" in items else None
+    )
+    hours = _hours(read, items, node, path)
+    if hours is None or ("timezone" in items and zone is None):
+        return None
+    return NamedCalendar(name, *hours, timezone=zone)
 
 
 def _timezone(read: Reader, node: YNode, path: str) -> str | None:
