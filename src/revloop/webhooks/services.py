@@ -168,6 +168,7 @@ def deliver(delivery_id: str) -> Attempt:
         )
         return Attempt(delivery_id, "failed", status_code, error)
     next_at = done + backoff(delivery.attempts)
+    # The queue is in this database: the retry and the row that asks for it commit together.
     with transaction.atomic():
         WebhookDelivery.objects.filter(pk=delivery_id).update(
             claimed_until=None,
@@ -175,7 +176,7 @@ def deliver(delivery_id: str) -> Attempt:
             last_status_code=status_code,
             last_error=error,
         )
-        transaction.on_commit(partial(_enqueue, [delivery_id], next_at))
+        _enqueue([delivery_id], next_at)
     return Attempt(delivery_id, "retry", status_code, error, next_at)
 
 

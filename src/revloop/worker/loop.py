@@ -16,11 +16,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import close_old_connections, connection
+from django.db import OperationalError, close_old_connections, connection
 from django.utils.crypto import get_random_string
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker as DatabaseWorker
 from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
 from revloop.worker.compat import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from revloop.worker.registry import QUEUES
@@ -30,6 +31,13 @@ logger = logging.getLogger(__name__)
 
 #: How long a queue runner sleeps when its queue is empty.
 QUEUE_POLL_SECONDS = 1.0
+
+
+def quiet_task_logs(verbosity: int = 1) -> None:
+    """The queue logs every task it starts and finishes: only at ``-v 2`` and up."""
+    level = logging.INFO if verbosity >= 2 else logging.WARNING
+    for name in ("django_tasks", "django.tasks", "django_tasks_db"):
+        logging.getLogger(name).setLevel(level)
 
 
 def new_worker_id() -> str:
@@ -69,6 +77,30 @@ class _QueueRunner(DatabaseWorker):  # type: ignore[misc]
         super().run_task(db_task_result)
         self.ran += 1
 
+    def drain(self) -> None:
+        """Run every ready task of the queue, in this thread, on this connection.
+
+        The backend's own loop also recycles the thread's database connection,
+        which is right for a long-running thread but not for a caller's
+        connection (a command run from a test, or ``--once`` under cron).
+        """
+        ready = DBTaskResult.objects.ready().filter(
+            backend_name=self.backend_name, queue_name__in=self.queue_names
+        )
+        while True:
+            try:
+                with exclusive_transaction(ready.db):
+                    found = ready.get_locked()
+                    if found is not None:
+                        found.claim(self.worker_id)
+            except OperationalError as exc:
+                if is_locked_database_exception(exc):
+                    return  # another worker holds the queue; it will run these
+                raise
+            if found is None:
+                return
+            self.run_task(found)
+
 
 @dataclass
 class Pass:
@@ -102,6 +134,9 @@ class Worker:
         check_backend()
         self.interval = interval
         self.worker_id = worker_id or new_worker_id()
+        unknown = set(queues) - set(QUEUES)
+        if unknown or not queues:
+            raise ValueError(f"queues must be among {', '.join(QUEUES)}")
         self.queues = tuple(queues)
         self.stopping = threading.Event()
         self._runners: list[_QueueRunner] = []
@@ -109,10 +144,10 @@ class Worker:
 
     def run_once(self) -> Pass:
         """Claim what is due now, then run every ready task of every queue, and return."""
-        done = Pass(self.worker_id, claimed=claim_due_jobs(worker=self.worker_id))
+        done = Pass(self.worker_id, claimed=self._claim())
         for queue in self.queues:
             runner = _QueueRunner(queue, self.worker_id, batch=True, stopping=threading.Event())
-            runner.run()
+            runner.drain()
             done.tasks[queue] = runner.ran
         return done
 
@@ -130,7 +165,7 @@ class Worker:
             while not self.stopping.is_set():
                 close_old_connections()
                 try:
-                    total.claimed.extend(claim_due_jobs(worker=self.worker_id))
+                    total.claimed.extend(self._claim())
                 except Exception:
                     # A locked or restarting database must not end the worker.
                     logger.exception("claiming periodic jobs failed; retrying")
@@ -143,6 +178,10 @@ class Worker:
         total.tasks = {r.queue_names[0]: r.ran for r in self._runners}
         logger.info("worker %s stopped", self.worker_id)
         return total
+
+    def _claim(self) -> list[Claimed]:
+        # A worker serving some queues only schedules the jobs that run on them.
+        return claim_due_jobs(worker=self.worker_id, queues=self.queues)
 
     def stop(self) -> None:
         """Finish the tasks that are running, start no new ones."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 import traceback
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -68,12 +69,18 @@ def _seconds(every: timedelta) -> int:
     return max(1, int(every.total_seconds()))
 
 
-def claim_due_jobs(*, worker: str, now: datetime | None = None) -> list[Claimed]:
-    """Claim every due slot and enqueue its run on the job's queue; return the claims."""
+def claim_due_jobs(
+    *, worker: str, now: datetime | None = None, queues: Collection[str] | None = None
+) -> list[Claimed]:
+    """Claim every due slot (of jobs on ``queues``), enqueue its run; return the claims."""
     from revloop.worker.tasks import run_periodic_job
 
     now = now or timezone.now()
-    jobs = registered_jobs()
+    jobs = {
+        name: job
+        for name, job in registered_jobs().items()
+        if queues is None or job.queue in queues
+    }
     _ensure_schedules(jobs, now)
     due = JobSchedule.objects.filter(name__in=list(jobs), next_run_at__lte=now).values_list(
         "name", "next_run_at"

@@ -17,6 +17,7 @@ from rich.table import Table
 from revloop.core.server import serve
 from revloop.demo.seed import DEMO_PASSWORD, ensure_demo_users, is_empty, seed_demo
 from revloop.users.models import User
+from revloop.worker.loop import BackgroundWorker, quiet_task_logs
 
 
 class Command(BaseCommand):
@@ -26,6 +27,9 @@ class Command(BaseCommand):
         parser.add_argument("--leads", type=int, default=5000, help="leads to generate (5,000)")
         parser.add_argument("--seed", type=int, default=7, help="random seed (7)")
         parser.add_argument("--no-serve", action="store_true", help="set up, then exit")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="serve without the background worker"
+        )
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
 
@@ -42,7 +46,21 @@ class Command(BaseCommand):
         if not options["no_serve"]:
             call_command("collectstatic", interactive=False, verbosity=0)
             console.print(f"Serving on http://{options['host']}:{options['port']}/ (Ctrl-C stops)")
+            self._serve(options)
+
+    def _serve(self, options: dict[str, Any]) -> None:
+        if options["no_worker"]:
             serve(options["host"], options["port"], workers=2, threads=4)
+            return
+        # One process for the demo: the worker runs in a thread of the web server's
+        # master process (gunicorn's forked web workers do not inherit the thread).
+        quiet_task_logs()
+        worker = BackgroundWorker(interval=settings.REVLOOP_WORKER_INTERVAL)
+        worker.start()
+        try:
+            serve(options["host"], options["port"], workers=2, threads=4)
+        finally:
+            worker.stop()
 
     def _seed(self, console: Console, leads: int, seed: int) -> None:
         if leads < 1:

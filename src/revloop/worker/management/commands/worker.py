@@ -8,10 +8,11 @@ from types import FrameType
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from revloop.core.commands import RevloopCommand
-from revloop.worker.loop import Pass, Worker
+from revloop.worker.loop import Pass, Worker, quiet_task_logs
+from revloop.worker.registry import QUEUES
 
 
 class Command(RevloopCommand):
@@ -31,10 +32,20 @@ class Command(RevloopCommand):
             default=None,
             help="seconds between looks at the schedule (REVLOOP_WORKER_INTERVAL, 5)",
         )
+        parser.add_argument(
+            "--queues",
+            default=",".join(QUEUES),
+            help=f"comma-separated queues to serve (default: {','.join(QUEUES)})",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        quiet_task_logs(options["verbosity"])
         interval = options["interval"] or settings.REVLOOP_WORKER_INTERVAL
-        worker = Worker(interval=interval)
+        queues = [q.strip() for q in options["queues"].split(",") if q.strip()]
+        try:
+            worker = Worker(interval=interval, queues=queues)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
         if options["once"]:
             done = worker.run_once()
         else:
