@@ -100,6 +100,7 @@ class Router:
         # shares one moment, so each rep's calendar is consulted once per batch.
         self._moment: dt.datetime | None = None
         self._status: dict[str, tuple[BusinessCalendar, dt.date, bool]] = {}
+        self._by_calendar: dict[BusinessCalendar, tuple[dt.date, bool]] = {}
 
     @property
     def reps(self) -> Mapping[str, RepState]:
@@ -108,7 +109,7 @@ class Router:
     def route(self, lead: LeadFacts, now: dt.datetime) -> Decision:
         moment = to_utc(now)
         if moment != self._moment:
-            self._moment, self._status = moment, {}
+            self._moment, self._status, self._by_calendar = moment, {}, {}
         skipped: list[Skip] = []
         for compiled in self._rules:
             if not compiled.matches(lead):
@@ -244,9 +245,13 @@ class Router:
             return cached[1], cached[2]
         assert self._moment is not None  # route() sets it before any rule runs
         calendar = rep.calendar
-        status = (calendar, calendar.local_date(self._moment), calendar.is_open(self._moment))
-        self._status[rep.username] = status
-        return status[1], status[2]
+        # Reps usually share a handful of calendars (one per office): look each up once.
+        shared = self._by_calendar.get(calendar)
+        if shared is None:
+            shared = (calendar.local_date(self._moment), calendar.is_open(self._moment))
+            self._by_calendar[calendar] = shared
+        self._status[rep.username] = (calendar, *shared)
+        return shared
 
 
 def _unique(skips: list[Skip]) -> tuple[Skip, ...]:
