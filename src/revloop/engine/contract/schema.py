@@ -203,8 +203,8 @@ class BusinessHours:
 class NamedCalendar:
     """An alternative set of business hours (a support desk, a country's holidays).
 
-    Without its own ``timezone`` it runs in the zone it is applied in (the rep's, or
-    the default business hours' zone).
+    Like the business hours, it runs in the rep's own zone; ``timezone`` is for reps
+    without one (else the business hours' zone applies).
     """
 
     name: str
