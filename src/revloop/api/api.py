@@ -12,6 +12,7 @@ from revloop.api.auth import full_access
 from revloop.capture.api import router as capture_router
 from revloop.core.errors import RevloopError
 from revloop.core.overview import CompanyStats, company_stats
+from revloop.feedback.api import router as feedback_router
 from revloop.lifecycle.api import router as lifecycle_router
 from revloop.people.api import router as people_router
 from revloop.scoring.api import router as scoring_router
@@ -35,6 +36,7 @@ api.add_router("/", capture_router)
 api.add_router("/", people_router)
 api.add_router("/", lifecycle_router)
 api.add_router("/", scoring_router)
+api.add_router("/", feedback_router)
 
 
 @api.exception_handler(RevloopError)

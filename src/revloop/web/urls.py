@@ -1,11 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from revloop.web import views
+from revloop.web import brief, inbox, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("people/<int:pk>/", views.person_detail, name="person"),
+    path("people/<int:pk>/brief/", brief.person_brief, name="brief"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/<int:pk>/<slug:action>/", inbox.inbox_action, name="inbox-action"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -1,0 +1,238 @@
+"""The handoff brief and Sales' feedback over the API.
+
+Reading a brief needs any revloop role; every write needs the right to act on the
+lead (its owner, their manager, an admin), checked by the service.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from revloop.engine.vocabulary import BuyingRole
+from revloop.feedback.brief import Brief, handoff_brief
+from revloop.feedback.inbox import Inbox, rep_inbox
+from revloop.feedback.models import ActivityKind, ActivityOutcome, HeardKind
+from revloop.feedback.services import (
+    VERDICTS,
+    do_add_note,
+    do_convert_to_opportunity,
+    do_give_verdict,
+    do_log_activity,
+    do_record_heard,
+)
+from revloop.lifecycle.api import MoveOut, TransitionOut, transition_data
+
+router = Router(tags=["feedback"])
+
+
+class ActivityIn(Schema):
+    kind: str = Field(description=f"one of: {', '.join(ActivityKind.values)}")
+    at: datetime | None = Field(None, description="when it happened, with a zone; default now")
+    outcome: str = Field(
+        "", description=f"one of: {', '.join(v for v in ActivityOutcome.values if v)}"
+    )
+    note: str = Field("", max_length=4000)
+
+
+class ActivityOut(Schema):
+    id: int
+    person_id: int
+    user: str
+    kind: str
+    at: datetime
+    outcome: str
+    note: str
+
+
+class HeardIn(Schema):
+    kind: str = Field(description=f"one of: {', '.join(HeardKind.values)}")
+    text: str = Field(max_length=4000)
+    topic: str = Field("", max_length=100)
+    at: datetime | None = None
+    opportunity_id: int | None = None
+
+
+class HeardOut(Schema):
+    id: int
+    person_id: int
+    user: str
+    kind: str
+    text: str
+    topic: str
+    at: datetime
+    opportunity_id: int | None
+
+
+class NoteIn(Schema):
+    text: str = Field(max_length=4000)
+
+
+class NoteOut(Schema):
+    id: int
+    person_id: int
+    user: str
+    text: str
+    at: datetime
+
+
+class VerdictIn(Schema):
+    verdict: str = Field(description=f"one of: {', '.join(VERDICTS)}")
+    reason_code: str = Field("", max_length=64, description="reject or disqualify reason")
+    note: str = Field("", max_length=4000)
+
+
+class ConvertIn(Schema):
+    name: str = Field(max_length=255)
+    amount: Decimal
+    currency: str = Field(max_length=3)
+    close_date: date
+    role: str = Field(BuyingRole.CHAMPION.value, description="the person's role on the deal")
+
+
+class OpportunityOut(Schema):
+    id: int
+    name: str
+    stage: str
+    amount: Decimal
+    currency: str
+    close_date: date
+    account_id: int | None
+    primary_contact_id: int | None
+    owner: str | None
+
+
+@router.get("/inbox", response=Inbox)
+def inbox(request: HttpRequest, rep: str | None = None) -> Inbox:
+    """Your open leads, most pressing first: breached SLA clocks, then value (predicted
+    probability or score) and time left together. A sales manager sees their team's, or
+    one member's with ``rep``; an admin anyone's."""
+    return rep_inbox(request.auth, rep)  # type: ignore[attr-defined]
+
+
+@router.get("/people/{person}/brief", response=Brief)
+def brief(request: HttpRequest, person: str) -> Brief:
+    """The handoff brief on a person (id or email): who they are, why they score, what
+    they did and saw (and were promised), what they asked, what was said since, and the
+    won customers most like their account."""
+    return handoff_brief(request.auth, person)  # type: ignore[attr-defined]
+
+
+@router.post("/people/{person}/activities", response={201: ActivityOut})
+def log_activity(request: HttpRequest, person: str, payload: ActivityIn) -> Status[ActivityOut]:
+    """Log a call, email or meeting; the first one stops the lead's first-touch SLA clock."""
+    record = do_log_activity(
+        request.auth,  # type: ignore[attr-defined]
+        person,
+        payload.kind,
+        payload.at,
+        payload.note,
+        outcome=payload.outcome,
+    )
+    return Status(
+        201,
+        ActivityOut(
+            id=record.pk,
+            person_id=record.person_id,
+            user=record.user.username,
+            kind=record.kind,
+            at=record.at,
+            outcome=record.outcome,
+            note=record.note,
+        ),
+    )
+
+
+@router.post("/people/{person}/heard", response={201: HeardOut})
+def record_heard(request: HttpRequest, person: str, payload: HeardIn) -> Status[HeardOut]:
+    """Record a question or an objection heard from the person, in their words."""
+    item = do_record_heard(
+        request.auth,  # type: ignore[attr-defined]
+        person,
+        payload.kind,
+        payload.text,
+        topic=payload.topic,
+        at=payload.at,
+        opportunity=payload.opportunity_id,
+    )
+    return Status(
+        201,
+        HeardOut(
+            id=item.pk,
+            person_id=item.person_id,
+            user=item.user.username,
+            kind=item.kind,
+            text=item.text,
+            topic=item.topic,
+            at=item.at,
+            opportunity_id=item.opportunity_id,
+        ),
+    )
+
+
+@router.post("/people/{person}/notes", response={201: NoteOut})
+def add_note(request: HttpRequest, person: str, payload: NoteIn) -> Status[NoteOut]:
+    """Add a free-text note for whoever works the person next."""
+    note = do_add_note(request.auth, person, payload.text)  # type: ignore[attr-defined]
+    return Status(
+        201,
+        NoteOut(
+            id=note.pk,
+            person_id=note.person_id,
+            user=note.user.username,
+            text=note.text,
+            at=note.at,
+        ),
+    )
+
+
+@router.post("/people/{person}/verdicts", response={201: MoveOut})
+def give_verdict(request: HttpRequest, person: str, payload: VerdictIn) -> Status[MoveOut]:
+    """Accept, reject or disqualify one of your leads, with a reason code from the contract.
+
+    Unlike ``/transitions``, this checks that you work the lead: its owner, their
+    manager or an admin.
+    """
+    record = do_give_verdict(
+        request.auth,  # type: ignore[attr-defined]
+        person,
+        payload.verdict,
+        payload.reason_code,
+        payload.note,
+    )
+    return Status(
+        201, MoveOut(transition=TransitionOut(**transition_data(record)), stage=record.to_stage)
+    )
+
+
+@router.post("/people/{person}/convert", response={201: OpportunityOut})
+def convert(request: HttpRequest, person: str, payload: ConvertIn) -> Status[OpportunityOut]:
+    """Convert the person to an opportunity: the stage moves the contract allows (SQL, or
+    SAL through SQL, to Opportunity) and a new deal with them as contact, together."""
+    deal = do_convert_to_opportunity(
+        request.auth,  # type: ignore[attr-defined]
+        person,
+        name=payload.name,
+        amount=payload.amount,
+        currency=payload.currency,
+        close_date=payload.close_date,
+        role=payload.role,
+    )
+    return Status(
+        201,
+        OpportunityOut(
+            id=deal.pk,
+            name=deal.name,
+            stage=deal.stage,
+            amount=deal.amount,
+            currency=deal.currency,
+            close_date=deal.close_date,
+            account_id=deal.account_id,
+            primary_contact_id=deal.primary_contact_id,
+            owner=deal.owner.username if deal.owner else None,
+        ),
+    )

@@ -1,0 +1,22 @@
+"""The handoff brief page: one service call, rendered."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from revloop.core.errors import ForbiddenError, NotFoundError
+from revloop.feedback.brief import handoff_brief
+
+
+@login_required
+def person_brief(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        brief = handoff_brief(request.user, pk)  # type: ignore[arg-type]
+    except NotFoundError:
+        raise Http404("no such person") from None
+    except ForbiddenError as exc:
+        raise PermissionDenied(exc.message) from None
+    return render(request, "web/brief.html", {"brief": brief, "score": brief.score})

@@ -1,0 +1,135 @@
+"""The rep inbox page and its row actions (htmx posts that swap the row)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from revloop.core.errors import ForbiddenError, InvalidInputError, NotFoundError
+from revloop.feedback.inbox import rep_inbox
+from revloop.feedback.services import (
+    do_add_note,
+    do_convert_to_opportunity,
+    do_give_verdict,
+    do_log_activity,
+    do_record_heard,
+)
+from revloop.users.models import User
+from revloop.web import inbox_forms as f
+
+
+@dataclass(frozen=True)
+class Action:
+    form: type[forms.Form]
+    #: Runs the one service call and says what was done.
+    run: Callable[[User, int, Any], str]
+
+
+def _accept(user: User, pk: int, form: f.AcceptForm) -> str:
+    do_give_verdict(user, pk, "accept", note=form.cleaned_data["note"])
+    return "Accepted."
+
+
+_DONE = {"reject": "Rejected", "disqualify": "Disqualified"}
+
+
+def _reject(user: User, pk: int, form: f.VerdictForm) -> str:
+    verdict, code = form.verdict()
+    do_give_verdict(user, pk, verdict, code, form.cleaned_data["note"])
+    return f"{_DONE[verdict]}: {code.replace('_', ' ')}."
+
+
+def _activity(user: User, pk: int, form: f.ActivityForm) -> str:
+    data = form.cleaned_data
+    record = do_log_activity(
+        user, pk, data["kind"], form.moment(user.time_zone), data["note"], outcome=data["outcome"]
+    )
+    return f"{record.get_kind_display()} logged."
+
+
+def _heard(user: User, pk: int, form: f.HeardForm) -> str:
+    data = form.cleaned_data
+    item = do_record_heard(user, pk, data["kind"], data["text"], topic=data["topic"])
+    return f"{item.get_kind_display()} recorded."
+
+
+def _note(user: User, pk: int, form: f.NoteForm) -> str:
+    do_add_note(user, pk, form.cleaned_data["text"])
+    return "Note added."
+
+
+def _convert(user: User, pk: int, form: f.ConvertForm) -> str:
+    data = form.cleaned_data
+    deal = do_convert_to_opportunity(
+        user,
+        pk,
+        name=data["name"],
+        amount=data["amount"],
+        currency=data["currency"],
+        close_date=data["close_date"],
+        role=data["role"] or "champion",
+    )
+    return f"Converted: opportunity “{deal.name}” opened."
+
+
+ACTIONS: dict[str, Action] = {
+    "accept": Action(f.AcceptForm, _accept),
+    "reject": Action(f.VerdictForm, _reject),
+    "activity": Action(f.ActivityForm, _activity),
+    "heard": Action(f.HeardForm, _heard),
+    "note": Action(f.NoteForm, _note),
+    "convert": Action(f.ConvertForm, _convert),
+}
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    try:
+        page = rep_inbox(request.user, request.GET.get("rep") or None)  # type: ignore[arg-type]
+    except ForbiddenError as exc:
+        raise PermissionDenied(exc.message) from None
+    except NotFoundError as exc:
+        raise Http404(exc.message) from None
+    return render(request, "web/inbox.html", {"inbox": page})
+
+
+@login_required
+@require_POST
+def inbox_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    chosen = ACTIONS.get(action)
+    if chosen is None:
+        raise Http404(f"no inbox action {action!r}")
+    user: User = request.user  # type: ignore[assignment]
+    form = chosen.form(request.POST)
+    try:
+        if not form.is_valid():
+            raise InvalidInputError(_form_problems(form))
+        message, error = chosen.run(user, pk, form), ""
+    except ForbiddenError as exc:
+        raise PermissionDenied(exc.message) from None
+    except NotFoundError as exc:
+        raise Http404(exc.message) from None
+    except InvalidInputError as exc:
+        message, error = "", exc.message
+    if not request.htmx:  # type: ignore[attr-defined]
+        (messages.error if error else messages.success)(request, error or message)
+        return redirect("inbox")
+    page = rep_inbox(user, only=[pk])
+    row = page.rows[0] if page.rows else None
+    context = {"inbox": page, "row": row, "person_id": pk, "flash": message, "error": error}
+    return render(request, "web/inbox_row.html", context)
+
+
+def _form_problems(form: forms.Form) -> str:
+    return "; ".join(
+        f"{name}: {' '.join(str(e) for e in errors)}" for name, errors in form.errors.items()
+    )
