@@ -8,6 +8,7 @@ from ninja import NinjaAPI, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 
 from revloop import __version__
+from revloop.analytics.api import router as analytics_router
 from revloop.api.auth import full_access
 from revloop.capture.api import router as capture_router
 from revloop.core.errors import RevloopError
@@ -37,6 +38,7 @@ api.add_router("/", people_router)
 api.add_router("/", lifecycle_router)
 api.add_router("/", scoring_router)
 api.add_router("/", feedback_router)
+api.add_router("/", analytics_router)
 
 
 @api.exception_handler(RevloopError)

@@ -48,3 +48,215 @@ def bar_chart(
         label_width=label_width,
         row_height=row_height,
     )
+
+
+@dataclass(frozen=True)
+class FunnelBar:
+    label: str
+    count: int
+    x: float
+    y: float
+    width: float
+    #: Of this stage's people whose outcome is known, the share that reached the next.
+    conversion: float | None
+    drop_off: float | None
+    still_open: int
+
+
+@dataclass(frozen=True)
+class FunnelChart:
+    bars: list[FunnelBar]
+    width: int
+    height: int
+    center: float
+    row_height: int
+    note_x: float
+
+
+def funnel_chart(
+    stages: list[tuple[str, int, float | None, float | None, int]],
+    *,
+    width: int = 760,
+    row_height: int = 44,
+    note_width: int = 260,
+) -> FunnelChart:
+    """A centred funnel: one bar per stage (label, people who reached it, conversion to
+    the next stage, drop-off, still open), for ``web/marketing_funnel_chart.html``."""
+    plot = width - note_width
+    peak = max((count for _, count, *_ in stages), default=0) or 1
+    bars = []
+    for index, (label, count, conversion, drop_off, still_open) in enumerate(stages):
+        bar_width = max(plot * count / peak, 2.0)
+        bars.append(
+            FunnelBar(
+                label=label,
+                count=count,
+                x=(plot - bar_width) / 2,
+                y=index * row_height,
+                width=bar_width,
+                conversion=conversion,
+                drop_off=drop_off,
+                still_open=still_open,
+            )
+        )
+    return FunnelChart(
+        bars=bars,
+        width=width,
+        height=max(len(stages), 1) * row_height,
+        center=plot / 2,
+        row_height=row_height,
+        note_x=plot + 12,
+    )
+
+
+@dataclass(frozen=True)
+class Spread:
+    label: str
+    y: float
+    q1: float
+    median: float
+    q3: float
+    high: float
+    box: float
+    p25: float
+    p50: float
+    p75: float
+    p90: float
+
+
+@dataclass(frozen=True)
+class SpreadChart:
+    rows: list[Spread]
+    width: int
+    height: int
+    label_width: int
+    row_height: int
+    ticks: list[tuple[float, str]]
+
+
+def spread_chart(
+    rows: list[tuple[str, float, float, float, float]],
+    *,
+    width: int = 760,
+    label_width: int = 170,
+    row_height: int = 30,
+) -> SpreadChart:
+    """Quantiles per row (label, p25, p50, p75, p90) on one axis from 0: a whisker from
+    p25 to p90, a box from p25 to p75 and the median, for ``web/marketing_spread.html``."""
+    peak = max((p90 for *_, p90 in rows), default=0.0) or 1.0
+    plot = width - label_width - 60
+
+    def at(value: float) -> float:
+        return label_width + plot * value / peak
+
+    spreads = [
+        Spread(
+            label=label,
+            y=index * row_height,
+            q1=at(p25),
+            median=at(p50),
+            q3=at(p75),
+            high=at(p90),
+            box=at(p75) - at(p25),
+            p25=p25,
+            p50=p50,
+            p75=p75,
+            p90=p90,
+        )
+        for index, (label, p25, p50, p75, p90) in enumerate(rows)
+    ]
+    ticks = [(at(peak * f), f"{peak * f:.0f}") for f in (0.0, 0.25, 0.5, 0.75, 1.0)]
+    return SpreadChart(
+        rows=spreads,
+        width=width,
+        height=max(len(rows), 1) * row_height + 22,
+        label_width=label_width,
+        row_height=row_height,
+        ticks=ticks,
+    )
+
+
+#: Colour-blind-safe categories (Okabe-Ito), then greys.
+PALETTE = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#D55E00",
+    "#CC79A7",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
+    "#999999",
+    "#BBBBBB",
+)
+
+
+@dataclass(frozen=True)
+class Segment:
+    key: str
+    value: float
+    x: float
+    width: float
+    color: str
+
+
+@dataclass(frozen=True)
+class StackedBar:
+    label: str
+    total: float
+    y: float
+    segments: list[Segment]
+    text_x: float
+
+
+@dataclass(frozen=True)
+class StackedChart:
+    bars: list[StackedBar]
+    legend: list[tuple[str, str]]
+    width: int
+    height: int
+    label_width: int
+    row_height: int
+
+
+def stacked_bar_chart(
+    rows: list[tuple[str, dict[str, float]]],
+    keys: list[str],
+    *,
+    width: int = 760,
+    label_width: int = 190,
+    row_height: int = 26,
+) -> StackedChart:
+    """Horizontal bars split by ``keys`` (in that order, one colour each), for
+    ``web/marketing_stacked.html``."""
+    colors = {key: PALETTE[i % len(PALETTE)] for i, key in enumerate(keys)}
+    peak = max((sum(parts.values()) for _, parts in rows), default=0.0) or 1.0
+    plot = width - label_width - 60
+    bars = []
+    for index, (label, parts) in enumerate(rows):
+        x = float(label_width)
+        segments = []
+        for key in keys:
+            value = parts.get(key, 0.0)
+            if value <= 0:
+                continue
+            segment_width = plot * value / peak
+            segments.append(Segment(key, value, x, segment_width, colors[key]))
+            x += segment_width
+        bars.append(
+            StackedBar(
+                label=label,
+                total=sum(parts.values()),
+                y=index * row_height,
+                segments=segments,
+                text_x=x + 6,
+            )
+        )
+    return StackedChart(
+        bars=bars,
+        legend=[(key, colors[key]) for key in keys],
+        width=width,
+        height=max(len(rows), 1) * row_height,
+        label_width=label_width,
+        row_height=row_height,
+    )

@@ -1,0 +1,103 @@
+"""The closed-loop reports over the API: funnel, attribution, content, rejections."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from revloop.analytics.access import check_can_read_reports
+from revloop.analytics.reports import AttributionParams, Reports
+
+router = Router(tags=["analytics"])
+
+
+class EngineIn(Schema):
+    engine: str | None = Field(
+        None, description="auto, database, duckdb or spark (default REVLOOP_ANALYTICS_ENGINE)"
+    )
+    fresh: bool = Field(False, description="recompute even if the cached report is current")
+
+
+class FunnelIn(EngineIn):
+    by: list[str] = Field(
+        [],
+        description="slice by up to two of: source, channel, campaign, content, segment, "
+        "icp_grade, industry, region, persona, rep, cohort",
+    )
+    cohort_from: date | None = Field(None, alias="from", description="people created from")
+    cohort_to: date | None = Field(None, alias="to", description="people created before")
+
+
+class AttributionIn(EngineIn):
+    model: str = Field(
+        "markov",
+        description="first, last, linear, u_shaped, w_shaped, "
+        "full_path, time_decay, j_shaped, inverse_j, markov or shapley",
+    )
+    outcome: str = Field("revenue", description="mql, pipeline or revenue")
+    level: str = Field("channel", description="channel, campaign or content")
+    lookback_days: float | None = Field(90.0, description="touches counted before conversion")
+    markov_order: int = 1
+    half_life_days: float = Field(7.0, description="time decay's half-life")
+    compare: list[str] = Field([], description="more models, side by side under comparison")
+
+
+class ContentIn(EngineIn):
+    lookback_days: float | None = Field(90.0, description="touches credited before conversion")
+
+
+class RejectionsIn(EngineIn):
+    by: str = Field("source", description="source, campaign or content")
+
+
+def _reports(request: HttpRequest, given: EngineIn) -> Reports:
+    check_can_read_reports(request.auth)  # type: ignore[attr-defined]
+    return Reports(engine=given.engine, fresh=given.fresh)
+
+
+@router.get("/analytics/funnel", response=dict[str, Any])
+def funnel(request: HttpRequest, given: Query[FunnelIn]) -> dict[str, Any]:
+    """Conversion, drop-off and time in stage (p25/median/p75/p90) of every funnel step,
+    cohort-correct: people still in a stage count as open, not lost."""
+    with _reports(request, given) as reports:
+        return reports.funnel(by=given.by, cohort_from=given.cohort_from, cohort_to=given.cohort_to)
+
+
+@router.get("/analytics/attribution", response=dict[str, Any])
+def attribution(request: HttpRequest, given: Query[AttributionIn]) -> dict[str, Any]:
+    """Credit of one model per label; with ``compare``, several models side by side
+    under ``comparison``."""
+    check_can_read_reports(request.auth)  # type: ignore[attr-defined]
+    params = AttributionParams(
+        model=given.model,
+        outcome=given.outcome,
+        level=given.level,
+        lookback_days=given.lookback_days,
+        markov_order=given.markov_order,
+        half_life_days=given.half_life_days,
+    )
+    with _reports(request, given) as reports:
+        found = reports.attribution(params)
+        if given.compare:
+            found["comparison"] = reports.comparison(params, given.compare)
+        return found
+
+
+@router.get("/analytics/content", response=dict[str, Any])
+def content(request: HttpRequest, given: Query[ContentIn]) -> dict[str, Any]:
+    """Every content asset: touches, downloads, people, their MQL / acceptance /
+    pipeline / win rates beside everyone else's, attributed pipeline and revenue,
+    misinformed rejections; assets with many touches and little revenue first."""
+    with _reports(request, given) as reports:
+        return reports.content(given.lookback_days)
+
+
+@router.get("/analytics/rejections", response=dict[str, Any])
+def rejections(request: HttpRequest, given: Query[RejectionsIn]) -> dict[str, Any]:
+    """Why Sales rejected or disqualified leads, per source, campaign or content."""
+    with _reports(request, given) as reports:
+        return reports.rejections(given.by)

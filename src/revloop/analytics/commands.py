@@ -1,0 +1,73 @@
+"""What the report commands share: engine options, rich tables, number formats."""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser, ArgumentTypeError
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from revloop.analytics.engines import ENGINES
+
+
+def add_engine_flags(parser: ArgumentParser) -> None:
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        help="where the analysis runs (default REVLOOP_ANALYTICS_ENGINE, else auto): the "
+        "database itself, a DuckDB copy of it, or Spark (REVLOOP_SPARK_MASTER)",
+    )
+    parser.add_argument(
+        "--fresh", action="store_true", help="recompute even if the cached report is current"
+    )
+
+
+def lookback(text: str) -> float | None:
+    """``--lookback-days``: a positive number of days, or ``none`` for no limit."""
+    if text.lower() in ("none", "all"):
+        return None
+    try:
+        days = float(text)
+    except ValueError:
+        raise ArgumentTypeError(f"{text!r} is not a number of days") from None
+    if not days > 0:
+        raise ArgumentTypeError("must be more than 0 days")
+    return days
+
+
+def day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+def number(value: float | None, digits: int = 0) -> str:
+    return "-" if value is None else f"{value:,.{digits}f}"
+
+
+def print_table(
+    stdout: Any, title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]
+) -> None:
+    table = Table(title=title, title_justify="left")
+    for index, column in enumerate(columns):
+        table.add_column(column, justify="left" if index == 0 else "right")
+    for row in rows:
+        table.add_row(*row)
+    Console(file=stdout, width=160).print(table)
+
+
+def cache_note(result: dict[str, Any]) -> str:
+    meta = result.get("cache", {})
+    origin = "from the cache" if meta.get("hit") else "computed now"
+    return (
+        f"{origin} ({meta.get('seconds', 0):.2f} s to compute, at {meta.get('computed_at')}; "
+        f"engine {result.get('engine', '?')})"
+    )

@@ -1,0 +1,133 @@
+"""Open the analytics tables on the engine the operator chose.
+
+- ``database``: the Django database itself (SQLite or PostgreSQL), through Django's
+  own connection, so a report sees exactly what the app sees (in tests, too);
+- ``duckdb``: the same tables copied into an in-process DuckDB first (one read per
+  table), for large databases: SQLite's window functions are slow past ~100k leads;
+- ``spark``: a Spark session on ``REVLOOP_SPARK_MASTER`` (``local[2]``,
+  ``spark://host:7077``, ``yarn`` …) reading the revloop tables either from Parquet
+  folders under ``REVLOOP_SPARK_PARQUET`` (``<dir>/<table name>``, e.g.
+  ``<dir>/activity_touch``) or from the Spark catalog database
+  ``REVLOOP_SPARK_DATABASE``, table names optionally prefixed by
+  ``REVLOOP_SPARK_PREFIX``;
+- ``auto`` (the default, ``REVLOOP_ANALYTICS_ENGINE``): ``duckdb`` on SQLite
+  databases with more than ``REVLOOP_ANALYTICS_COPY_TOUCHES`` touches (200,000), else
+  ``database``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from django.db import connection
+from django.db.models import Max
+
+from revloop.activity.models import Touch
+from revloop.core.env import envint, envstr
+from revloop.core.errors import InvalidInputError
+from revloop.engine.analytics import COLUMNS, Tables, connect, load_tables, materialize
+from revloop.engine.analytics._ibis import ibis
+
+ENGINES = ("auto", "database", "duckdb", "spark")
+_COPY_TOUCHES = 200_000
+
+
+def configured_engine() -> str:
+    engine = envstr("REVLOOP_ANALYTICS_ENGINE", "auto") or "auto"
+    return check_engine(engine)
+
+
+def check_engine(engine: str) -> str:
+    if engine not in ENGINES:
+        raise InvalidInputError(f"engine: {engine!r} is not one of {', '.join(ENGINES)}")
+    return engine
+
+
+def resolve_engine(engine: str | None) -> str:
+    """``auto`` (or nothing) turned into the engine that will run."""
+    chosen = check_engine(engine) if engine else configured_engine()
+    if chosen != "auto":
+        return chosen
+    if connection.vendor != "sqlite":
+        return "database"
+    biggest = Touch.objects.aggregate(top=Max("id"))["top"] or 0
+    limit = envint("REVLOOP_ANALYTICS_COPY_TOUCHES", _COPY_TOUCHES, minimum=0)
+    return "duckdb" if biggest > limit else "database"
+
+
+class _Borrowed:
+    """Django's database connection lent to ibis, minus ``commit`` and ``rollback``.
+
+    ibis ends each SQLite query with a COMMIT, and a failed PostgreSQL query with a
+    ROLLBACK, which would end whatever transaction Django has open (an atomic block,
+    a test). The analytics only read and create temporary objects, so nothing of
+    theirs needs either; everything else goes to the real connection."""
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._raw, name)
+
+    def commit(self) -> None:
+        pass
+
+    def rollback(self) -> None:
+        pass
+
+
+def _database_backend() -> Any:
+    connection.ensure_connection()
+    raw = _Borrowed(connection.connection)
+    if connection.vendor == "sqlite":
+        backend = ibis.sqlite.from_connection(raw)
+        # ibis turns case-sensitive LIKE on; Django's lookups on this same
+        # connection expect SQLite's default.
+        raw.execute("PRAGMA case_sensitive_like = OFF")
+        return backend
+    if connection.vendor == "postgresql":
+        return ibis.postgres.from_connection(raw)
+    raise InvalidInputError(f"analytics cannot read a {connection.vendor} database")
+
+
+def _spark_tables() -> Tables:
+    master = envstr("REVLOOP_SPARK_MASTER", "local[2]")
+    prefix = envstr("REVLOOP_SPARK_PREFIX", "")
+    try:
+        backend = connect(master if master else "spark")
+    except ImportError:
+        raise InvalidInputError(
+            "engine spark needs pyspark: pip install 'revloop[spark]' (and Java 17)"
+        ) from None
+    parquet = envstr("REVLOOP_SPARK_PARQUET")
+    if parquet:
+        session = backend._session
+        for name, _ in COLUMNS.values():
+            folder = Path(parquet) / name
+            if not folder.exists():
+                raise InvalidInputError(f"REVLOOP_SPARK_PARQUET: no {folder}")
+            session.read.parquet(str(folder)).createOrReplaceTempView(prefix + name)
+        return load_tables(backend, prefix=prefix)
+    database = envstr("REVLOOP_SPARK_DATABASE") or None
+    return load_tables(backend, prefix=prefix, database=database)
+
+
+@contextmanager
+def open_tables(engine: str | None = None) -> Iterator[Tables]:
+    """The revloop tables on ``engine`` (module docstring), for the block."""
+    chosen = resolve_engine(engine)
+    if chosen == "spark":
+        yield _spark_tables()
+        return
+    tables = load_tables(_database_backend())
+    if chosen == "duckdb":
+        copy = materialize(tables)
+        try:
+            yield copy
+        finally:
+            copy.backend.disconnect()
+        return
+    yield tables

@@ -1,0 +1,125 @@
+"""Multi-touch attribution of MQLs, pipeline or revenue, from the database or a path file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandError, CommandParser
+
+from revloop.analytics.commands import (
+    add_engine_flags,
+    cache_note,
+    lookback,
+    number,
+    percent,
+    print_table,
+)
+from revloop.analytics.reports import (
+    LEVELS,
+    OUTCOMES,
+    AttributionParams,
+    Reports,
+    paths_attribution,
+)
+from revloop.core.commands import RevloopCommand
+from revloop.core.errors import RevloopError
+from revloop.engine.attribution import MODELS
+
+
+def _models(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+class Command(RevloopCommand):
+    help = (
+        "Credit MQLs, pipeline or revenue to channels, campaigns or content with one "
+        "model (rule-based, Markov order 1-3, Shapley), or several side by side; "
+        "--paths reads a ChannelAttribution path file instead of the database."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        super().add_arguments(parser)
+        parser.add_argument("--model", default="markov", choices=tuple(MODELS))
+        parser.add_argument("--outcome", default="revenue", choices=OUTCOMES)
+        parser.add_argument("--level", default="channel", choices=LEVELS)
+        parser.add_argument(
+            "--lookback-days",
+            type=lookback,
+            default=90.0,
+            help="touches counted before a conversion (days, or 'none')",
+        )
+        parser.add_argument("--markov-order", type=int, default=1, choices=(1, 2, 3))
+        parser.add_argument(
+            "--half-life-days", type=float, default=7.0, help="time decay's half-life"
+        )
+        parser.add_argument(
+            "--compare",
+            type=_models,
+            default=[],
+            help="comma-separated models to show side by side (e.g. first,last,markov)",
+        )
+        parser.add_argument(
+            "--paths",
+            type=Path,
+            help="a ChannelAttribution path file (path, total_conversions, "
+            "total_conversion_value, total_null; steps separated by ' > ')",
+        )
+        add_engine_flags(parser)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            params = AttributionParams(
+                model=options["model"],
+                outcome=options["outcome"],
+                level=options["level"],
+                lookback_days=options["lookback_days"],
+                markov_order=options["markov_order"],
+                half_life_days=options["half_life_days"],
+            )
+            if options["paths"] is not None:
+                result = paths_attribution(options["paths"], params.model, params.options())
+            else:
+                with Reports(engine=options["engine"], fresh=options["fresh"]) as reports:
+                    result = reports.attribution(params)
+                    if options["compare"]:
+                        result["comparison"] = reports.comparison(params, options["compare"])
+        except RevloopError as exc:
+            raise CommandError(exc.message) from None
+
+        def human() -> None:
+            where = (
+                f"paths in {result['paths']}"
+                if "paths" in result
+                else f"{result['outcome']} by {result['level']}"
+            )
+            print_table(
+                self.stdout,
+                f"{result['model_label']} attribution, {where}",
+                ["label", "conversions", "value", "share of value"],
+                [
+                    [
+                        row["label"],
+                        number(row["conversions"], 2),
+                        number(row["value"]),
+                        percent(row["value_share"]),
+                    ]
+                    for row in result["credit"]
+                ],
+            )
+            comparison = result.get("comparison")
+            if comparison:
+                models = comparison["models"]
+                print_table(
+                    self.stdout,
+                    "Share of value by model",
+                    ["label", *(comparison["model_labels"][m] for m in models)],
+                    [
+                        [row["label"], *(percent(row["share"].get(m)) for m in models)]
+                        for row in comparison["rows"]
+                    ],
+                )
+            if "cache" in result:
+                self.stdout.write(cache_note(result))
+
+        self.emit(result, options, human)

@@ -1,0 +1,354 @@
+"""The closed-loop reports as JSON-able dicts: funnel and velocity, attribution (one
+model or several side by side), content effectiveness, rejection reasons.
+
+Each report is computed by :mod:`revloop.engine.analytics` on the engine chosen in
+:mod:`.engines` and kept in the cache of :mod:`.cache` until the data changes. Use one
+:class:`Reports` for several reports: the tables are opened (or copied into DuckDB)
+once, and only if some report is not in the cache::
+
+    with Reports() as reports:
+        funnel = reports.funnel(by=("source",))
+        credit = reports.attribution(AttributionParams(model="markov"))
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, get_args
+
+from revloop.analytics.cache import cached, data_version
+from revloop.analytics.engines import open_tables, resolve_engine
+from revloop.core.errors import InvalidInputError
+from revloop.engine.analytics import (
+    DIMENSIONS,
+    REJECTION_SLICES,
+    RULE_BASED,
+    AttributionReport,
+    JourneyQuery,
+    Level,
+    Outcome,
+    Tables,
+    attribute,
+    content_effectiveness,
+    funnel,
+    rejection_reasons,
+    rule_based,
+    totals,
+)
+from revloop.engine.attribution import (
+    MODELS,
+    AttributionOptions,
+    AttributionResult,
+    PathFileError,
+    read_channelattribution_paths,
+    run_model,
+)
+from revloop.engine.attribution.markov import MAX_ORDER
+
+OUTCOMES: tuple[str, ...] = get_args(Outcome)
+LEVELS: tuple[str, ...] = get_args(Level)
+#: The models the Marketing page compares side by side unless told otherwise.
+DEFAULT_COMPARE = (
+    "first",
+    "last",
+    "linear",
+    "u_shaped",
+    "w_shaped",
+    "time_decay",
+    "markov",
+    "shapley",
+)
+MODEL_LABELS = {
+    "first": "First touch",
+    "last": "Last touch",
+    "linear": "Linear",
+    "u_shaped": "U-shaped",
+    "w_shaped": "W-shaped",
+    "full_path": "Full path",
+    "time_decay": "Time decay",
+    "j_shaped": "J-shaped",
+    "inverse_j": "Inverse J",
+    "markov": "Markov chain",
+    "shapley": "Shapley value",
+}
+
+
+@dataclass(frozen=True)
+class AttributionParams:
+    """What one attribution runs: model, outcome, level, lookback and model knobs."""
+
+    model: str = "markov"
+    outcome: str = "revenue"
+    level: str = "channel"
+    lookback_days: float | None = 90.0
+    markov_order: int = 1
+    half_life_days: float = 7.0
+
+    def __post_init__(self) -> None:
+        check_model(self.model)
+        _check_choice("outcome", self.outcome, OUTCOMES)
+        _check_choice("level", self.level, LEVELS)
+        if self.lookback_days is not None and not self.lookback_days > 0:
+            raise InvalidInputError(f"lookback_days: must be > 0, got {self.lookback_days}")
+        if not 1 <= self.markov_order <= MAX_ORDER:
+            raise InvalidInputError(f"markov_order: must be 1 to {MAX_ORDER}")
+        if not self.half_life_days > 0:
+            raise InvalidInputError("half_life_days: must be > 0")
+
+    def query(self) -> JourneyQuery:
+        return JourneyQuery(
+            outcome=self.outcome,  # type: ignore[arg-type]
+            level=self.level,  # type: ignore[arg-type]
+            lookback_days=self.lookback_days,
+        )
+
+    def options(self) -> AttributionOptions:
+        return AttributionOptions(
+            half_life_days=self.half_life_days, markov_order=self.markov_order
+        )
+
+    def with_model(self, model: str) -> AttributionParams:
+        return AttributionParams(**{**asdict(self), "model": model})
+
+
+def _check_choice(name: str, value: str, choices: Sequence[str]) -> None:
+    if value not in choices:
+        raise InvalidInputError(f"{name}: {value!r} is not one of {', '.join(choices)}")
+
+
+def check_model(model: str) -> str:
+    _check_choice("model", model, tuple(MODELS))
+    return model
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` with NaN and infinities as None and dates as ISO text, recursively."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _credit_rows(result: AttributionResult) -> list[dict[str, Any]]:
+    total = float(result.value.sum())
+    conversions = float(result.conversions.sum())
+    rows: list[dict[str, Any]] = []
+    for i, label in enumerate(result.channels):
+        rows.append(
+            {
+                "label": label,
+                "conversions": float(result.conversions[i]),
+                "value": float(result.value[i]),
+                "value_share": float(result.value[i]) / total if total else None,
+                "conversion_share": float(result.conversions[i]) / conversions
+                if conversions
+                else None,
+                **{name: float(array[i]) for name, array in result.extras.items()},
+            }
+        )
+    rows.sort(key=lambda row: (-row["value"], -row["conversions"], row["label"]))
+    return rows
+
+
+@dataclass
+class Reports:
+    """Reports on one engine, from the cache or computed (module docstring)."""
+
+    engine: str | None = None
+    fresh: bool = False
+    _stack: ExitStack = field(default_factory=ExitStack, init=False, repr=False)
+    _tables: Tables | None = field(default=None, init=False, repr=False)
+    _version: str = field(default="", init=False, repr=False)
+
+    def __enter__(self) -> Reports:
+        self.engine = resolve_engine(self.engine)
+        self._version = data_version()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self._stack.close()
+
+    @property
+    def tables(self) -> Tables:
+        if self._tables is None:
+            self._tables = self._stack.enter_context(open_tables(self.engine))
+        return self._tables
+
+    def _cached(self, report: str, params: dict[str, Any], compute: Any) -> dict[str, Any]:
+        assert self.engine is not None, "use Reports in a with block"
+        return cached(
+            report,
+            jsonable(params),
+            self.engine,
+            lambda: jsonable(compute()),
+            fresh=self.fresh,
+            version=self._version,
+        )
+
+    # Funnel and velocity ---------------------------------------------------------
+
+    def funnel(
+        self,
+        by: Sequence[str] = (),
+        cohort_from: date | None = None,
+        cohort_to: date | None = None,
+    ) -> dict[str, Any]:
+        """Conversion, drop-off and time in stage of every step, per slice of ``by``."""
+        dims = tuple(d for d in by if d)
+        for dim in dims:
+            _check_choice("by", dim, DIMENSIONS)
+        if len(set(dims)) != len(dims) or len(dims) > 2:
+            raise InvalidInputError("by: at most two different dimensions")
+        if cohort_from and cohort_to and cohort_from >= cohort_to:
+            raise InvalidInputError("from: must be before to")
+        params = {"by": list(dims), "from": cohort_from, "to": cohort_to}
+        return self._cached(
+            "funnel",
+            params,
+            lambda: funnel(
+                self.tables, by=dims, cohort_from=cohort_from, cohort_to=cohort_to
+            ).as_dict(),
+        )
+
+    # Attribution -------------------------------------------------------------------
+
+    def attribution(self, params: AttributionParams) -> dict[str, Any]:
+        """One model's credit per label, largest value first."""
+
+        def compute() -> dict[str, Any]:
+            report = attribute(self.tables, params.model, params.query(), options=params.options())
+            return _report_dict(report, params)
+
+        return self._cached("attribution", asdict(params), compute)
+
+    def comparison(
+        self, params: AttributionParams, models: Sequence[str] = DEFAULT_COMPARE
+    ) -> dict[str, Any]:
+        """Several models side by side: each label's value (and share) under each."""
+        chosen = tuple(dict.fromkeys(check_model(m) for m in models))
+        if not chosen:
+            raise InvalidInputError("models: name at least one model")
+        key = {**asdict(params), "models": list(chosen)}
+        del key["model"]
+        return self._cached("comparison", key, lambda: self._compare(params, chosen))
+
+    def _compare(self, params: AttributionParams, models: Sequence[str]) -> dict[str, Any]:
+        query, options = params.query(), params.options()
+        positional = tuple(m for m in models if m in RULE_BASED)
+        results: dict[str, AttributionResult] = {}
+        if positional:
+            results.update(rule_based(self.tables, query, models=positional, options=options))
+        for model in models:
+            if model not in results:
+                results[model] = attribute(self.tables, model, query, options=options).result
+        everything = totals(self.tables, query)
+        labels: dict[str, dict[str, Any]] = {}
+        for model in models:
+            result = results[model]
+            total = float(result.value.sum())
+            for i, label in enumerate(result.channels):
+                row = labels.setdefault(label, {"label": label, "value": {}, "share": {}})
+                row["value"][model] = float(result.value[i])
+                row["share"][model] = float(result.value[i]) / total if total else None
+        rows = sorted(
+            labels.values(),
+            key=lambda row: (-sum(v for v in row["value"].values()), row["label"]),
+        )
+        return {
+            **{k: v for k, v in asdict(params).items() if k != "model"},
+            "models": list(models),
+            "model_labels": {m: MODEL_LABELS.get(m, m) for m in models},
+            "engine": self.tables.engine,
+            "total_conversions": everything.conversions,
+            "total_value": everything.value,
+            "unattributed_value": everything.unattributed_value,
+            "rows": rows,
+        }
+
+    # Content and rejections ---------------------------------------------------------
+
+    def content(self, lookback_days: float | None = 90.0) -> dict[str, Any]:
+        """Every content asset: reach, outcomes vs others, attributed money, flags."""
+        if lookback_days is not None and not lookback_days > 0:
+            raise InvalidInputError(f"lookback_days: must be > 0, got {lookback_days}")
+        return self._cached(
+            "content",
+            {"lookback_days": lookback_days},
+            lambda: content_effectiveness(self.tables, lookback_days=lookback_days).as_dict(),
+        )
+
+    def rejections(self, by: str = "source") -> dict[str, Any]:
+        """Rejection reasons per source, campaign or content asset."""
+        _check_choice("by", by, REJECTION_SLICES)
+        return self._cached(
+            "rejections", {"by": by}, lambda: rejection_reasons(self.tables, by).as_dict()
+        )
+
+
+def _report_dict(report: AttributionReport, params: AttributionParams) -> dict[str, Any]:
+    found = report.as_dict()
+    found["credit"] = _credit_rows(report.result)
+    found["model_label"] = MODEL_LABELS.get(params.model, params.model)
+    found["markov_order"] = params.markov_order
+    found["half_life_days"] = params.half_life_days
+    return found
+
+
+def paths_attribution(path: Path, model: str, options: AttributionOptions) -> dict[str, Any]:
+    """One model over a ChannelAttribution path file (``path``, ``total_conversions``,
+    ``total_conversion_value``, ``total_null``; steps separated by ``" > "``)."""
+    check_model(model)
+    try:
+        journeys = read_channelattribution_paths(path)
+    except (PathFileError, OSError) as exc:
+        raise InvalidInputError(f"{path}: {exc}") from None
+    result = run_model(model, journeys, options)
+    found: dict[str, Any] = jsonable(
+        {
+            "model": model,
+            "model_label": MODEL_LABELS.get(model, model),
+            "paths": str(path),
+            "method": result.method,
+            "total_conversions": result.total_conversions,
+            "total_value": result.total_value,
+            "credit": _credit_rows(result),
+        }
+    )
+    return found
+
+
+def refresh_reports(engine: str | None = None) -> list[dict[str, Any]]:
+    """Compute every stale report the Marketing page shows by default (the worker's
+    periodic job); reports still current are left alone. Returns what each took."""
+    done = []
+    with Reports(engine=engine) as reports:
+        default = AttributionParams()
+        for name, build in _default_reports(reports, default):
+            found = build()
+            done.append({"report": name, **found["cache"]})
+    return done
+
+
+def _default_reports(reports: Reports, default: AttributionParams) -> Iterator[tuple[str, Any]]:
+    yield "funnel", reports.funnel
+    yield "funnel by source", lambda: reports.funnel(by=("source",))
+    yield "attribution", lambda: reports.attribution(default)
+    yield "comparison", lambda: reports.comparison(default)
+    yield "content", reports.content
+    yield "rejections by source", lambda: reports.rejections("source")

@@ -1,0 +1,177 @@
+"""What the Marketing page shows: the reports of ``revloop.analytics`` laid out as
+charts and tables (funnel with drop-off, velocity, attribution with a model picker and
+models side by side, content effectiveness, rejection reasons)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import QueryDict
+
+from revloop.analytics.access import check_can_read_reports
+from revloop.analytics.reports import (
+    DEFAULT_COMPARE,
+    LEVELS,
+    MODEL_LABELS,
+    OUTCOMES,
+    AttributionParams,
+    Reports,
+)
+from revloop.core.errors import InvalidInputError
+from revloop.engine.analytics import DIMENSIONS, REJECTION_SLICES
+from revloop.engine.analytics.content import FLAG_LITTLE_REVENUE
+from revloop.engine.vocabulary import LifecycleStage
+from revloop.users.models import User
+from revloop.web.charts import bar_chart, funnel_chart, spread_chart, stacked_bar_chart
+
+_STAGE_LABELS = {stage.value: stage.label for stage in LifecycleStage}
+#: Reasons shown in their own colour; the rest are summed as "other".
+_TOP_REASONS = 8
+
+
+@dataclass(frozen=True)
+class PageParams:
+    """The page's query string, checked."""
+
+    by: str
+    attribution: AttributionParams
+    rejections_by: str
+
+    @classmethod
+    def parse(cls, query: QueryDict) -> PageParams:
+        by = query.get("by", "")
+        if by and by not in DIMENSIONS:
+            raise InvalidInputError(f"by: {by!r} is not one of {', '.join(DIMENSIONS)}")
+        rejections_by = query.get("rejections_by", "source")
+        if rejections_by not in REJECTION_SLICES:
+            raise InvalidInputError(f"rejections_by: {rejections_by!r} is not a slice")
+        lookback = query.get("lookback_days", "90")
+        try:
+            lookback_days = None if lookback in ("", "none") else float(lookback)
+        except ValueError:
+            raise InvalidInputError("lookback_days: not a number") from None
+        return cls(
+            by=by,
+            attribution=AttributionParams(
+                model=query.get("model", "markov"),
+                outcome=query.get("outcome", "revenue"),
+                level=query.get("level", "channel"),
+                lookback_days=lookback_days,
+            ),
+            rejections_by=rejections_by,
+        )
+
+
+def _stage(value: str) -> str:
+    return _STAGE_LABELS.get(value, value)
+
+
+def _is_overall(step: dict[str, Any]) -> bool:
+    return bool(step["from_stage"] == "lead" and step["to_stage"] == "customer")
+
+
+def funnel_section(reports: Reports, by: str) -> dict[str, Any]:
+    overall = reports.funnel()
+    path = [s for s in overall["steps"] if not _is_overall(s)]
+    stages = [
+        (
+            _stage(s["from_stage"]),
+            s["entered"],
+            s["conversion_rate"],
+            s["drop_off_rate"],
+            s["still_open"],
+        )
+        for s in path
+    ]
+    if path:
+        stages.append((_stage(path[-1]["to_stage"]), path[-1]["converted"], None, None, 0))
+    velocity = [
+        (
+            f"{_stage(s['from_stage'])} → {_stage(s['to_stage'])}",
+            s["days_in_stage_p25"] or 0.0,
+            s["days_in_stage_p50"] or 0.0,
+            s["days_in_stage_p75"] or 0.0,
+            s["days_in_stage_p90"] or 0.0,
+        )
+        for s in path
+        if s["days_in_stage_p50"] is not None
+    ]
+    return {
+        "report": overall,
+        "steps": overall["steps"],
+        "chart": funnel_chart(stages),
+        "velocity_chart": spread_chart(velocity),
+        "sliced": reports.funnel(by=(by,)) if by else None,
+        "by": by,
+        "dimensions": DIMENSIONS,
+    }
+
+
+def attribution_section(reports: Reports, params: AttributionParams) -> dict[str, Any]:
+    found = reports.attribution(params)
+    credit = found["credit"][:15]
+    comparison = reports.comparison(params, DEFAULT_COMPARE)
+    return {
+        "report": found,
+        "chart": bar_chart([(row["label"], row["value"]) for row in credit], label_width=200),
+        "comparison": comparison,
+        "params": params,
+        "models": MODEL_LABELS,
+        "outcomes": OUTCOMES,
+        "levels": LEVELS,
+    }
+
+
+def content_section(reports: Reports) -> dict[str, Any]:
+    found = reports.content()
+    assets = [a for a in found["assets"] if a["touches"] > 0]
+    for asset in assets:
+        asset["little_revenue"] = FLAG_LITTLE_REVENUE in asset["flags"]
+    return {"report": found, "assets": assets}
+
+
+def rejections_section(reports: Reports, by: str) -> dict[str, Any]:
+    found = reports.rejections(by)
+    reasons = found["reasons"]
+    shown = reasons[:_TOP_REASONS]
+    rows: dict[str, dict[str, float]] = {}
+    for row in found["rows"]:
+        key = row["reason"] if row["reason"] in shown else "other"
+        parts = rows.setdefault(row["value"], {})
+        parts[key] = parts.get(key, 0.0) + row["rejections"]
+    ordered = sorted(rows.items(), key=lambda item: -sum(item[1].values()))[:20]
+    keys = [*shown, "other"] if len(reasons) > len(shown) else shown
+    table = [
+        {
+            "value": value,
+            "total": int(sum(parts.values())),
+            "counts": [int(parts.get(k, 0)) for k in keys],
+        }
+        for value, parts in ordered
+    ]
+    return {
+        "report": found,
+        "chart": stacked_bar_chart(ordered, keys),
+        "keys": keys,
+        "table": table,
+        "by": by,
+        "slices": REJECTION_SLICES,
+    }
+
+
+def marketing_page(viewer: User, params: PageParams) -> dict[str, Any]:
+    check_can_read_reports(viewer)
+    with Reports() as reports:
+        return {
+            "funnel": funnel_section(reports, params.by),
+            "attribution": attribution_section(reports, params.attribution),
+            "content": content_section(reports),
+            "rejections": rejections_section(reports, params.rejections_by),
+        }
+
+
+def attribution_fragment(viewer: User, params: PageParams) -> dict[str, Any]:
+    check_can_read_reports(viewer)
+    with Reports() as reports:
+        return {"attribution": attribution_section(reports, params.attribution)}

@@ -1,0 +1,33 @@
+"""Formats for the Marketing page's report figures."""
+
+from __future__ import annotations
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def percent(value: float | None, digits: int = 1) -> str:
+    """``0.4567`` → ``45.7%``; no value → ``-``."""
+    if value is None:
+        return "-"
+    return f"{value * 100:.{int(digits)}f}%"
+
+
+@register.filter
+def days(value: float | None) -> str:
+    """Days to one decimal; no value → ``-``."""
+    return "-" if value is None else f"{value:.1f}"
+
+
+@register.filter
+def money(value: float | None) -> str:
+    """Whole amounts with separators; no value → ``-``."""
+    return "-" if value is None else f"{value:,.0f}"
+
+
+@register.filter
+def get(mapping: dict[str, object], key: str) -> object:
+    """``mapping[key]`` in a template, ``None`` when absent."""
+    return mapping.get(key)
