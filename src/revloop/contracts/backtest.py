@@ -43,7 +43,8 @@ METHOD = (
     " window, at their last touch of a day or at creation, scored with all touches up to"
     " that moment and today's fit fields. Outcomes are what happened to the same people:"
     " accepted = reached SAL or later, rejected = sent back from MQL to Recycled or"
-    " Disqualified, won = became a customer. Rates are of the version's MQLs."
+    " Disqualified (by the reason code of their latest rejection), won = became a"
+    " customer. Rates are of the version's MQLs."
 )
 
 
@@ -51,6 +52,8 @@ METHOD = (
 class _Outcomes:
     accepted: pl.Series
     rejected: pl.Series
+    #: ``person_id``, ``reason_code`` of each rejected person's latest rejection.
+    rejected_reason: pl.DataFrame
     won: pl.Series
     handed_over: pl.Series
 
@@ -94,20 +97,31 @@ def _describe(version: ContractVersion) -> dict[str, Any]:
 
 def _outcomes(start: datetime, end: datetime) -> _Outcomes:
     history = read_sql(
-        f"SELECT person_id, from_stage, to_stage, {as_text('at')} FROM lifecycle_stagetransition",  # noqa: S608 - our own names
-        {"person_id": pl.Int64(), "from_stage": pl.String(), "to_stage": pl.String(), "at": UTC},
+        f"SELECT person_id, from_stage, to_stage, reason_code, {as_text('at')}"  # noqa: S608 - our own names
+        " FROM lifecycle_stagetransition",
+        {
+            "person_id": pl.Int64(),
+            "from_stage": pl.String(),
+            "to_stage": pl.String(),
+            "reason_code": pl.String(),
+            "at": UTC,
+        },
     )
 
     def who(condition: pl.Expr) -> pl.Series:
         return history.filter(condition)["person_id"].unique().sort()
 
     in_window = (pl.col("at") >= start) & (pl.col("at") < end)
+    turned_down = (pl.col("from_stage") == LifecycleStage.MQL.value) & pl.col("to_stage").is_in(
+        _TURNED_DOWN
+    )
     return _Outcomes(
         accepted=who(pl.col("to_stage").is_in(_ACCEPTED)),
-        rejected=who(
-            (pl.col("from_stage") == LifecycleStage.MQL.value)
-            & pl.col("to_stage").is_in(_TURNED_DOWN)
-        ),
+        rejected=who(turned_down),
+        rejected_reason=history.filter(turned_down)
+        .sort("at")
+        .group_by("person_id")
+        .agg(pl.col("reason_code").fill_null("").last()),
         won=who(pl.col("to_stage") == LifecycleStage.CUSTOMER.value),
         handed_over=who((pl.col("to_stage") == LifecycleStage.MQL.value) & in_window),
     )
@@ -118,7 +132,8 @@ def _stats(mqls: pl.Series, outcomes: _Outcomes, weeks: float) -> dict[str, Any]
     was_accepted = mqls.is_in(outcomes.accepted.implode())
     accepted = int(was_accepted.sum())
     # Rejected once and accepted on a later round counts as accepted.
-    rejected = int((mqls.is_in(outcomes.rejected.implode()) & ~was_accepted).sum())
+    was_rejected = mqls.is_in(outcomes.rejected.implode()) & ~was_accepted
+    rejected = int(was_rejected.sum())
     won = int(mqls.is_in(outcomes.won.implode()).sum())
     reviewed = accepted + rejected
     return {
@@ -131,7 +146,16 @@ def _stats(mqls: pl.Series, outcomes: _Outcomes, weeks: float) -> dict[str, Any]
         "acceptance_rate_of_reviewed": _rate(accepted, reviewed),
         "win_rate": _rate(won, count),
         "never_handed_over": int((~mqls.is_in(outcomes.handed_over.implode())).sum()),
+        "rejected_by_reason": _by_reason(mqls.filter(was_rejected), outcomes.rejected_reason),
     }
+
+
+def _by_reason(rejected: pl.Series, reasons: pl.DataFrame) -> dict[str, int]:
+    """Rejections per reason code, most frequent first (``unspecified`` when none was given)."""
+    codes = reasons.filter(pl.col("person_id").is_in(rejected.implode()))["reason_code"]
+    counts = codes.replace("", "unspecified").value_counts(name="n")
+    rows = sorted(counts.iter_rows(), key=lambda row: (-row[1], row[0]))
+    return {code: int(n) for code, n in rows}
 
 
 def _rate(part: int, whole: int) -> float | None:
