@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -225,3 +226,17 @@ def test_the_navigation_offers_the_inbox_to_sales_roles_only(
     assert (
         ">Inbox</a>" not in client.get(f"/people/{factories.person().pk}/brief/").content.decode()
     )
+
+
+def test_a_logged_call_stops_the_first_touch_clock(
+    client: Client, desk: dict[str, object], rep: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    soon = desk["soon"]
+    assert isinstance(soon, Person)
+    client.force_login(rep)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/inbox/{soon.pk}/activity/", {"kind": "call", "outcome": "connected"}, **HTMX)
+    stopped = SlaClock.objects.get(person=soon)
+    assert stopped.stop_reason == "touched_call"
+    row = next(row for row in rep_inbox(rep).rows if row.person_id == soon.pk)
+    assert (row.clock_kind, row.due_at) == (None, None)
