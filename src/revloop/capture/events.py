@@ -26,6 +26,7 @@ from revloop.people.identity import (
     people_for_anonymous_ids,
     resolve_people,
 )
+from revloop.scoring.jobs import rescore_on_commit
 
 _EVENT = TypeAdapter(EventIn)
 
@@ -148,6 +149,9 @@ def do_ingest_events(items: Sequence[Any]) -> BatchResult:
                 Touch, rows, conflict_field="event_id", returning=("event_id",)
             )
         }
+        rescore_on_commit(
+            [row["person_id"] for row in rows if row["event_id"] in stored] + list(links.values())
+        )
     for index, event, _ in accepted:
         status = "stored" if event.event_id in stored else "duplicate"
         results[index] = ItemResult(index=index, id=event.event_id, status=status)

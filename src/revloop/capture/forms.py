@@ -17,6 +17,7 @@ from revloop.core.errors import InvalidInputError, NotFoundError
 from revloop.engine.identity.email import InvalidEmail, normalize_email
 from revloop.engine.vocabulary import TouchType
 from revloop.people.identity import PROFILE_FIELDS, PersonSeed, link_anonymous_ids, resolve_people
+from revloop.scoring.jobs import rescore_on_commit
 
 MAX_FIELD_CHARS = 10_000
 
@@ -93,6 +94,7 @@ def do_submit_form(
             conflict_field="event_id",
             returning=("event_id",),
         )
+        rescore_on_commit([outcome.person_id])
     return FormResult(
         person_id=outcome.person_id,
         person_created=outcome.created,

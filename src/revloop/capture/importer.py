@@ -60,6 +60,7 @@ from revloop.people.identity import (
 )
 from revloop.people.models import Account, Person
 from revloop.pipeline.models import Opportunity, OpportunityChange
+from revloop.scoring.jobs import rescore_changed_on_commit
 from revloop.users.models import User
 
 ENTITIES = ("people", "accounts", "touches", "opportunities")
@@ -68,6 +69,10 @@ BATCH_SIZE = 10_000
 #: big file then stay in memory between batches instead of being re-read page by page.
 SQLITE_IMPORT_CACHE_KIB = 262_144
 MAX_REPORTED_ERRORS = 1_000
+#: Imports that change scores, and how the worker catches up afterwards: people and
+#: touches leave a trail for the incremental rescore; account fields (industry,
+#: size) change the fit of everyone there, which only a full rescore sees.
+_RESCORED_BY = {"people": "changed", "touches": "changed", "accounts": "full"}
 
 
 @dataclass
@@ -603,6 +608,8 @@ def run_import(
     finally:
         errors.close()
         stream.reader.close()
+    if summary.committed and entity in _RESCORED_BY:
+        rescore_changed_on_commit(full=_RESCORED_BY[entity] == "full", trigger="import")
     summary.seconds = time.perf_counter() - started
     progress(1.0)
     return summary

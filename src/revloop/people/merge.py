@@ -33,6 +33,7 @@ from revloop.engine.identity.dedupe import plan_merge as engine_plan_merge
 from revloop.lifecycle.models import StageTransition
 from revloop.people.models import Person, PersonMerge
 from revloop.pipeline.models import OpportunityContact
+from revloop.scoring.jobs import rescore_on_commit
 from revloop.users.models import User
 
 # Fields merged by the plan; identity and bookkeeping stay the survivor's own, and
@@ -184,6 +185,7 @@ def apply_merge_plans(
         StageTransition.objects.bulk_create(stage_changes)
         PersonMerge.objects.bulk_create(merges, batch_size=1000)
         Person.objects.filter(pk__in=list(mapping)).delete()
+        rescore_on_commit(survivors)  # scores are recomputed, not inherited
     totals: dict[str, int] = {}
     for counts in moved.values():
         for relation, count in counts.items():

@@ -32,15 +32,25 @@ class PeriodicJob:
     every: timedelta
     function: JobFunction
     queue: str = "default"
+    start_at_once: bool = True
 
 
 _JOBS: dict[str, PeriodicJob] = {}
 
 
 def periodic(
-    *, every: timedelta, name: str | None = None, queue: str = "default"
+    *,
+    every: timedelta,
+    name: str | None = None,
+    queue: str = "default",
+    start_at_once: bool = True,
 ) -> Callable[[JobFunction], JobFunction]:
-    """Register ``fn(now) -> summary | None`` to run every ``every``; returns ``fn`` unchanged."""
+    """Register ``fn(now) -> summary | None`` to run every ``every``; returns ``fn`` unchanged.
+
+    A job first runs when a worker first sees it, or one interval later with
+    ``start_at_once=False`` (a nightly rescore need not run the minute after install).
+    The summary must be JSON-serialisable; dates and decimals are turned into text.
+    """
     if every <= timedelta(0):
         raise ValueError("a periodic job needs a positive interval")
     if queue not in QUEUES:
@@ -51,7 +61,7 @@ def periodic(
         known = _JOBS.get(job_name)
         if known is not None and _origin(known.function) != _origin(function):
             raise ValueError(f"two periodic jobs are named {job_name!r}")
-        _JOBS[job_name] = PeriodicJob(job_name, every, function, queue)
+        _JOBS[job_name] = PeriodicJob(job_name, every, function, queue, start_at_once)
         return function
 
     return register

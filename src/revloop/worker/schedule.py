@@ -9,6 +9,7 @@ between them leaves the slot unclaimed rather than lost.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import traceback
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -48,12 +50,16 @@ def next_slot(slot: datetime, every: timedelta, now: datetime) -> datetime:
 def _ensure_schedules(jobs: dict[str, PeriodicJob], now: datetime) -> None:
     known = dict(JobSchedule.objects.values_list("name", "every_seconds"))
     new = [
-        JobSchedule(name=name, every_seconds=_seconds(job.every), next_run_at=now)
+        JobSchedule(
+            name=name,
+            every_seconds=_seconds(job.every),
+            next_run_at=now if job.start_at_once else now + job.every,
+        )
         for name, job in jobs.items()
         if name not in known
     ]
     if new:
-        # A first run is due at once; another worker may be inserting the same rows.
+        # Another worker may be inserting the same rows.
         JobSchedule.objects.bulk_create(new, ignore_conflicts=True)
     for name, job in jobs.items():
         every = _seconds(job.every)
@@ -99,6 +105,11 @@ def claim_due_jobs(
     return claimed
 
 
+def _plain(result: dict[str, Any] | None) -> dict[str, Any] | None:
+    # Stored in JSON columns (the run log and the task result): dates become ISO text.
+    return None if result is None else json.loads(json.dumps(result, cls=DjangoJSONEncoder))
+
+
 def run_claimed(name: str, slot: datetime, worker: str) -> dict[str, Any] | None:
     """Run one claimed slot of a job, log it, and re-raise its error for the task result."""
     job = get_job(name)
@@ -111,7 +122,7 @@ def run_claimed(name: str, slot: datetime, worker: str) -> dict[str, Any] | None
     result: dict[str, Any] | None = None
     error = ""
     try:
-        result = job.function(started_at)
+        result = _plain(job.function(started_at))
     except Exception as exc:
         error = "".join(traceback.format_exception_only(exc)).strip()
         logger.exception("periodic job %s failed", name)
