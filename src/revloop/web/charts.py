@@ -78,7 +78,7 @@ def funnel_chart(
     *,
     width: int = 760,
     row_height: int = 44,
-    note_width: int = 260,
+    note_width: int = 330,
 ) -> FunnelChart:
     """A centred funnel: one bar per stage (label, people who reached it, conversion to
     the next stage, drop-off, still open), for ``web/marketing_funnel_chart.html``."""
