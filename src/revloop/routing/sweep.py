@@ -1,7 +1,8 @@
 """The SLA sweep: reminders before a deadline, a breach record once it passes.
 
-Each step is claimed before it is announced: the sweep picks due clocks with
-``FOR UPDATE SKIP LOCKED`` (PostgreSQL; SQLite serialises writers anyway) and stamps
+Each step is claimed before it is announced: the sweep picks due clocks (for a
+breach, the leads that have one) with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL; SQLite
+serialises writers anyway) and stamps
 ``reminded_at`` / ``breached_at`` in the same transaction as the breach record and the
 webhook (delivered on commit). A second worker skips what the first holds, and a
 restarted worker finds the stamps and never sends anything twice; it catches up on
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from revloop.contracts.versions import active_contract
 from revloop.core.errors import InvalidInputError
+from revloop.people.models import Person
 from revloop.routing import notify
 from revloop.routing.models import ClockKind, SlaBreach, SlaClock
 from revloop.routing.services import do_reassign
@@ -83,12 +85,23 @@ def _remind_batch(now: datetime) -> int:
 def _breach_batch(now: datetime) -> tuple[list[str], int] | None:
     _, contract = active_contract()
     on_breach = contract.sla.sales
+    due = SlaClock.objects.filter(
+        stopped_at__isnull=True, breached_at__isnull=True, due_at__lte=now
+    )
     with transaction.atomic():
+        # Claim whole leads, not single clocks: re-assigning a lead stops all its
+        # clocks, so two sweepers holding clocks of one lead would wait on each other.
+        people = list(
+            Person.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=due.values("person_id"))
+            .order_by("pk")
+            .values_list("pk", flat=True)[:BATCH]
+        )
         rows = list(
-            SlaClock.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(stopped_at__isnull=True, breached_at__isnull=True, due_at__lte=now)
+            due.select_for_update(of=("self",))
+            .filter(person_id__in=people)
             .order_by("due_at", "pk")
-            .values(*_CLOCK_FIELDS)[:BATCH]
+            .values(*_CLOCK_FIELDS)
         )
         if not rows:
             return None

@@ -1,0 +1,103 @@
+"""Stage moves drive routing: a new MQL is routed, accepting and rejecting stop clocks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import time_machine
+
+from revloop.lifecycle.services import move, move_by_action
+from revloop.people.models import Person
+from revloop.routing.models import Assignment, ClockKind, SlaClock
+from revloop.routing.services import do_route_people
+from revloop.users.models import User
+from revloop.webhooks.models import WebhookDelivery, WebhookEndpoint
+
+from .conftest import BERLIN_MORNING, EMEA
+
+Capture = Callable[..., Any]
+
+
+def _routed(make_mql: Callable[..., Person]) -> tuple[Person, User]:
+    lead = make_mql(region="EMEA")
+    do_route_people([lead.pk], BERLIN_MORNING)
+    lead.refresh_from_db()
+    assert lead.owner is not None
+    return lead, lead.owner
+
+
+@time_machine.travel(BERLIN_MORNING, tick=False)
+def test_a_lead_promoted_to_mql_is_routed_once_the_move_commits(
+    team: dict[str, User],
+    marketer: User,
+    make_mql: Callable[..., Person],
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    lead = make_mql(region="EMEA", stage="lead")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        move(lead, "mql", by=marketer)
+
+    assignment = Assignment.objects.get(person=lead)
+    assert assignment.rep.username in EMEA
+    assert SlaClock.objects.filter(person=lead).count() == 3
+
+
+def test_accepting_stops_the_accept_or_reject_clock_only(
+    team: dict[str, User],
+    make_mql: Callable[..., Person],
+    hooks: WebhookEndpoint,
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    lead, rep = _routed(make_mql)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        move_by_action(lead, "accept", by=rep)
+
+    stopped = SlaClock.objects.filter(person=lead, stopped_at__isnull=False)
+    assert list(stopped.values_list("kind", "stop_reason")) == [
+        (ClockKind.ACCEPT_OR_REJECT.value, "accepted")
+    ]
+    assert WebhookDelivery.objects.filter(event="lead.accepted").count() == 1
+    assert Assignment.objects.get(person=lead).ended_at is None
+
+
+def test_rejecting_stops_every_clock_and_releases_the_lead(
+    team: dict[str, User],
+    make_mql: Callable[..., Person],
+    hooks: WebhookEndpoint,
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    lead, rep = _routed(make_mql)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        move_by_action(lead, "reject", by=rep, reason_code="wrong_target")
+
+    assert not SlaClock.objects.filter(person=lead, stopped_at__isnull=True).exists()
+    assert set(SlaClock.objects.filter(person=lead).values_list("stop_reason", flat=True)) == {
+        "rejected"
+    }
+    assert Assignment.objects.get(person=lead).ended_reason == "rejected"
+    delivery = WebhookDelivery.objects.get(event="lead.rejected")
+    assert delivery.payload["data"]["reason_code"] == "wrong_target"
+    assert delivery.payload["data"]["by"] == rep.username
+
+
+@time_machine.travel(BERLIN_MORNING, tick=False)
+def test_a_rejected_lead_promoted_again_is_routed_afresh(
+    team: dict[str, User],
+    marketer: User,
+    make_mql: Callable[..., Person],
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    lead, rep = _routed(make_mql)
+    with django_capture_on_commit_callbacks(execute=True):
+        move_by_action(lead, "reject", by=rep, reason_code="not_now")
+        move(lead, "mql", by=marketer)
+
+    assignments = Assignment.objects.filter(person=lead).order_by("id")
+    assert assignments.count() == 2
+    assert assignments[0].ended_reason == "rejected"
+    assert assignments[1].ended_at is None
+    assert assignments[1].rule_id == "emea"

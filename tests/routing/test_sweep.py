@@ -1,0 +1,145 @@
+"""The SLA sweep with time frozen: reminders, breaches, escalation, re-assignment, catch-up."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from revloop.core.signals import sales_activity_logged
+from revloop.people.models import Person
+from revloop.routing.models import Assignment, ClockKind, SlaBreach, SlaClock
+from revloop.routing.services import do_route_people
+from revloop.routing.sweep import sweep_sla_clocks
+from revloop.users.models import User
+from revloop.webhooks.models import WebhookDelivery, WebhookEndpoint
+from revloop.worker.registry import get_job
+
+from .conftest import BERLIN_MORNING, EMEA
+
+
+@pytest.fixture
+def routed(
+    team: dict[str, User], make_mql: Callable[..., Person], hooks: WebhookEndpoint
+) -> Iterator[tuple[Person, time_machine.Coordinates]]:
+    """An EMEA lead routed at 11:00 Berlin on a Tuesday, with the clock frozen there."""
+    with time_machine.travel(BERLIN_MORNING, tick=False) as clock:
+        lead = make_mql(region="EMEA")
+        do_route_people([lead.pk])
+        yield lead, clock
+
+
+def _sent(event: str) -> int:
+    return WebhookDelivery.objects.filter(event=event).count()
+
+
+def test_the_sweep_runs_often_enough_to_catch_a_deadline_within_a_minute() -> None:
+    job = get_job("routing.sweep_sla_clocks")
+    assert job is not None
+    assert job.every <= timedelta(seconds=30)
+
+
+def test_a_reminder_goes_out_once_before_the_deadline(
+    routed: tuple[Person, time_machine.Coordinates],
+) -> None:
+    lead, clock = routed
+    clock.shift(timedelta(hours=2, minutes=59))
+    assert sweep_sla_clocks()["reminded"] == 0
+
+    clock.shift(timedelta(minutes=2))
+    assert sweep_sla_clocks()["reminded"] == 1
+    assert sweep_sla_clocks()["reminded"] == 0
+
+    reminded = SlaClock.objects.get(person=lead, reminded_at__isnull=False)
+    assert reminded.kind == ClockKind.FIRST_TOUCH
+    assert _sent("sla.warning") == 1
+
+
+def test_a_missed_first_touch_is_a_breach_escalated_and_reassigned(
+    routed: tuple[Person, time_machine.Coordinates], team: dict[str, User]
+) -> None:
+    lead, clock = routed
+    first = Assignment.objects.get(person=lead)
+    clock.shift(timedelta(hours=4, seconds=30))
+
+    summary = sweep_sla_clocks()
+
+    assert summary["breached"] == 1
+    assert summary["reassigned"] == 1
+    breach = SlaBreach.objects.get()
+    assert breach.kind == ClockKind.FIRST_TOUCH
+    assert breach.rep == first.rep
+    assert breach.escalated_to == team["erik"]
+    assert breach.detected_at - breach.due_at <= timedelta(seconds=60)
+    first.refresh_from_db()
+    assert first.ended_reason == "sla_breach:first_touch"
+    second = Assignment.objects.get(person=lead, ended_at__isnull=True)
+    assert second.rep != first.rep
+    assert second.rep.username in EMEA
+    assert breach.reassigned_to == second.rep
+    lead.refresh_from_db()
+    assert lead.owner == second.rep
+    assert SlaClock.objects.filter(assignment=second, stopped_at__isnull=True).count() == 3
+    assert _sent("sla.breached") == 1
+    assert _sent("lead.assigned") == 2
+
+
+def test_a_restarted_worker_catches_up_without_sending_twice(
+    routed: tuple[Person, time_machine.Coordinates],
+) -> None:
+    """Down from the reminder until Friday: one pass records both passed deadlines
+    (no late reminder for them), and later passes repeat nothing."""
+    lead, clock = routed
+    clock.shift(timedelta(hours=3, minutes=1))
+    sweep_sla_clocks()
+    clock.shift(timedelta(days=3))
+
+    caught_up = sweep_sla_clocks()
+    again = sweep_sla_clocks()
+
+    assert caught_up["breached"] == 2
+    assert caught_up["breached_by_kind"] == {"first_touch": 1, "accept_or_reject": 1}
+    assert caught_up["reminded"] == 0
+    assert again == {"reminded": 0, "breached": 0, "breached_by_kind": {}, "reassigned": 0}
+    assert SlaBreach.objects.filter(person=lead).count() == 2
+    assert _sent("sla.warning") == 1
+    assert _sent("sla.breached") == 2
+
+
+def test_a_touch_in_time_keeps_the_first_touch_promise(
+    routed: tuple[Person, time_machine.Coordinates],
+) -> None:
+    lead, clock = routed
+    clock.shift(timedelta(hours=1))
+    rep = Person.objects.get(pk=lead.pk).owner
+    assert rep is not None
+    sales_activity_logged.send(
+        sender=None, person_id=lead.pk, user_id=rep.pk, kind="call", at=BERLIN_MORNING
+    )
+    clock.shift(timedelta(hours=4))
+
+    assert sweep_sla_clocks()["breached"] == 0
+    touch = SlaClock.objects.get(person=lead, kind=ClockKind.FIRST_TOUCH)
+    assert touch.stop_reason == "touched_call"
+    assert touch.met
+    attempts = SlaClock.objects.get(person=lead, kind=ClockKind.ATTEMPTS)
+    assert attempts.attempts_done == 1
+    assert attempts.stopped_at is None
+
+
+def test_three_attempts_keep_the_attempts_promise(
+    routed: tuple[Person, time_machine.Coordinates],
+) -> None:
+    lead, _ = routed
+    owner = Person.objects.get(pk=lead.pk).owner
+    assert owner is not None
+    for kind in ("call", "email", "call"):
+        sales_activity_logged.send(
+            sender=None, person_id=lead.pk, user_id=owner.pk, kind=kind, at=BERLIN_MORNING
+        )
+
+    attempts = SlaClock.objects.get(person=lead, kind=ClockKind.ATTEMPTS)
+    assert attempts.attempts_done == 3
+    assert attempts.stop_reason == "attempts_made"
