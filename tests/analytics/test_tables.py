@@ -82,6 +82,18 @@ def test_the_sqlite_reader_round_trips_awkward_values(sqlite_path: Path) -> None
     assert read.rows() == values
 
 
+def test_the_sqlite_reader_reads_a_missing_last_value_as_null(sqlite_path: Path) -> None:
+    """The last row's last field empty is NULL, not the text "" (an integer column)."""
+    connection = sqlite3.connect(sqlite_path)
+    connection.execute("CREATE TABLE t (id integer PRIMARY KEY, s text, n bigint)")
+    values = [(1, "a", 5), (2, "b", None)]
+    connection.executemany("INSERT INTO t VALUES (?, ?, ?)", values)
+    connection.commit()
+    backend = connect(f"sqlite:///{sqlite_path}")
+    tables = Tables(**dict.fromkeys(COLUMNS), backend=backend, engine="sqlite")
+    assert to_polars(backend.table("t"), tables).sort("id").rows() == values
+
+
 def test_missing_columns_and_tables_are_named(sqlite_path: Path) -> None:
     connection = sqlite3.connect(sqlite_path)
     connection.execute("CREATE TABLE people_person (id integer)")
