@@ -16,7 +16,15 @@ from revloop.engine.sla import BusinessCalendar
 
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 UTC = dt.UTC
-ZONES = ("UTC", "America/New_York", "Europe/Berlin", "Australia/Sydney", "Asia/Kolkata")
+ZONES = (
+    "UTC",
+    "America/New_York",
+    "Europe/Berlin",
+    "Australia/Sydney",
+    "Asia/Kolkata",
+    "America/Santiago",  # changes at midnight
+    "Australia/Lord_Howe",  # half-hour daylight saving
+)
 FIRST_DAY = dt.date(2025, 1, 1)
 
 
@@ -39,10 +47,23 @@ def calendars(draw: st.DrawFn) -> BusinessCalendar:
     )
 
 
-starts = st.datetimes(min_value=dt.datetime(2025, 1, 1), max_value=dt.datetime(2027, 6, 30)).map(
+# Days the clocks change in the zones above, 2026: starts are often drawn close to one.
+CHANGES = tuple(
+    dt.datetime(2026, month, day, tzinfo=UTC)
+    for month, day in ((3, 8), (3, 29), (4, 5), (9, 6), (10, 4), (10, 25), (11, 1))
+)
+anywhere = st.datetimes(min_value=dt.datetime(2025, 1, 1), max_value=dt.datetime(2027, 6, 30)).map(
     lambda moment: moment.replace(tzinfo=UTC)
 )
-durations = st.integers(0, 60 * 24 * 90).map(lambda minutes: dt.timedelta(minutes=minutes))
+near_a_change = st.builds(
+    lambda change, minutes: change + dt.timedelta(minutes=minutes),
+    st.sampled_from(CHANGES),
+    st.integers(-4 * 24 * 60, 2 * 24 * 60),
+)
+starts = st.one_of(anywhere, near_a_change)
+durations = st.one_of(st.integers(0, 600), st.integers(0, 60 * 24 * 90)).map(
+    lambda minutes: dt.timedelta(minutes=minutes)
+)
 
 
 @PROPERTY
