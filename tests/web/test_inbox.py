@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from revloop.engine.vocabulary import Role
@@ -240,3 +242,20 @@ def test_a_logged_call_stops_the_first_touch_clock(
     assert stopped.stop_reason == "touched_call"
     row = next(row for row in rep_inbox(rep).rows if row.person_id == soon.pk)
     assert (row.clock_kind, row.due_at) == (None, None)
+
+
+def test_the_number_of_queries_does_not_grow_with_the_leads(
+    desk: dict[str, object], manager: User, rep: User
+) -> None:
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            rep_inbox(manager)
+        return len(captured.captured_queries)
+
+    rep_inbox(manager)  # installs the contract on first use
+    before = queries()
+    for n in range(5):
+        lead = factories.person(email=f"more{n}@a.example", owner=rep, stage="mql")
+        clock(lead, rep, timedelta(hours=n + 1))
+    assert len(rep_inbox(manager).rows) == 9
+    assert queries() == before

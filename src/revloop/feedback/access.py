@@ -7,6 +7,8 @@ viewers read briefs but act on none; an account without a role sees nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from revloop.core.errors import ForbiddenError, NotFoundError
 from revloop.engine.vocabulary import Role
 from revloop.lifecycle.services import check_can_read
@@ -26,16 +28,27 @@ def team_ids(manager: User) -> set[int]:
     return {manager.pk, *User.objects.filter(manager=manager).values_list("pk", flat=True)}
 
 
+def acting_scope(user: User) -> Callable[[int | None], bool]:
+    """Whether ``user`` may work a lead owned by a given user id (None: unassigned).
+
+    The roles and the team are read once, so a page of many leads asks only once.
+    """
+    roles = user.roles
+    if not user.is_active:
+        return lambda owner_id: False
+    if user.is_superuser or Role.ADMIN.value in roles:
+        return lambda owner_id: True
+    if Role.SALES_MANAGER.value in roles:
+        team = team_ids(user)
+        return lambda owner_id: owner_id is not None and owner_id in team
+    if Role.SALES_REP.value in roles:
+        return lambda owner_id: owner_id == user.pk
+    return lambda owner_id: False
+
+
 def may_act_on(user: User, owner_id: int | None) -> bool:
     """May ``user`` work a lead owned by ``owner_id`` (None: unassigned)?"""
-    if not user.is_active:
-        return False
-    if is_admin(user):
-        return True
-    roles = user.roles
-    if Role.SALES_MANAGER.value in roles and owner_id is not None:
-        return owner_id in team_ids(user)
-    return Role.SALES_REP.value in roles and owner_id == user.pk
+    return acting_scope(user)(owner_id)
 
 
 def access_lead_for_action(user: User | None, reference: str | int | Person) -> Person:

@@ -27,7 +27,7 @@ from revloop.engine.contract import Contract, ReasonKind
 from revloop.engine.handoff import InboxSignals, inbox_order
 from revloop.engine.lifecycle import Mover, allowed_moves
 from revloop.engine.vocabulary import LifecycleStage, Role
-from revloop.feedback.access import SALES_ROLES, is_admin, may_act_on, team_ids
+from revloop.feedback.access import SALES_ROLES, acting_scope, is_admin, team_ids
 from revloop.feedback.models import ActivityKind, ActivityOutcome, HeardKind
 from revloop.feedback.services import conversion_path
 from revloop.lifecycle.services import mover_for
@@ -204,12 +204,13 @@ def _rows(
     )
     order, priority = inbox_order(signals)
     mover = mover_for(viewer)
+    may_act = acting_scope(viewer)
     return [
         _row(
             found[i],
             items[i],
             float(priority[i]),
-            viewer=viewer,
+            may_act=may_act(found[i].owner_id),
             contract=contract,
             mover=mover,
             clocks=counts.get(found[i].pk, 0),
@@ -238,7 +239,7 @@ def _row(
     item: WorkItem | None,
     priority: float,
     *,
-    viewer: User,
+    may_act: bool,
     contract: Contract,
     mover: Mover,
     clocks: int,
@@ -265,7 +266,7 @@ def _row(
         attempts_done=item.attempts_done if item else 0,
         attempts_needed=item.attempts_needed if item else 0,
         clocks=clocks,
-        may_act=may_act_on(viewer, person.owner_id),
+        may_act=may_act,
         can_accept=LifecycleStage.SAL in targets,
         can_reject=LifecycleStage.RECYCLED in targets,
         can_disqualify=LifecycleStage.DISQUALIFIED in targets,
