@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from revloop.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -11,6 +12,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     list_filter = ("active",)
     search_fields = ("url", "description")
     readonly_fields = ("created_by", "created_at")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return is_admin(request)
