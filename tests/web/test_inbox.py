@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from revloop.engine.vocabulary import Role
 from revloop.feedback.inbox import rep_inbox
-from revloop.feedback.models import HeardItem, SalesActivity
+from revloop.feedback.models import HeardItem, Note, SalesActivity
 from revloop.lifecycle.models import StageTransition
 from revloop.people.models import Person
 from revloop.pipeline.models import Opportunity
@@ -195,6 +195,9 @@ def test_logging_recording_and_converting_from_the_inbox(
     assert activity.at == datetime.fromisoformat("2026-03-02T10:00:00+00:00")
     client.post(f"/inbox/{quiet.pk}/heard/", {"kind": "objection", "text": "No API?"}, **HTMX)
     assert HeardItem.objects.get(person=quiet).text == "No API?"
+    noted = client.post(f"/inbox/{quiet.pk}/note/", {"text": "Prefers email"}, **HTMX)
+    assert "Note added." in noted.content.decode()
+    assert Note.objects.get(person=quiet).text == "Prefers email"
     converted = client.post(
         f"/inbox/{quiet.pk}/convert/",
         {"name": "Quiet rollout", "amount": "25000", "currency": "usd", "close_date": "2027-01-31"},
