@@ -17,11 +17,15 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from revloop.engine.vocabulary import Role
 from revloop.users.models import User
+from revloop.worker.jobs import prune
 from revloop.worker.models import JobRun
 from revloop.worker.registry import periodic
+from revloop.worker.tasks import run_periodic_job
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +108,19 @@ def test_the_worker_process_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     assert process.returncode == 0
     report = json.loads(out)
     assert set(report["tasks"]) == {"default", "webhooks", "slow"}, "every queue thread joined"
+
+
+def test_old_runs_and_task_results_are_pruned(jobs: dict[str, Any]) -> None:
+    """A month of successful runs is kept, failures three months; older ones go."""
+    now = timezone.now()
+    for days, error in ((10, ""), (40, ""), (40, "boom"), (100, "boom")):
+        JobRun.objects.create(
+            job="x", slot=now, worker="w", started_at=now - timedelta(days=days), error=error
+        )
+    old = run_periodic_job.enqueue("x", now.isoformat(), "w")
+    DBTaskResult.objects.filter(id=old.id).update(
+        status="SUCCESSFUL", finished_at=now - timedelta(days=20)
+    )
+    assert prune(now) == {"job_runs_deleted": 2}
+    assert sorted(JobRun.objects.values_list("error", flat=True)) == ["", "boom"]
+    assert not DBTaskResult.objects.exists()

@@ -1,0 +1,34 @@
+"""The worker's own housekeeping: finished task results and old job runs are pruned daily."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.management import call_command
+from django.db.models import Q
+
+from revloop.worker.models import JobRun
+from revloop.worker.registry import periodic
+
+#: A 30-second sweep logs close to 3,000 runs a day per job: a month is plenty to
+#: look back on; failures are kept longer because someone may still be looking.
+KEEP_RUNS = timedelta(days=30)
+KEEP_FAILED_RUNS = timedelta(days=90)
+KEEP_TASK_RESULTS_DAYS = 14
+KEEP_FAILED_TASK_RESULTS_DAYS = 90
+
+
+@periodic(every=timedelta(days=1), name="worker.prune", start_at_once=False)
+def prune(now: datetime) -> dict[str, Any]:
+    call_command(
+        "prune_db_task_results",
+        queue_name="*",
+        min_age_days=KEEP_TASK_RESULTS_DAYS,
+        failed_min_age_days=KEEP_FAILED_TASK_RESULTS_DAYS,
+        verbosity=0,
+    )
+    deleted, _ = JobRun.objects.filter(
+        Q(error="", started_at__lt=now - KEEP_RUNS) | Q(started_at__lt=now - KEEP_FAILED_RUNS)
+    ).delete()
+    return {"job_runs_deleted": deleted}
