@@ -8,6 +8,8 @@ from django.shortcuts import render
 from revloop.core.errors import ForbiddenError
 from revloop.core.overview import home_figures
 from revloop.people.models import Person
+from revloop.routing.queries import sla_compliance
+from revloop.routing.weeks import week_start
 from revloop.web.charts import bar_chart
 from revloop.web.people import person_page
 
@@ -16,7 +18,8 @@ from revloop.web.people import person_page
 def home(request: HttpRequest) -> HttpResponse:
     figures = home_figures()
     chart = bar_chart([(row.label, row.count) for row in figures.people_per_stage])
-    return render(request, "web/home.html", {"figures": figures, "stage_chart": chart})
+    sla = sla_compliance(week_start(figures.as_of))
+    return render(request, "web/home.html", {"figures": figures, "stage_chart": chart, "sla": sla})
 
 
 @login_required

@@ -1,0 +1,51 @@
+"""The home page shows both teams' side of the SLA this week."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import timedelta
+
+import time_machine
+from django.test import Client
+
+from revloop.core.signals import sales_activity_logged
+from revloop.lifecycle.models import StageTransition
+from revloop.people.models import Person
+from revloop.routing.services import do_route_people
+from revloop.routing.sweep import sweep_sla_clocks
+from revloop.users.models import User
+
+from .conftest import BERLIN_MORNING
+
+
+def _figure(html: str, name: str) -> str:
+    found = re.search(rf'data-figure="{name}"[^>]*>(.*?)</p>', html, re.S)
+    assert found is not None, name
+    return re.sub(r"<[^>]+>", "", found.group(1)).strip()
+
+
+def test_home_shows_sales_and_marketing_compliance_this_week(
+    client: Client, team: dict[str, User], viewer: User, make_mql: Callable[..., Person]
+) -> None:
+    kept, missed = make_mql(region="EMEA"), make_mql(region="EMEA")
+    for lead in (kept, missed):
+        StageTransition.objects.create(
+            person=lead, from_stage="lead", to_stage="mql", at=BERLIN_MORNING
+        )
+    do_route_people([kept.pk, missed.pk], BERLIN_MORNING)
+    kept.refresh_from_db()
+    assert kept.owner is not None
+    sales_activity_logged.send(
+        sender=None, person_id=kept.pk, user_id=kept.owner.pk, kind="call", at=BERLIN_MORNING
+    )
+    later = BERLIN_MORNING + timedelta(hours=5)
+    sweep_sla_clocks(later)
+    client.force_login(viewer)
+
+    with time_machine.travel(later, tick=False):
+        html = client.get("/").content.decode()
+
+    assert _figure(html, "sales_sla_rate") == "50%"
+    assert _figure(html, "marketing_mqls").split() == ["2", "of", "8", "MQLs"]
+    assert "No MQL accepted or rejected yet" in _figure(html, "marketing_acceptance")
