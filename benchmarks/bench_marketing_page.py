@@ -58,6 +58,21 @@ def measure(home: Path, repeat: int) -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    # Rendered in-process like the test client does: no collected static manifest,
+    # plain http, the test client's host name.
+    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    with override_settings(
+        STORAGES={**settings.STORAGES, "staticfiles": plain},
+        SECURE_SSL_REDIRECT=False,
+        ALLOWED_HOSTS=["testserver"],
+    ):
+        _measure(home, repeat)
+
+
+def _measure(home: Path, repeat: int) -> None:
     from django.test import Client
 
     from revloop.activity.models import Touch

@@ -102,3 +102,15 @@ def test_a_bad_path_file_is_one_line_error(tmp_path: Path) -> None:
 def test_an_unknown_engine_is_refused() -> None:
     with pytest.raises(CommandError):
         _run("funnel", "--engine", "abacus")
+
+
+def test_the_light_choices_match_the_engine() -> None:
+    from typing import get_args
+
+    from revloop.analytics.choices import LEVELS, MODEL_LABELS, OUTCOMES
+    from revloop.engine.analytics import Level, Outcome
+    from revloop.engine.attribution import MODELS
+
+    assert get_args(Outcome) == OUTCOMES
+    assert get_args(Level) == LEVELS
+    assert set(MODEL_LABELS) == set(MODELS)

@@ -10,7 +10,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from revloop.analytics.engines import ENGINES
+from revloop.analytics.choices import ENGINES
 
 
 def add_engine_flags(parser: ArgumentParser) -> None:

@@ -26,12 +26,12 @@ from django.db import connection
 from django.db.models import Max
 
 from revloop.activity.models import Touch
+from revloop.analytics.choices import ENGINES
 from revloop.core.env import envint, envstr
 from revloop.core.errors import InvalidInputError
 from revloop.engine.analytics import COLUMNS, Tables, connect, load_tables, materialize
 from revloop.engine.analytics._ibis import ibis
 
-ENGINES = ("auto", "database", "duckdb", "spark")
 _COPY_TOUCHES = 200_000
 
 

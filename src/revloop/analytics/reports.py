@@ -13,17 +13,17 @@ once, and only if some report is not in the cache::
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
-from pathlib import Path
+from datetime import date
 from types import TracebackType
-from typing import Any, get_args
+from typing import Any
 
 from revloop.analytics.cache import cached, data_version
+from revloop.analytics.choices import LEVELS, MODEL_LABELS, OUTCOMES
 from revloop.analytics.engines import open_tables, resolve_engine
+from revloop.analytics.paths import check_choice, check_model, credit_rows, jsonable
 from revloop.core.errors import InvalidInputError
 from revloop.engine.analytics import (
     DIMENSIONS,
@@ -31,8 +31,6 @@ from revloop.engine.analytics import (
     RULE_BASED,
     AttributionReport,
     JourneyQuery,
-    Level,
-    Outcome,
     Tables,
     attribute,
     content_effectiveness,
@@ -41,18 +39,19 @@ from revloop.engine.analytics import (
     rule_based,
     totals,
 )
-from revloop.engine.attribution import (
-    MODELS,
-    AttributionOptions,
-    AttributionResult,
-    PathFileError,
-    read_channelattribution_paths,
-    run_model,
-)
+from revloop.engine.attribution import AttributionOptions, AttributionResult
 from revloop.engine.attribution.markov import MAX_ORDER
 
-OUTCOMES: tuple[str, ...] = get_args(Outcome)
-LEVELS: tuple[str, ...] = get_args(Level)
+__all__ = [
+    "DEFAULT_COMPARE",
+    "LEVELS",
+    "MODEL_LABELS",
+    "OUTCOMES",
+    "AttributionParams",
+    "Reports",
+    "refresh_reports",
+]
+
 #: The models the Marketing page compares side by side unless told otherwise.
 DEFAULT_COMPARE = (
     "first",
@@ -64,19 +63,6 @@ DEFAULT_COMPARE = (
     "markov",
     "shapley",
 )
-MODEL_LABELS = {
-    "first": "First touch",
-    "last": "Last touch",
-    "linear": "Linear",
-    "u_shaped": "U-shaped",
-    "w_shaped": "W-shaped",
-    "full_path": "Full path",
-    "time_decay": "Time decay",
-    "j_shaped": "J-shaped",
-    "inverse_j": "Inverse J",
-    "markov": "Markov chain",
-    "shapley": "Shapley value",
-}
 
 
 @dataclass(frozen=True)
@@ -92,8 +78,8 @@ class AttributionParams:
 
     def __post_init__(self) -> None:
         check_model(self.model)
-        _check_choice("outcome", self.outcome, OUTCOMES)
-        _check_choice("level", self.level, LEVELS)
+        check_choice("outcome", self.outcome, OUTCOMES)
+        check_choice("level", self.level, LEVELS)
         if self.lookback_days is not None and not self.lookback_days > 0:
             raise InvalidInputError(f"lookback_days: must be > 0, got {self.lookback_days}")
         if not 1 <= self.markov_order <= MAX_ORDER:
@@ -115,50 +101,6 @@ class AttributionParams:
 
     def with_model(self, model: str) -> AttributionParams:
         return AttributionParams(**{**asdict(self), "model": model})
-
-
-def _check_choice(name: str, value: str, choices: Sequence[str]) -> None:
-    if value not in choices:
-        raise InvalidInputError(f"{name}: {value!r} is not one of {', '.join(choices)}")
-
-
-def check_model(model: str) -> str:
-    _check_choice("model", model, tuple(MODELS))
-    return model
-
-
-def jsonable(value: Any) -> Any:
-    """``value`` with NaN and infinities as None and dates as ISO text, recursively."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
-
-
-def _credit_rows(result: AttributionResult) -> list[dict[str, Any]]:
-    total = float(result.value.sum())
-    conversions = float(result.conversions.sum())
-    rows: list[dict[str, Any]] = []
-    for i, label in enumerate(result.channels):
-        rows.append(
-            {
-                "label": label,
-                "conversions": float(result.conversions[i]),
-                "value": float(result.value[i]),
-                "value_share": float(result.value[i]) / total if total else None,
-                "conversion_share": float(result.conversions[i]) / conversions
-                if conversions
-                else None,
-                **{name: float(array[i]) for name, array in result.extras.items()},
-            }
-        )
-    rows.sort(key=lambda row: (-row["value"], -row["conversions"], row["label"]))
-    return rows
 
 
 @dataclass
@@ -212,7 +154,7 @@ class Reports:
         """Conversion, drop-off and time in stage of every step, per slice of ``by``."""
         dims = tuple(d for d in by if d)
         for dim in dims:
-            _check_choice("by", dim, DIMENSIONS)
+            check_choice("by", dim, DIMENSIONS)
         if len(set(dims)) != len(dims) or len(dims) > 2:
             raise InvalidInputError("by: at most two different dimensions")
         if cohort_from and cohort_to and cohort_from >= cohort_to:
@@ -295,7 +237,7 @@ class Reports:
 
     def rejections(self, by: str = "source") -> dict[str, Any]:
         """Rejection reasons per source, campaign or content asset."""
-        _check_choice("by", by, REJECTION_SLICES)
+        check_choice("by", by, REJECTION_SLICES)
         return self._cached(
             "rejections", {"by": by}, lambda: rejection_reasons(self.tables, by).as_dict()
         )
@@ -303,33 +245,10 @@ class Reports:
 
 def _report_dict(report: AttributionReport, params: AttributionParams) -> dict[str, Any]:
     found = report.as_dict()
-    found["credit"] = _credit_rows(report.result)
+    found["credit"] = credit_rows(report.result)
     found["model_label"] = MODEL_LABELS.get(params.model, params.model)
     found["markov_order"] = params.markov_order
     found["half_life_days"] = params.half_life_days
-    return found
-
-
-def paths_attribution(path: Path, model: str, options: AttributionOptions) -> dict[str, Any]:
-    """One model over a ChannelAttribution path file (``path``, ``total_conversions``,
-    ``total_conversion_value``, ``total_null``; steps separated by ``" > "``)."""
-    check_model(model)
-    try:
-        journeys = read_channelattribution_paths(path)
-    except (PathFileError, OSError) as exc:
-        raise InvalidInputError(f"{path}: {exc}") from None
-    result = run_model(model, journeys, options)
-    found: dict[str, Any] = jsonable(
-        {
-            "model": model,
-            "model_label": MODEL_LABELS.get(model, model),
-            "paths": str(path),
-            "method": result.method,
-            "total_conversions": result.total_conversions,
-            "total_value": result.total_value,
-            "credit": _credit_rows(result),
-        }
-    )
     return found
 
 

@@ -144,7 +144,8 @@ def spread_chart(
     """Quantiles per row (label, p25, p50, p75, p90) on one axis from 0: a whisker from
     p25 to p90, a box from p25 to p75 and the median, for ``web/marketing_spread.html``."""
     peak = max((p90 for *_, p90 in rows), default=0.0) or 1.0
-    plot = width - label_width - 60
+    # Room on the right for the "median · p90" note after the longest whisker.
+    plot = width - label_width - 200
 
     def at(value: float) -> float:
         return label_width + plot * value / peak

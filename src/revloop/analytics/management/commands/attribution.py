@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
+from revloop.analytics.choices import LEVELS, OUTCOMES
 from revloop.analytics.commands import (
     add_engine_flags,
     cache_note,
@@ -15,16 +16,10 @@ from revloop.analytics.commands import (
     percent,
     print_table,
 )
-from revloop.analytics.reports import (
-    LEVELS,
-    OUTCOMES,
-    AttributionParams,
-    Reports,
-    paths_attribution,
-)
+from revloop.analytics.paths import paths_attribution
 from revloop.core.commands import RevloopCommand
 from revloop.core.errors import RevloopError
-from revloop.engine.attribution import MODELS
+from revloop.engine.attribution import MODELS, AttributionOptions
 
 
 def _models(text: str) -> list[str]:
@@ -69,21 +64,17 @@ class Command(RevloopCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            params = AttributionParams(
-                model=options["model"],
-                outcome=options["outcome"],
-                level=options["level"],
-                lookback_days=options["lookback_days"],
-                markov_order=options["markov_order"],
-                half_life_days=options["half_life_days"],
-            )
             if options["paths"] is not None:
-                result = paths_attribution(options["paths"], params.model, params.options())
+                result = paths_attribution(
+                    options["paths"],
+                    options["model"],
+                    AttributionOptions(
+                        half_life_days=options["half_life_days"],
+                        markov_order=options["markov_order"],
+                    ),
+                )
             else:
-                with Reports(engine=options["engine"], fresh=options["fresh"]) as reports:
-                    result = reports.attribution(params)
-                    if options["compare"]:
-                        result["comparison"] = reports.comparison(params, options["compare"])
+                result = self._from_database(options)
         except RevloopError as exc:
             raise CommandError(exc.message) from None
 
@@ -123,3 +114,21 @@ class Command(RevloopCommand):
                 self.stdout.write(cache_note(result))
 
         self.emit(result, options, human)
+
+    def _from_database(self, options: dict[str, Any]) -> dict[str, Any]:
+        # The query engines load only here: a path file needs none of them.
+        from revloop.analytics.reports import AttributionParams, Reports
+
+        params = AttributionParams(
+            model=options["model"],
+            outcome=options["outcome"],
+            level=options["level"],
+            lookback_days=options["lookback_days"],
+            markov_order=options["markov_order"],
+            half_life_days=options["half_life_days"],
+        )
+        with Reports(engine=options["engine"], fresh=options["fresh"]) as reports:
+            result = reports.attribution(params)
+            if options["compare"]:
+                result["comparison"] = reports.comparison(params, options["compare"])
+        return result
