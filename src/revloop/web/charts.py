@@ -177,6 +177,7 @@ def spread_chart(
     )
 
 
+_LEGEND_STEP = 120
 #: Colour-blind-safe categories (Okabe-Ito), then greys.
 PALETTE = (
     "#0072B2",
@@ -211,9 +212,19 @@ class StackedBar:
 
 
 @dataclass(frozen=True)
+class LegendItem:
+    key: str
+    color: str
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
 class StackedChart:
     bars: list[StackedBar]
-    legend: list[tuple[str, str]]
+    legend: list[LegendItem]
+    #: Height of the legend rows above the bars.
+    legend_height: int
     width: int
     height: int
     label_width: int
@@ -253,11 +264,18 @@ def stacked_bar_chart(
                 text_x=x + 6,
             )
         )
+    legend = []
+    per_row = max(width // _LEGEND_STEP, 1)
+    for index, key in enumerate(keys):
+        row, column = divmod(index, per_row)
+        legend.append(LegendItem(key, colors[key], column * _LEGEND_STEP, row * 18))
+    legend_height = 18 * ((len(keys) + per_row - 1) // per_row) + 8
     return StackedChart(
         bars=bars,
-        legend=[(key, colors[key]) for key in keys],
+        legend=legend,
+        legend_height=legend_height,
         width=width,
-        height=max(len(rows), 1) * row_height,
+        height=max(len(rows), 1) * row_height + legend_height,
         label_width=label_width,
         row_height=row_height,
     )
