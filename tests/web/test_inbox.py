@@ -262,3 +262,14 @@ def test_the_number_of_queries_does_not_grow_with_the_leads(
         clock(lead, rep, timedelta(hours=n + 1))
     assert len(rep_inbox(manager).rows) == 9
     assert queries() == before
+
+
+def test_the_page_shows_the_most_pressing_first_and_offers_more(
+    client: Client, desk: dict[str, object], rep: User
+) -> None:
+    client.force_login(rep)
+    html = client.get("/inbox/?show=2").content.decode()
+    assert html.count('data-person="') == 2
+    assert "Showing the most pressing 2 of 4." in html
+    assert 'href="?show=500"' in html
+    assert client.get("/inbox/?show=lots").content.decode().count('data-person="') == 4

@@ -32,6 +32,7 @@ from revloop.feedback.models import ActivityKind, ActivityOutcome, HeardKind
 from revloop.feedback.services import conversion_path
 from revloop.lifecycle.services import mover_for
 from revloop.people.models import Person
+from revloop.routing.models import SlaClock
 from revloop.routing.queries import WorkItem, open_work
 from revloop.users.models import User
 
@@ -122,21 +123,26 @@ def rep_inbox(
     *,
     now: datetime | None = None,
     only: Collection[int] | None = None,
+    limit: int = MAX_ROWS,
 ) -> Inbox:
-    """The inbox ``viewer`` may see: their own, their team's, or ``rep``'s."""
+    """The inbox ``viewer`` may see: their own, their team's, or ``rep``'s.
+
+    ``limit`` rows at most (up to :data:`MAX_ROWS`), the most pressing; the counts
+    are over all of them.
+    """
     now = now or timezone.now()
     users, team = _whose(viewer, rep)
     assert viewer is not None
     _, contract = active_contract()
-    rows = _rows(viewer, contract, users, now, only)
+    listing = _rows(viewer, contract, users, now, only=only, limit=max(1, min(limit, MAX_ROWS)))
     return Inbox(
         as_of=now,
         viewer=viewer.username,
         showing=[u.username for u in users],
         rep=rep,
-        rows=rows[:MAX_ROWS],
-        total=len(rows),
-        breached=sum(row.breached for row in rows),
+        rows=listing.rows,
+        total=listing.total,
+        breached=listing.breached,
         team=_team_summary(team, now) if team and only is None else [],
         reject_reasons=_reasons(contract, ReasonKind.REJECT),
         disqualify_reasons=_reasons(contract, ReasonKind.DISQUALIFY),
@@ -171,52 +177,71 @@ def _whose(viewer: User | None, rep: str | None) -> tuple[list[User], list[User]
     return [chosen], team
 
 
+@dataclass(frozen=True)
+class _Listing:
+    rows: list[InboxRow]
+    total: int
+    breached: int
+
+
 def _rows(
     viewer: User,
     contract: Contract,
     users: list[User],
     now: datetime,
+    *,
     only: Collection[int] | None,
-) -> list[InboxRow]:
+    limit: int,
+) -> _Listing:
+    """The first ``limit`` rows in inbox order, and counts over all of them.
+
+    The order is computed over a few columns of every candidate; whole rows are built
+    only for the leads shown, so an admin's inbox of the whole company stays quick.
+    """
     work, counts = _most_pressing(open_work(users, now))
+    clocked = SlaClock.objects.filter(rep__in=users, stopped_at__isnull=True).values("person_id")
     # A lead that left the working stages leaves the inbox, even before routing has
     # stopped its clocks.
     people = Person.objects.filter(
-        Q(owner__in=users) | Q(pk__in=list(work)), stage__in=[s.value for s in WORKING_STAGES]
+        Q(owner__in=users) | Q(pk__in=clocked), stage__in=[s.value for s in WORKING_STAGES]
     )
     if only is not None:
         people = people.filter(pk__in=only)
-    found = list(people.select_related("account", "owner"))
-    if not found:
-        return []
-    items = [work.get(p.pk) for p in found]
+    candidates = list(people.values_list("pk", "rule_score", "predicted_probability"))
+    if not candidates:
+        return _Listing([], 0, 0)
+    items = [work.get(pk) for pk, _, _ in candidates]
     nan = float("nan")
     signals = InboxSignals(
-        rule_score=np.array([p.rule_score for p in found], dtype=np.float64),
-        probability=np.array(
-            [nan if p.predicted_probability is None else p.predicted_probability for p in found],
-            dtype=np.float64,
-        ),
+        rule_score=np.array([score for _, score, _ in candidates], dtype=np.float64),
+        probability=np.array([nan if p is None else p for _, _, p in candidates], dtype=np.float64),
         seconds_left=np.array(
             [nan if i is None else i.seconds_left for i in items], dtype=np.float64
         ),
         breached=np.array([i is not None and i.breached for i in items], dtype=np.bool_),
     )
     order, priority = inbox_order(signals)
+    shown = order[:limit].tolist()
+    loaded = Person.objects.select_related("account", "owner").in_bulk(
+        [candidates[i][0] for i in shown]
+    )
     mover = mover_for(viewer)
     may_act = acting_scope(viewer)
-    return [
-        _row(
-            found[i],
-            items[i],
-            float(priority[i]),
-            may_act=may_act(found[i].owner_id),
-            contract=contract,
-            mover=mover,
-            clocks=counts.get(found[i].pk, 0),
+    rows = []
+    for i in shown:
+        person = loaded[candidates[i][0]]
+        rows.append(
+            _row(
+                person,
+                items[i],
+                float(priority[i]),
+                may_act=may_act(person.owner_id),
+                contract=contract,
+                mover=mover,
+                clocks=counts.get(person.pk, 0),
+            )
         )
-        for i in order.tolist()
-    ]
+    return _Listing(rows, len(candidates), int(signals.breached.sum()))
 
 
 def _most_pressing(items: Iterable[WorkItem]) -> tuple[dict[int, WorkItem], dict[int, int]]:

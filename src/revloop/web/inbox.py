@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from revloop.core.errors import ForbiddenError, InvalidInputError, NotFoundError
-from revloop.feedback.inbox import rep_inbox
+from revloop.feedback.inbox import MAX_ROWS, rep_inbox
 from revloop.feedback.services import (
     do_add_note,
     do_convert_to_opportunity,
@@ -91,15 +91,24 @@ ACTIONS: dict[str, Action] = {
 }
 
 
+#: Rows on the page unless ``?show=N`` asks for more (up to the inbox's maximum).
+PAGE_ROWS = 50
+
+
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
+    show = request.GET.get("show", "")
     try:
-        page = rep_inbox(request.user, request.GET.get("rep") or None)  # type: ignore[arg-type]
+        page = rep_inbox(
+            request.user,  # type: ignore[arg-type]
+            request.GET.get("rep") or None,
+            limit=int(show) if show.isdigit() else PAGE_ROWS,
+        )
     except ForbiddenError as exc:
         raise PermissionDenied(exc.message) from None
     except NotFoundError as exc:
         raise Http404(exc.message) from None
-    return render(request, "web/inbox.html", {"inbox": page})
+    return render(request, "web/inbox.html", {"inbox": page, "max_rows": MAX_ROWS})
 
 
 @login_required
