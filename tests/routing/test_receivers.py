@@ -44,7 +44,7 @@ def test_a_lead_promoted_to_mql_is_routed_once_the_move_commits(
     assert SlaClock.objects.filter(person=lead).count() == 3
 
 
-def test_accepting_stops_the_accept_or_reject_clock_only(
+def test_accepting_stops_the_first_touch_and_accept_or_reject_clocks(
     team: dict[str, User],
     make_mql: Callable[..., Person],
     hooks: WebhookEndpoint,
@@ -56,9 +56,11 @@ def test_accepting_stops_the_accept_or_reject_clock_only(
         move_by_action(lead, "accept", by=rep)
 
     stopped = SlaClock.objects.filter(person=lead, stopped_at__isnull=False)
-    assert list(stopped.values_list("kind", "stop_reason")) == [
-        (ClockKind.ACCEPT_OR_REJECT.value, "accepted")
-    ]
+    assert set(stopped.values_list("kind", "stop_reason")) == {
+        (ClockKind.FIRST_TOUCH.value, "accepted"),
+        (ClockKind.ACCEPT_OR_REJECT.value, "accepted"),
+    }
+    assert SlaClock.objects.get(person=lead, kind=ClockKind.ATTEMPTS).stopped_at is None
     assert WebhookDelivery.objects.filter(event="lead.accepted").count() == 1
     assert Assignment.objects.get(person=lead).ended_at is None
 

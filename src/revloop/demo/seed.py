@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import polars as pl
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from revloop.activity.models import Campaign, ContentAsset, Touch
 from revloop.contracts.versions import active_version
@@ -19,6 +20,10 @@ from revloop.engine.identity.dedupe import canonical_email_series
 from revloop.lifecycle.models import StageTransition
 from revloop.people.models import Account, Person
 from revloop.pipeline.models import Opportunity, OpportunityChange, OpportunityContact
+from revloop.routing.backfill import do_backfill_sla_history
+from revloop.routing.marketing import evaluate_marketing_sla
+from revloop.routing.services import do_route_people
+from revloop.routing.weeks import week_start
 from revloop.scoring.services import rescore
 from revloop.users.models import User
 
@@ -98,6 +103,16 @@ def _prepare(table: str, frame: pl.DataFrame, user_ids: dict[int, int]) -> pl.Da
     return frame
 
 
+def start_sla_clocks(now: datetime) -> None:
+    """Both teams' SLA record of the last two weeks from the history, then every open MQL
+    still unworked is assigned now, so a rep logging in sees running clocks."""
+    monday = week_start(now) - timedelta(days=7)
+    since = datetime.combine(monday, datetime.min.time(), tzinfo=timezone.get_current_timezone())
+    do_backfill_sla_history(now, since=since)
+    do_route_people(None, now)
+    evaluate_marketing_sla(now)
+
+
 def seed_demo(
     *,
     leads: int,
@@ -133,4 +148,5 @@ def seed_demo(
         active_version()
     # Scores only: the generated history already says where everyone stands.
     rescore(full=True, trigger="seed", now=now, apply_moves=False)
+    start_sla_clocks(now)
     return SeedResult(leads=leads, rows=rows, seconds=time.perf_counter() - started)

@@ -63,7 +63,9 @@ def _effects(moves: list[PersonMove]) -> _Effects:
     effects = _Effects()
     for move in moves:
         if move.from_stage == _MQL and move.to_stage == _SAL:
-            kinds = (ClockKind.ACCEPT_OR_REJECT.value,)
+            # Accepting is answering the lead: the first touch is made too. The
+            # attempts cadence goes on.
+            kinds = (ClockKind.FIRST_TOUCH.value, ClockKind.ACCEPT_OR_REJECT.value)
             effects.stops["accepted", kinds, move.at].append(move.person_id)
             effects.decided.append(("lead.accepted", move))
         elif move.from_stage in _OPEN and move.to_stage not in _OPEN:

@@ -1,0 +1,287 @@
+"""SLA history for leads that became MQLs before revloop watched the clocks.
+
+When a company starts with revloop (and when the demo company is seeded) its
+recent MQLs already have owners, verdicts and calls in the history. Replaying that
+history through the contract's promises gives each of them its assignment and
+clocks as the sweep would have kept them: met when the rep answered in time,
+breached (and escalated) when not, still running when the deadline is ahead.
+Nothing is re-assigned in the past: the history says who kept the lead.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import polars as pl
+from django.db import transaction
+
+from revloop.contracts.versions import active_contract
+from revloop.core.bulk import insert_frame
+from revloop.engine.contract import Contract
+from revloop.engine.vocabulary import LifecycleStage, TouchType
+from revloop.lifecycle.models import StageTransition
+from revloop.people.models import Person
+from revloop.routing.clocks import ClockPlan, plans_for, rep_calendar
+from revloop.routing.models import Assignment, ClockKind, SlaBreach, SlaClock
+from revloop.routing.services import EXISTING_OWNER
+from revloop.users.models import User
+
+_OPEN = {LifecycleStage.MQL.value, LifecycleStage.SAL.value}
+_SALES_TOUCHES = (TouchType.CALL.value, TouchType.MEETING.value)
+#: The sweep runs every 30 seconds; a replayed breach is recorded as it would have been.
+_DETECTED_AFTER = timedelta(seconds=15)
+
+
+@dataclass
+class _Lead:
+    person_id: int
+    mql_at: datetime
+    rep: User
+    account_owner_id: int | None
+    moves: list[tuple[str, str, datetime, int | None]] = field(default_factory=list)
+    calls: list[datetime] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    stopped_at: datetime | None
+    stop_reason: str
+    attempts_done: int = 0
+
+
+def do_backfill_sla_history(now: datetime, *, since: datetime) -> dict[str, Any]:
+    """Assignments and clocks for people who became MQLs from ``since`` to ``now`` and
+    have an owner but no assignment yet. Returns counts of what was recorded."""
+    version, contract = active_contract()
+    with transaction.atomic():
+        leads = _leads(since, now)
+        if not leads:
+            return {"assignments": 0, "clocks": 0, "breaches": 0}
+        _load_history(leads, now)
+        assignment_ids = _write_assignments(leads, version.pk)
+        clocks, breaches = _write_clocks(leads, assignment_ids, contract, now)
+    return {"assignments": len(leads), "clocks": clocks, "breaches": breaches}
+
+
+def _leads(since: datetime, now: datetime) -> dict[int, _Lead]:
+    # Ordered by time, so a person promoted twice keeps the latest moment.
+    mql_at: dict[int, datetime] = dict(
+        StageTransition.objects.filter(to_stage=LifecycleStage.MQL, at__gte=since, at__lte=now)
+        .order_by("at")
+        .values_list("person_id", "at")
+    )
+    assigned = set(
+        Assignment.objects.filter(person_id__in=list(mql_at)).values_list("person_id", flat=True)
+    )
+    rows = Person.objects.filter(pk__in=list(mql_at), owner__isnull=False).values_list(
+        "pk", "owner_id", "account__owner_id"
+    )
+    owners = {
+        user.pk: user
+        for user in User.objects.filter(pk__in={owner for _, owner, _ in rows}).only(
+            "pk", "username", "time_zone", "team", "manager_id"
+        )
+    }
+    return {
+        pk: _Lead(pk, mql_at[pk], owners[owner], account_owner)
+        for pk, owner, account_owner in rows
+        if pk not in assigned
+    }
+
+
+def _load_history(leads: dict[int, _Lead], now: datetime) -> None:
+    ids = list(leads)
+    for person_id, source, target, at, by in (
+        StageTransition.objects.filter(person_id__in=ids, at__lte=now)
+        .order_by("at", "pk")
+        .values_list("person_id", "from_stage", "to_stage", "at", "by_user_id")
+    ):
+        lead = leads[person_id]
+        if at > lead.mql_at:
+            lead.moves.append((source, target, at, by))
+    from revloop.activity.models import Touch
+
+    for person_id, at in (
+        Touch.objects.filter(person_id__in=ids, type__in=_SALES_TOUCHES, occurred_at__lte=now)
+        .order_by("occurred_at")
+        .values_list("person_id", "occurred_at")
+    ):
+        lead = leads[person_id]
+        if at > lead.mql_at:
+            lead.calls.append(at)
+
+
+def _write_assignments(leads: dict[int, _Lead], version_id: int) -> dict[int, int]:
+    rows = list(leads.values())
+    moment = pl.Datetime("us", "UTC")
+    insert_frame(
+        Assignment,
+        pl.DataFrame(
+            {
+                "person_id": [lead.person_id for lead in rows],
+                "rep_id": [lead.rep.pk for lead in rows],
+                "at": [lead.mql_at.astimezone(UTC) for lead in rows],
+                "rule_id": [
+                    "account_owner" if lead.account_owner_id == lead.rep.pk else EXISTING_OWNER
+                    for lead in rows
+                ],
+                "team": [lead.rep.team for lead in rows],
+                "skipped": [json.dumps([]) for _ in rows],
+                "explanation": [
+                    f"{lead.rep.username} owned the lead when it became an MQL" for lead in rows
+                ],
+                "contract_version_id": [version_id] * len(rows),
+                "ended_at": [_released_at(lead) for lead in rows],
+                "ended_reason": [_released_reason(lead) for lead in rows],
+            },
+            schema={
+                "person_id": pl.Int64,
+                "rep_id": pl.Int64,
+                "at": moment,
+                "rule_id": pl.String,
+                "team": pl.String,
+                "skipped": pl.String,
+                "explanation": pl.String,
+                "contract_version_id": pl.Int64,
+                "ended_at": moment,
+                "ended_reason": pl.String,
+            },
+        ),
+    )
+    return dict(Assignment.objects.filter(person_id__in=list(leads)).values_list("person_id", "pk"))
+
+
+def _exit(lead: _Lead) -> tuple[str, str, datetime, int | None] | None:
+    """The first move out of the open stages after the lead became an MQL."""
+    return next((m for m in lead.moves if m[0] in _OPEN and m[1] not in _OPEN), None)
+
+
+def _exit_reason(move: tuple[str, str, datetime, int | None]) -> str:
+    source, target, _, by = move
+    return "rejected" if source == LifecycleStage.MQL and by is not None else f"moved_to_{target}"
+
+
+def _released_at(lead: _Lead) -> datetime | None:
+    move = _exit(lead)
+    released = {LifecycleStage.LEAD, LifecycleStage.RECYCLED, LifecycleStage.DISQUALIFIED}
+    return move[2].astimezone(UTC) if move and move[1] in released else None
+
+
+def _released_reason(lead: _Lead) -> str:
+    move = _exit(lead)
+    return _exit_reason(move) if move and _released_at(lead) else ""
+
+
+def _outcome(kind: str, plan: ClockPlan, lead: _Lead) -> _Outcome:
+    """When the history stopped this clock, and why (the receivers' reasons)."""
+    leaving = _exit(lead)
+    accepted = next(
+        (m for m in lead.moves if m[0] == LifecycleStage.MQL and m[1] == LifecycleStage.SAL), None
+    )
+    decided = min((m for m in (leaving, accepted) if m), key=lambda m: m[2], default=None)
+    stops: list[tuple[datetime, str]] = []
+    if leaving:
+        stops.append((leaving[2], _exit_reason(leaving)))
+    if kind == ClockKind.ACCEPT_OR_REJECT and accepted:
+        stops.append((accepted[2], "accepted"))
+    if kind == ClockKind.FIRST_TOUCH:
+        if accepted:
+            stops.append((accepted[2], "accepted"))
+        if lead.calls:
+            stops.append((lead.calls[0], "touched_call"))
+    done = 0
+    if kind == ClockKind.ATTEMPTS:
+        # The verdict came from a call: it is the first attempt.
+        attempts = sorted(([decided[2]] if decided else []) + lead.calls)
+        done = len(attempts)
+        if len(attempts) >= plan.attempts_needed:
+            stops.append((attempts[plan.attempts_needed - 1], "attempts_made"))
+            done = plan.attempts_needed
+    if not stops:
+        return _Outcome(None, "", done)
+    at, reason = min(stops)
+    return _Outcome(at, reason, done)
+
+
+def _write_clocks(
+    leads: dict[int, _Lead], assignment_ids: dict[int, int], contract: Contract, now: datetime
+) -> tuple[int, int]:
+    columns: dict[str, list[Any]] = defaultdict(list)
+    breaches: list[dict[str, Any]] = []
+    escalate = contract.sla.sales.escalate_to_manager
+    for lead in leads.values():
+        calendar = rep_calendar(contract.sla, lead.rep.time_zone)
+        for plan in plans_for(contract, calendar, lead.mql_at):
+            outcome = _outcome(plan.kind, plan, lead)
+            stopped = outcome.stopped_at
+            late = (stopped or now) > plan.due_at and plan.due_at <= now
+            breached_at = plan.due_at + _DETECTED_AFTER if late else None
+            seen_until = min(stopped or now, now)
+            reminded = plan.remind_at if plan.remind_at and plan.remind_at <= seen_until else None
+            manager = lead.rep.manager_id if late and escalate else None
+            columns["person_id"].append(lead.person_id)
+            columns["assignment_id"].append(assignment_ids[lead.person_id])
+            columns["rep_id"].append(lead.rep.pk)
+            columns["kind"].append(plan.kind)
+            columns["started_at"].append(lead.mql_at.astimezone(UTC))
+            columns["due_at"].append(plan.due_at.astimezone(UTC))
+            columns["remind_at"].append(_utc(plan.remind_at))
+            columns["attempts_done"].append(outcome.attempts_done)
+            columns["attempts_needed"].append(plan.attempts_needed)
+            columns["stopped_at"].append(_utc(stopped))
+            columns["stop_reason"].append(outcome.stop_reason)
+            columns["reminded_at"].append(_utc(reminded))
+            columns["breached_at"].append(_utc(breached_at))
+            columns["escalated_to_id"].append(manager)
+            if breached_at is not None:
+                breaches.append(
+                    {
+                        "person_id": lead.person_id,
+                        "rep_id": lead.rep.pk,
+                        "kind": plan.kind,
+                        "due_at": plan.due_at.astimezone(UTC),
+                        "detected_at": breached_at.astimezone(UTC),
+                        "escalated_to_id": manager,
+                    }
+                )
+    moment = pl.Datetime("us", "UTC")
+    schema = {
+        "person_id": pl.Int64,
+        "assignment_id": pl.Int64,
+        "rep_id": pl.Int64,
+        "kind": pl.String,
+        "started_at": moment,
+        "due_at": moment,
+        "remind_at": moment,
+        "attempts_done": pl.Int64,
+        "attempts_needed": pl.Int64,
+        "stopped_at": moment,
+        "stop_reason": pl.String,
+        "reminded_at": moment,
+        "breached_at": moment,
+        "escalated_to_id": pl.Int64,
+    }
+    written = insert_frame(SlaClock, pl.DataFrame(dict(columns), schema=schema))
+    if breaches:
+        clock_ids = {
+            (person_id, kind): pk
+            for person_id, kind, pk in SlaClock.objects.filter(
+                person_id__in=list(leads), breached_at__isnull=False
+            ).values_list("person_id", "kind", "pk")
+        }
+        SlaBreach.objects.bulk_create(
+            [
+                SlaBreach(clock_id=clock_ids[row["person_id"], row["kind"]], **row)
+                for row in breaches
+            ],
+            batch_size=2000,
+        )
+    return written, len(breaches)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return value.astimezone(UTC) if value is not None else None
