@@ -102,10 +102,10 @@ def test_the_worker_process_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
             if "started" in line:
                 break
         process.send_signal(signal.SIGTERM)
-        out, _ = process.communicate(timeout=60)
+        out, err = process.communicate(timeout=60)
     finally:
         process.kill()
-    assert process.returncode == 0
+    assert process.returncode == 0, err
     report = json.loads(out)
     assert set(report["tasks"]) == {"default", "webhooks", "slow"}, "every queue thread joined"
 
