@@ -16,6 +16,7 @@ from revloop.core.overview import CompanyStats, company_stats
 from revloop.feedback.api import router as feedback_router
 from revloop.lifecycle.api import router as lifecycle_router
 from revloop.people.api import router as people_router
+from revloop.routing.api import router as routing_router
 from revloop.scoring.api import router as scoring_router
 
 api = NinjaAPI(
@@ -39,6 +40,7 @@ api.add_router("/", lifecycle_router)
 api.add_router("/", scoring_router)
 api.add_router("/", feedback_router)
 api.add_router("/", analytics_router)
+api.add_router("/", routing_router)
 
 
 @api.exception_handler(RevloopError)
