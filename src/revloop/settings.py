@@ -181,6 +181,9 @@ TASKS = {
     }
 }
 REVLOOP_WORKER_INTERVAL = envint("REVLOOP_WORKER_INTERVAL", 5, minimum=1)
+# SLA reminders go out at this share of the promised time when the contract sets no
+# `remind_before_business_hours`.
+REVLOOP_SLA_REMIND_PERCENT = envint("REVLOOP_SLA_REMIND_PERCENT", 75, minimum=1)
 
 # The event API takes batches of up to 1,000 touches in one body.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("REVLOOP_MAX_BODY_BYTES", 10 * 1024 * 1024, minimum=1024)

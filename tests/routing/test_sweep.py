@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
 
+from revloop.contracts.versions import active_contract
 from revloop.core.signals import sales_activity_logged
 from revloop.people.models import Person
 from revloop.routing.models import Assignment, ClockKind, SlaBreach, SlaClock
@@ -143,3 +146,20 @@ def test_three_attempts_keep_the_attempts_promise(
     attempts = SlaClock.objects.get(person=lead, kind=ClockKind.ATTEMPTS)
     assert attempts.attempts_done == 3
     assert attempts.stop_reason == "attempts_made"
+
+
+def test_without_a_lead_time_the_reminder_goes_at_the_configured_share(
+    settings: Any, team: dict[str, User], make_mql: Callable[..., Person]
+) -> None:
+    """A contract without ``remind_before_business_hours`` reminds at
+    REVLOOP_SLA_REMIND_PERCENT of the promised time: 50% of 4 business hours is 2."""
+    settings.REVLOOP_SLA_REMIND_PERCENT = 50
+    version, contract = active_contract()
+    sales = replace(contract.sla.sales, remind_before_business_hours=None)
+    without = replace(contract, sla=replace(contract.sla, sales=sales))
+    lead = make_mql(region="EMEA")
+
+    do_route_people([lead.pk], BERLIN_MORNING, contract=(version, without))
+
+    touch = SlaClock.objects.get(person=lead, kind=ClockKind.FIRST_TOUCH)
+    assert touch.remind_at == BERLIN_MORNING + timedelta(hours=2)

@@ -20,9 +20,6 @@ from revloop.engine.contract.schema import SalesSla, Sla
 from revloop.engine.sla import BusinessCalendar, add_business_days
 from revloop.routing.models import ClockKind
 
-#: Remind at this share of the promised time when the contract names no lead time.
-DEFAULT_REMIND_FRACTION = 0.75
-
 
 @dataclass(frozen=True, slots=True)
 class ClockPlan:
@@ -33,7 +30,8 @@ class ClockPlan:
 
 
 def remind_fraction() -> float:
-    return float(getattr(settings, "REVLOOP_SLA_REMIND_FRACTION", DEFAULT_REMIND_FRACTION))
+    """The share of an SLA's time after which its reminder goes out (REVLOOP_SLA_REMIND_PERCENT)."""
+    return min(int(settings.REVLOOP_SLA_REMIND_PERCENT), 99) / 100
 
 
 @lru_cache(maxsize=256)
@@ -43,48 +41,53 @@ def rep_calendar(sla: Sla, time_zone: str | None, calendar: str | None = None) -
 
 
 def _remind(
-    calendar: BusinessCalendar, start: datetime, span: timedelta, sales: SalesSla
+    calendar: BusinessCalendar, start: datetime, span: timedelta, sales: SalesSla, share: float
 ) -> datetime | None:
     if sales.remind_before_business_hours is not None:
         lead = timedelta(hours=sales.remind_before_business_hours)
         if lead >= span:
             return None
         return calendar.add(start, span - lead)
-    return calendar.add(start, span * remind_fraction())
+    return calendar.add(start, span * share)
 
 
 @lru_cache(maxsize=4096)
 def _cached_plans(
-    sales: SalesSla, calendar: BusinessCalendar, start: datetime
+    sales: SalesSla, calendar: BusinessCalendar, start: datetime, share: float
 ) -> tuple[ClockPlan, ...]:
-    return tuple(_plans(sales, calendar, start))
+    return tuple(_plans(sales, calendar, start, share))
 
 
 def plans_for(
     contract: Contract, calendar: BusinessCalendar, start: datetime
 ) -> tuple[ClockPlan, ...]:
     """The clocks an assignment made at ``start`` runs, with deadlines and reminders."""
-    return _cached_plans(contract.sla.sales, calendar, start)
+    return _cached_plans(contract.sla.sales, calendar, start, remind_fraction())
 
 
-def _plans(sales: SalesSla, calendar: BusinessCalendar, start: datetime) -> Iterable[ClockPlan]:
+def _plans(
+    sales: SalesSla, calendar: BusinessCalendar, start: datetime, share: float
+) -> Iterable[ClockPlan]:
     first_touch = timedelta(hours=sales.first_touch_within_business_hours)
     yield ClockPlan(
         ClockKind.FIRST_TOUCH.value,
         calendar.add(start, first_touch),
-        _remind(calendar, start, first_touch, sales),
+        _remind(calendar, start, first_touch, sales, share),
         0,
     )
     if sales.attempts > 0:
         due = add_business_days(calendar, start, sales.attempts_within_business_days)
         span = calendar.day_length * sales.attempts_within_business_days
         yield ClockPlan(
-            ClockKind.ATTEMPTS.value, due, _remind(calendar, start, span, sales), sales.attempts
+            ClockKind.ATTEMPTS.value,
+            due,
+            _remind(calendar, start, span, sales, share),
+            sales.attempts,
         )
     decide = timedelta(hours=sales.accept_or_reject_within_business_hours)
     yield ClockPlan(
         ClockKind.ACCEPT_OR_REJECT.value,
         calendar.add(start, decide),
-        _remind(calendar, start, decide, sales),
+        _remind(calendar, start, decide, sales, share),
         0,
     )
