@@ -13,9 +13,11 @@ from django.db import connection, connections, transaction
 from revloop.core.errors import InvalidInputError
 from revloop.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from revloop.webhooks.services import (
+    CLAIM,
     FIRST_RETRY,
     JITTER,
     MAX_ATTEMPTS,
+    ORPHANED_AFTER,
     deliver,
     deliver_orphans,
     emit,
@@ -244,4 +246,23 @@ def test_parallel_workers_send_a_delivery_once(
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["delivered"] + ["skipped"] * 7
+    assert len(receiver.requests) == 1
+
+
+def test_a_send_cut_off_by_a_killed_worker_is_sent_once_after_its_claim_expires(
+    endpoint: WebhookEndpoint, receiver: Receiver, clock: time_machine.Coordinates
+) -> None:
+    """A worker killed mid-send holds the delivery until its claim lapses; then one send."""
+    emit("lead.assigned", text="assigned", data={})
+    delivery = WebhookDelivery.objects.get()
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        claimed_until=START + CLAIM, attempts=1
+    )  # what a worker leaves behind when it dies between claiming and sending
+
+    clock.shift(timedelta(seconds=30))
+    assert deliver(str(delivery.pk)).outcome == "skipped", "still held by its claim"
+    clock.shift(ORPHANED_AFTER)
+    assert deliver_orphans(START + timedelta(seconds=30) + ORPHANED_AFTER) == 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.DELIVERED, 2)
     assert len(receiver.requests) == 1
