@@ -40,14 +40,26 @@ PERSONAS: dict[str, tuple[Role | None, frozenset[str]]] = {
 
 
 @pytest.fixture
+def user_as(make_user: Callable[..., User]) -> Callable[[str], User]:
+    users: dict[str, User] = {}
+
+    def make(persona: str) -> User:
+        if persona not in users:
+            users[persona] = make_user(persona, PERSONAS[persona][0])
+        return users[persona]
+
+    return make
+
+
+@pytest.fixture
 def client_as(
-    make_user: Callable[..., User], token_client: Callable[..., Client]
+    user_as: Callable[[str], User], token_client: Callable[..., Client]
 ) -> Callable[[str], Client]:
     clients: dict[str, Client] = {}
 
     def make(persona: str) -> Client:
         if persona not in clients:
-            clients[persona] = token_client(make_user(persona, PERSONAS[persona][0]))
+            clients[persona] = token_client(user_as(persona))
         return clients[persona]
 
     return make
@@ -65,11 +77,13 @@ def post(client: Client, person: Person | str, **body: object) -> tuple[int, dic
 @pytest.mark.parametrize("edge", EDGES, ids=lambda edge: f"{edge[0]}->{edge[1]}")
 def test_every_edge_is_open_exactly_to_its_actors(
     client_as: Callable[[str], Client],
+    user_as: Callable[[str], User],
     persona: str,
     edge: tuple[str, str, frozenset[str], ReasonKind | None],
 ) -> None:
+    """On a lead the persona owns, the contract's actors alone decide who may move it."""
     source, target, actors, reason = edge
-    person = factories.person(stage=source)
+    person = factories.person(stage=source, owner=user_as(persona))
     code = CONTRACT.reasons.codes(reason)[0] if reason is not None else None
     status, body = post(client_as(persona), person, to_stage=target, reason_code=code, note="n")
     may = bool(PERSONAS[persona][1] & (actors - {RULE_ACTOR}))
@@ -98,9 +112,9 @@ def test_every_edge_is_open_exactly_to_its_actors(
 
 @pytest.mark.parametrize("persona", ["rep", "manager", "admin"])
 def test_a_move_that_is_no_edge_is_refused_saying_where_it_can_go(
-    client_as: Callable[[str], Client], persona: str
+    client_as: Callable[[str], Client], user_as: Callable[[str], User], persona: str
 ) -> None:
-    person = factories.person(stage="lead")
+    person = factories.person(stage="lead", owner=user_as(persona))
     status, body = post(client_as(persona), person, to_stage="sql")
     assert status == 400
     assert body["message"].endswith(
@@ -111,9 +125,11 @@ def test_a_move_that_is_no_edge_is_refused_saying_where_it_can_go(
     assert "unknown stage 'won'" in body["message"]
 
 
-def test_a_rejection_needs_a_reason_from_the_contract(client_as: Callable[[str], Client]) -> None:
+def test_a_rejection_needs_a_reason_from_the_contract(
+    client_as: Callable[[str], Client], user_as: Callable[[str], User]
+) -> None:
     rep = client_as("rep")
-    person = factories.person(stage="mql")
+    person = factories.person(stage="mql", owner=user_as("rep"))
     status, body = post(rep, person, action="reject")
     assert status == 400
     assert "needs a reject reason: wrong_target, misinformed, no_budget, not_now" in body["message"]
@@ -126,9 +142,11 @@ def test_a_rejection_needs_a_reason_from_the_contract(client_as: Callable[[str],
     assert body["stage"] == "recycled"
 
 
-def test_sales_accepts_qualifies_converts_and_wins(client_as: Callable[[str], Client]) -> None:
+def test_sales_accepts_qualifies_converts_and_wins(
+    client_as: Callable[[str], Client], user_as: Callable[[str], User]
+) -> None:
     rep = client_as("rep")
-    person = factories.person(email="ada@acme.example", stage="mql")
+    person = factories.person(email="ada@acme.example", stage="mql", owner=user_as("rep"))
     for action, stage in (
         ("accept", "sal"),
         ("qualify", "sql"),
@@ -146,9 +164,9 @@ def test_sales_accepts_qualifies_converts_and_wins(client_as: Callable[[str], Cl
 
 
 def test_marketing_may_not_accept_and_sales_may_disqualify(
-    client_as: Callable[[str], Client],
+    client_as: Callable[[str], Client], user_as: Callable[[str], User]
 ) -> None:
-    person = factories.person(stage="mql")
+    person = factories.person(stage="mql", owner=user_as("manager"))
     status, body = post(client_as("marketer"), person, action="accept")
     assert status == 403
     assert "may be made only by sales (sales_rep, sales_manager, admin)" in body["message"]
@@ -157,10 +175,13 @@ def test_marketing_may_not_accept_and_sales_may_disqualify(
 
 
 def test_bad_requests(
-    client_as: Callable[[str], Client], token_client: Callable[..., Client], rep: User
+    client_as: Callable[[str], Client],
+    user_as: Callable[[str], User],
+    token_client: Callable[..., Client],
+    rep: User,
 ) -> None:
     client = client_as("manager")
-    person = factories.person(stage="mql")
+    person = factories.person(stage="mql", owner=user_as("manager"))
     assert post(client, person, action="accept", to_stage="sal")[0] == 400
     assert post(client, person)[0] == 400
     status, body = post(client, person, action="bless")
@@ -174,9 +195,9 @@ def test_bad_requests(
 
 
 def test_the_history_shows_every_move_and_when_each_stage_began(
-    client_as: Callable[[str], Client],
+    client_as: Callable[[str], Client], user_as: Callable[[str], User]
 ) -> None:
-    person = factories.person(stage="lead")
+    person = factories.person(stage="lead", owner=user_as("rep"))
     factories.transition(person, from_stage="", to_stage="lead", at=factories.T0, by_rule="created")
     rep = client_as("rep")
     move(person, "mql", rule="mql")
@@ -234,7 +255,7 @@ def test_a_superuser_acts_as_an_admin() -> None:
 
 
 def test_the_stage_command(rep: User, viewer: User) -> None:
-    factories.person(email="ada@acme.example", stage="mql")
+    factories.person(email="ada@acme.example", stage="mql", owner=rep)
     out = StringIO()
     call_command("stage", "move", "ada@acme.example", "sal", "--as", "rob", "--json", stdout=out)
     data = json.loads(out.getvalue())
@@ -251,7 +272,7 @@ def test_the_stage_command(rep: User, viewer: User) -> None:
 
 
 def test_the_contract_version_of_a_move_cannot_be_rewritten(rep: User) -> None:
-    record = move(factories.person(stage="mql"), "sal", by=rep)
+    record = move(factories.person(stage="mql", owner=rep), "sal", by=rep)
     with (
         pytest.raises((IntegrityError, DatabaseError), match="append-only"),
         transaction.atomic(),
@@ -261,3 +282,49 @@ def test_the_contract_version_of_a_move_cannot_be_rewritten(rep: User) -> None:
             "UPDATE lifecycle_stagetransition SET contract_version_id = NULL WHERE id = %s",
             [record.pk],
         )
+
+
+@pytest.mark.parametrize("persona", ["rep", "manager"])
+def test_sales_may_not_move_a_lead_owned_outside_their_team(
+    client_as: Callable[[str], Client], make_user: Callable[..., User], persona: str
+) -> None:
+    """A rep works their own leads, a manager their team's: another rep's lead is refused."""
+    other = make_user("olga", Role.SALES_REP)
+    person = factories.person(stage="mql", owner=other)
+    status, body = post(client_as(persona), person, action="accept")
+    assert (status, body["code"]) == (403, "forbidden")
+    assert f"{person.email} is owned by olga; {persona} may move only the leads" in body["message"]
+    person.refresh_from_db()
+    assert person.stage == "mql"
+    assert not StageTransition.objects.filter(person=person).exists()
+
+
+def test_a_manager_moves_their_reps_leads_and_an_admin_anyones(
+    client_as: Callable[[str], Client],
+    user_as: Callable[[str], User],
+    make_user: Callable[..., User],
+) -> None:
+    manager = user_as("manager")
+    their_rep = make_user("rita", Role.SALES_REP, manager=manager)
+    stranger = make_user("olga", Role.SALES_REP)
+    assert (
+        post(client_as("manager"), factories.person(stage="mql", owner=their_rep), action="accept")[
+            0
+        ]
+        == 201
+    )
+    assert (
+        post(client_as("admin"), factories.person(stage="mql", owner=stranger), action="accept")[0]
+        == 201
+    )
+    unassigned = factories.person(stage="mql")
+    assert post(client_as("rep"), unassigned, action="accept")[0] == 403
+    assert post(client_as("admin"), unassigned, action="accept")[0] == 201
+
+
+def test_marketing_moves_are_not_bound_to_the_owner(
+    client_as: Callable[[str], Client], make_user: Callable[..., User]
+) -> None:
+    """Promoting a lead is Marketing's move, whoever owns the lead."""
+    person = factories.person(stage="lead", owner=make_user("olga", Role.SALES_REP))
+    assert post(client_as("marketer"), person, action="promote")[0] == 201

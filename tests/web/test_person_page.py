@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_shows_identity_explanation_and_history(client: Client, rep: User) -> None:
-    person = ideal_person(email="vera@acme.example", first_name="Vera", last_name="Lind")
+    person = ideal_person(email="vera@acme.example", first_name="Vera", last_name="Lind", owner=rep)
     demo_request(person, timezone.now() - timedelta(hours=3))
     factories.transition(person, from_stage="", to_stage="lead", by_rule="created")
     rescore(full=True)  # the rule makes her an MQL

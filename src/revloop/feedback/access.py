@@ -7,48 +7,14 @@ viewers read briefs but act on none; an account without a role sees nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from revloop.core.errors import ForbiddenError, NotFoundError
 from revloop.engine.vocabulary import Role
 from revloop.lifecycle.services import check_can_read
-from revloop.people.access import access_person_id
+from revloop.people.access import access_person_id, may_act_on
 from revloop.people.models import Person
 from revloop.users.models import User
 
 SALES_ROLES = (Role.SALES_REP, Role.SALES_MANAGER, Role.ADMIN)
-
-
-def is_admin(user: User) -> bool:
-    return user.is_superuser or Role.ADMIN.value in user.roles
-
-
-def team_ids(manager: User) -> set[int]:
-    """The manager and the users who report to them."""
-    return {manager.pk, *User.objects.filter(manager=manager).values_list("pk", flat=True)}
-
-
-def acting_scope(user: User) -> Callable[[int | None], bool]:
-    """Whether ``user`` may work a lead owned by a given user id (None: unassigned).
-
-    The roles and the team are read once, so a page of many leads asks only once.
-    """
-    roles = user.roles
-    if not user.is_active:
-        return lambda owner_id: False
-    if user.is_superuser or Role.ADMIN.value in roles:
-        return lambda owner_id: True
-    if Role.SALES_MANAGER.value in roles:
-        team = team_ids(user)
-        return lambda owner_id: owner_id is not None and owner_id in team
-    if Role.SALES_REP.value in roles:
-        return lambda owner_id: owner_id == user.pk
-    return lambda owner_id: False
-
-
-def may_act_on(user: User, owner_id: int | None) -> bool:
-    """May ``user`` work a lead owned by ``owner_id`` (None: unassigned)?"""
-    return acting_scope(user)(owner_id)
 
 
 def access_lead_for_action(user: User | None, reference: str | int | Person) -> Person:

@@ -27,9 +27,10 @@ from revloop.engine.handoff import (
     nearest_accounts,
 )
 from revloop.engine.vocabulary import LifecycleStage, OpportunityStage
-from revloop.feedback.access import access_lead_for_reading, may_act_on
+from revloop.feedback.access import access_lead_for_reading
 from revloop.feedback.models import HeardItem, Note, SalesActivity
 from revloop.lifecycle.models import StageTransition
+from revloop.people.access import may_act_on
 from revloop.people.models import Account, Person
 from revloop.pipeline.models import Opportunity
 from revloop.scoring.services import score_report

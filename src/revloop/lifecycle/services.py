@@ -28,6 +28,7 @@ from revloop.engine.lifecycle import Mover, automatic_transitions, check_transit
 from revloop.engine.scoring import ScoreResult
 from revloop.engine.vocabulary import LifecycleStage, Role
 from revloop.lifecycle.models import StageTransition
+from revloop.people.access import may_act_on
 from revloop.people.models import Person
 from revloop.scoring.frames import stages_frame
 from revloop.users.models import User
@@ -91,6 +92,8 @@ def move(
             refused = decision.transition is not None and decision.actor is None
             error = ForbiddenError if refused else InvalidInputError
             raise error(f"{locked.email}: {decision.message}")
+        if by is not None and _as_sales(contract, decision.actor):
+            _check_works_lead(by, locked)
         at = timezone.now()
         record = StageTransition.objects.create(
             person=locked,
@@ -255,6 +258,27 @@ def apply_automatic_moves(
             ]
         )
     return dict(Counter(done["to_stage"].to_list()))
+
+
+_SALES_ROLES = frozenset({Role.SALES_REP, Role.SALES_MANAGER})
+
+
+def _as_sales(contract: Contract, actor_name: str | None) -> bool:
+    """Whether the move is made through a sales role, and so binds to the lead's owner."""
+    actor = contract.actor(actor_name) if actor_name else None
+    return actor is not None and bool(_SALES_ROLES & set(actor.roles))
+
+
+def _check_works_lead(user: User, person: Person) -> None:
+    # A rep works their own leads, a manager their team's: a sales move on anyone
+    # else's lead would take it from under its owner.
+    if may_act_on(user, person.owner_id):
+        return
+    owner = person.owner.username if person.owner is not None else "nobody"
+    raise ForbiddenError(
+        f"{person.email} is owned by {owner}; {user.username} may move only the leads"
+        " they own (a sales manager also their team's)"
+    )
 
 
 def _check_can_move(contract: Contract, user: User, mover: Mover) -> None:
