@@ -14,6 +14,9 @@ fill up after 900 leads and the rest correctly waits). Then times, each as its o
   written, three SLA clocks per lead started. Budget: 60 s for 100,000.
 - ``route again``: nothing left to route (the steady state of the 30-second job).
 - ``sla status``: both teams' compliance this week, over the new clocks.
+- ``catch-up sweep``: a worker back after ten days: every first-touch and
+  accept-or-reject deadline has passed, so each lead gets two breach records and is
+  re-assigned (the attempts clocks breach too, without re-assignment).
 """
 
 from __future__ import annotations
@@ -70,6 +73,17 @@ print(json.dumps({{"accounts": accounts, "people": leads}}))
 """
 
 
+_CATCH_UP = """
+import json, time
+from datetime import timedelta
+from django.utils import timezone
+from revloop.routing.sweep import sweep_sla_clocks
+started = time.perf_counter()
+summary = sweep_sla_clocks(timezone.now() + timedelta(days=10))
+print(json.dumps({**summary, "seconds": time.perf_counter() - started}))
+"""
+
+
 def _run(args: list[str], env: dict[str, str]) -> tuple[float, str]:
     started = time.perf_counter()
     done = subprocess.run(
@@ -120,6 +134,16 @@ def main() -> None:
     rows.append(("route again", wall, f"{again['considered']:,} waiting"))
     wall, status = _json(["sla", "status"], env)
     rows.append(("sla status", wall, f"{status['sales']['due']:,} clocks due this week"))
+
+    _, out = _run(["shell", "--no-imports", "-c", _CATCH_UP], env)
+    caught = json.loads(out)
+    rows.append(
+        (
+            "catch-up sweep",
+            caught["seconds"],
+            f"{caught['breached']:,} breaches, {caught['reassigned']:,} leads re-assigned",
+        )
+    )
 
     database = "PostgreSQL" if args.database_url else "SQLite"
     print(f"\nRouting a backlog of {args.leads:,} MQLs on {database} (wall time per command)\n")

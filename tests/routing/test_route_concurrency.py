@@ -86,6 +86,14 @@ def test_parallel_sweeps_record_and_announce_each_breach_once(
 
     assert sum(r["breached"] for r in results) == 80
     assert SlaBreach.objects.count() == 80
-    assert WebhookDelivery.objects.filter(event="sla.breached").count() == 80
+    # Announced once each: one by one, or in one message per batch listing its clocks.
+    announced = [
+        clock["clock_id"]
+        for payload in WebhookDelivery.objects.filter(event="sla.breached").values_list(
+            "payload", flat=True
+        )
+        for clock in payload["data"].get("clocks", [payload["data"]])
+    ]
+    assert sorted(announced) == sorted(SlaBreach.objects.values_list("clock_id", flat=True))
     assert sum(r["reassigned"] for r in results) == 40
     assert Assignment.objects.filter(ended_at__isnull=True).count() == 40

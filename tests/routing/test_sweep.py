@@ -163,3 +163,22 @@ def test_without_a_lead_time_the_reminder_goes_at_the_configured_share(
 
     touch = SlaClock.objects.get(person=lead, kind=ClockKind.FIRST_TOUCH)
     assert touch.remind_at == BERLIN_MORNING + timedelta(hours=2)
+
+
+def test_a_backlog_falling_due_together_is_announced_in_one_message(
+    team: dict[str, User], make_mql: Callable[..., Person], hooks: WebhookEndpoint
+) -> None:
+    """Sixty leads missing their first touch at once make one sla.breached message
+    that counts them per rep and lists every clock, not sixty messages."""
+    ids = [make_mql(region="EMEA").pk for _ in range(60)]
+    do_route_people(ids, BERLIN_MORNING)
+
+    summary = sweep_sla_clocks(BERLIN_MORNING + timedelta(hours=4, seconds=30))
+
+    assert summary["breached"] == 60
+    (delivery,) = WebhookDelivery.objects.filter(event="sla.breached")
+    data = delivery.payload["data"]
+    assert data["count"] == 60
+    assert sum(data["by_rep"].values()) == 60
+    assert data["escalated_to"] == {"erik": 60}
+    assert len({clock["clock_id"] for clock in data["clocks"]}) == 60

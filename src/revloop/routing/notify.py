@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -48,6 +49,29 @@ def sla_breached(clock: dict[str, Any]) -> None:
         f"{clock['rep']} missed the {clock['kind'].replace('_', ' ')} deadline for lead"
         f" {clock['person_id']}{escalated}{reassigned}",
         _plain(clock),
+    )
+
+
+def sla_many(event: str, clocks: list[dict[str, Any]]) -> None:
+    """Many clocks at once (a worker catching up, a backlog falling due together) make
+    one message with counts per rep and manager, and every lead's id in the data."""
+    reps = Counter(str(clock["rep"]) for clock in clocks)
+    managers = Counter(str(c["escalated_to"]) for c in clocks if c.get("escalated_to"))
+    kinds = Counter(str(clock["kind"]) for clock in clocks)
+    moved = sum(1 for clock in clocks if clock.get("reassigned_to"))
+    what = "deadlines missed" if event == "sla.breached" else "deadlines coming up"
+    per_rep = ", ".join(f"{rep} {n}" for rep, n in sorted(reps.items()))
+    _emit(
+        event,
+        f"{len(clocks)} {what} ({per_rep})" + (f"; {moved} leads re-assigned" if moved else ""),
+        {
+            "count": len(clocks),
+            "by_rep": dict(sorted(reps.items())),
+            "by_kind": dict(sorted(kinds.items())),
+            "escalated_to": dict(sorted(managers.items())),
+            "reassigned": moved,
+            "clocks": [_plain(clock) for clock in clocks],
+        },
     )
 
 

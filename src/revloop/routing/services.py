@@ -141,48 +141,129 @@ def do_reassign(
     """Give an open lead (MQL or SAL) to ``to``, or to whom the routing rules pick next.
 
     The current rep is passed over. The open assignment is closed with ``reason`` and
-    its running clocks stop; the new rep's clocks start. A user doing this must be a
-    sales manager or an admin; the SLA sweep does it with ``by=None``. Returns None
-    when the rules find nobody else (the lead then stays where it is).
+    its running clocks stop; the new rep's clocks start. Only a sales manager or an
+    admin may do this. Returns None when the rules find nobody else (the lead then
+    stays where it is).
     """
     if by is not None and not by.has_role(Role.SALES_MANAGER, Role.ADMIN):
         raise ForbiddenError(f"{by.username} may not re-assign leads: that needs a sales manager")
     if to is not None and not to.is_active:
         raise InvalidInputError(f"{to.username} is not an active user")
     now = now or timezone.now()
-    version, terms = active_contract()
     pk = person.pk if isinstance(person, Person) else int(person)
+    found = Person.objects.filter(pk=pk).values("email", "stage", "owner_id").first()
+    if found is None:
+        raise NotFoundError(f"no person with id {pk}")
+    if found["stage"] not in OPEN_STAGES:
+        raise InvalidInputError(
+            f"{found['email']} is {found['stage']}: only MQLs and SALs are assigned to reps"
+        )
+    if to is not None and found["owner_id"] == to.pk:
+        raise InvalidInputError(f"{found['email']} is already {to.username}'s")
+    named = {pk: to} if to is not None else None
+    moved = do_reassign_many({pk: reason}, now, to=named, by=by)
+    if pk not in moved:
+        return None
+    return Assignment.objects.filter(person_id=pk, ended_at__isnull=True).latest("at", "id")
+
+
+def do_reassign_many(
+    reasons: dict[int, str],
+    now: datetime,
+    *,
+    to: dict[int, User] | None = None,
+    by: User | None = None,
+) -> dict[int, User]:
+    """Re-assign open leads (person id → reason) in one transaction; the SLA sweep's way.
+
+    Each goes to ``to[person]`` when given, else to whom the routing rules choose with
+    its current rep passed over. Leads no longer open, or for whom nobody else is
+    available, stay where they are. Returns the new rep of each lead that moved.
+    """
+    if not reasons:
+        return {}
+    version, terms = active_contract()
     with transaction.atomic():
         _lock_reps(terms)
-        locked = Person.objects.select_for_update().filter(pk=pk).first()
-        if locked is None:
-            raise NotFoundError(f"no person with id {pk}")
-        if locked.stage not in OPEN_STAGES:
-            raise InvalidInputError(
-                f"{locked.email} is {locked.stage}: only MQLs and SALs are assigned to reps"
-            )
-        current = locked.owner
-        if to is not None:
-            choice = _Choice(
-                pk, to, "manual", to.team, [], f"re-assigned by {by.username if by else 'revloop'}"
-            )
-        else:
-            choice_or_none = _next_rep(terms, locked, current, now, reason)
-            if choice_or_none is None:
-                return None
-            choice = choice_or_none
-        if current is not None and current.pk == choice.rep.pk:
-            raise InvalidInputError(f"{locked.email} is already {current.username}'s")
-        Assignment.objects.filter(person_id=pk, ended_at__isnull=True).update(
-            ended_at=now, ended_reason=reason
+        rows = list(
+            Person.objects.select_for_update()
+            .filter(pk__in=list(reasons), stage__in=OPEN_STAGES)
+            .order_by("pk")
+            .values_list("pk", "owner_id", "stage")
         )
-        SlaClock.objects.filter(person_id=pk, stopped_at__isnull=True).update(
+        if to is not None:
+            moved = [
+                (_Choice(pk, to[pk], "manual", to[pk].team, [], _by_hand(by)), stage)
+                for pk, owner_id, stage in rows
+                if owner_id != to[pk].pk
+            ]
+        else:
+            moved = _choose_others(terms, rows, reasons, now)
+        if not moved:
+            return {}
+        for reason in set(reasons.values()):
+            ids = [c.person_id for c, _ in moved if reasons[c.person_id] == reason]
+            Assignment.objects.filter(person_id__in=ids, ended_at__isnull=True).update(
+                ended_at=now, ended_reason=reason
+            )
+        ids = [c.person_id for c, _ in moved]
+        SlaClock.objects.filter(person_id__in=ids, stopped_at__isnull=True).update(
             stopped_at=now, stop_reason="reassigned"
         )
-        Person.objects.filter(pk=pk).update(owner=choice.rep, updated_at=now)
-        by_user = by.pk if by is not None else None
-        _record([choice], terms, version, now, stage=LifecycleStage(locked.stage), by=by_user)
-    return Assignment.objects.filter(person_id=pk, ended_at__isnull=True).latest("at", "id")
+        update_from_frame(
+            Person._meta.db_table,
+            pl.DataFrame(
+                {"person_id": ids, "owner_id": [c.rep.pk for c, _ in moved]},
+                schema={"person_id": pl.Int64, "owner_id": pl.Int64},
+            ),
+            assignments={"owner_id": "s.owner_id", "updated_at": "%s"},
+            constants=[connection.ops.adapt_datetimefield_value(now)],
+        )
+        for stage in (LifecycleStage.MQL, LifecycleStage.SAL):
+            choices = [c for c, at_stage in moved if at_stage == stage]
+            _record(choices, terms, version, now, stage=stage, by=by.pk if by else None)
+    return {c.person_id: c.rep for c, _ in moved}
+
+
+def _by_hand(by: User | None) -> str:
+    return f"re-assigned by {by.username if by else 'revloop'}"
+
+
+def _choose_others(
+    contract: Contract,
+    rows: list[tuple[int, int | None, str]],
+    reasons: dict[int, str],
+    now: datetime,
+) -> list[tuple[_Choice, LifecycleStage]]:
+    """The routing rules' choice for each lead, its current rep out of the running."""
+    facts = {lead.person_id: lead for lead in lead_facts([pk for pk, _, _ in rows])}
+    owners = {owner for _, owner, _ in rows if owner is not None}
+    names = rep_usernames(contract, facts.values())
+    names |= set(User.objects.filter(pk__in=owners).values_list("username", flat=True))
+    users = _users(names)
+    by_id = {user.pk: user for user in users.values()}
+    router = Router(contract.routing, _by_name(rep_states(contract, users.values(), now)))
+    moved = []
+    for pk, owner_id, stage in rows:
+        current = by_id.get(owner_id) if owner_id is not None else None
+        state = router.reps.get(current.username) if current is not None else None
+        if state is not None:
+            # The router's own state: out of the running for this lead only.
+            was_active, state.active = state.active, False
+        decision = router.route(facts[pk], now)
+        if state is not None:
+            state.active = was_active
+        choice = _choice(decision, users) if decision.username else None
+        if choice is None:
+            continue
+        if current is not None:
+            taken = {"username": current.username, "reason": f"taken off the lead ({reasons[pk]})"}
+            others = [s for s in choice.skipped if s["username"] != current.username]
+            choice = replace(choice, skipped=[taken, *others])
+            if state is not None:
+                state.open_leads -= 1
+        moved.append((choice, LifecycleStage(stage)))
+    return moved
 
 
 def do_mark_away(user: User, *, starts: date, ends: date, note: str = "", by: User) -> RepAbsence:
@@ -227,34 +308,6 @@ def _choice(decision: Decision, users: dict[str, User]) -> _Choice | None:
         [{"username": s.username, "reason": s.reason} for s in decision.skipped],
         decision.explanation,
     )
-
-
-def _next_rep(
-    contract: Contract, person: Person, current: User | None, now: datetime, reason: str
-) -> _Choice | None:
-    facts = lead_facts([person.pk])
-    users = _users(rep_usernames(contract, facts))
-    states = rep_states(contract, users.values(), now)
-    if current is not None:
-        # The rep it is taken from is out of the running for this lead.
-        states = [
-            _replace_active(s, False) if s.username == current.username else s for s in states
-        ]
-    (decision,) = Router(contract.routing, _by_name(states)).route_many(facts, now)
-    if not decision.username:
-        return None
-    choice = _choice(decision, users)
-    if choice is None or current is None:
-        return choice
-    skipped = [s for s in choice.skipped if s["username"] != current.username]
-    skipped.insert(0, {"username": current.username, "reason": f"taken off the lead ({reason})"})
-    return _Choice(
-        choice.person_id, choice.rep, choice.rule_id, choice.team, skipped, choice.explanation
-    )
-
-
-def _replace_active(state: RepState, active: bool) -> RepState:
-    return replace(state, active=active)
 
 
 def _by_name(states: Iterable[RepState]) -> dict[str, RepState]:

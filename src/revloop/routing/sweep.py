@@ -11,7 +11,7 @@ everything that fell due while it was down, in one pass.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Any
 
@@ -19,13 +19,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from revloop.contracts.versions import active_contract
-from revloop.core.errors import InvalidInputError
 from revloop.people.models import Person
 from revloop.routing import notify
 from revloop.routing.models import ClockKind, SlaBreach, SlaClock
-from revloop.routing.services import do_reassign
+from revloop.routing.services import do_reassign_many
 
 BATCH = 500
+#: A batch with more clocks than this is announced in one message, not one per clock.
+ANNOUNCE_EACH_UP_TO = 50
 #: Breaching these means the lead was never answered: it goes to someone who will.
 #: A missed attempts cadence is escalated, but the rep who is working the lead keeps it.
 REASSIGNED_ON_BREACH = (ClockKind.FIRST_TOUCH.value, ClockKind.ACCEPT_OR_REJECT.value)
@@ -77,8 +78,11 @@ def _remind_batch(now: datetime) -> int:
         if not rows:
             return 0
         SlaClock.objects.filter(pk__in=[row["pk"] for row in rows]).update(reminded_at=now)
-        for row in rows:
-            notify.sla_warning(_described(row))
+        if len(rows) <= ANNOUNCE_EACH_UP_TO:
+            for row in rows:
+                notify.sla_warning(_described(row))
+        else:
+            notify.sla_many("sla.warning", [_described(row) for row in rows])
     return len(rows)
 
 
@@ -105,22 +109,24 @@ def _breach_batch(now: datetime) -> tuple[list[str], int] | None:
         )
         if not rows:
             return None
+        escalate = on_breach.escalate_to_manager
+        by_manager: dict[int | None, list[int]] = defaultdict(list)
         for row in rows:
-            manager = row["rep__manager_id"] if on_breach.escalate_to_manager else None
-            SlaClock.objects.filter(pk=row["pk"]).update(breached_at=now, escalated_to_id=manager)
-        reassigned_to: dict[int, tuple[int, str] | None] = {}
+            by_manager[row["rep__manager_id"] if escalate else None].append(row["pk"])
+        for manager_id, ids in by_manager.items():
+            SlaClock.objects.filter(pk__in=ids).update(breached_at=now, escalated_to_id=manager_id)
+        reasons: dict[int, str] = {}
         if on_breach.reassign:
-            for row in rows:
-                person_id = row["person_id"]
-                if row["kind"] in REASSIGNED_ON_BREACH and person_id not in reassigned_to:
-                    reassigned_to[person_id] = _reassign(person_id, row["kind"], now)
+            for row in rows:  # by due time: the first promise missed names the reason
+                if row["kind"] in REASSIGNED_ON_BREACH:
+                    reasons.setdefault(row["person_id"], f"sla_breach:{row['kind']}")
+        new_reps = do_reassign_many(reasons, now)
         managers = _usernames({row["rep__manager_id"] for row in rows} - {None})
         breaches = []
+        announced = []
         for row in rows:
-            manager = row["rep__manager_id"] if on_breach.escalate_to_manager else None
-            moved = (
-                reassigned_to.get(row["person_id"]) if row["kind"] in REASSIGNED_ON_BREACH else None
-            )
+            manager = row["rep__manager_id"] if escalate else None
+            moved = new_reps.get(row["person_id"]) if row["kind"] in REASSIGNED_ON_BREACH else None
             breaches.append(
                 SlaBreach(
                     clock_id=row["pk"],
@@ -130,30 +136,23 @@ def _breach_batch(now: datetime) -> tuple[list[str], int] | None:
                     due_at=row["due_at"],
                     detected_at=now,
                     escalated_to_id=manager,
-                    reassigned_to_id=moved[0] if moved else None,
+                    reassigned_to_id=moved.pk if moved else None,
                 )
             )
-            notify.sla_breached(
+            announced.append(
                 {
                     **_described(row),
                     "escalated_to": managers.get(manager) if manager else None,
-                    "reassigned_to": moved[1] if moved else None,
+                    "reassigned_to": moved.username if moved else None,
                 }
             )
+        if len(announced) <= ANNOUNCE_EACH_UP_TO:
+            for clock in announced:
+                notify.sla_breached(clock)
+        else:
+            notify.sla_many("sla.breached", announced)
         SlaBreach.objects.bulk_create(breaches)
-    return [row["kind"] for row in rows], sum(1 for v in reassigned_to.values() if v)
-
-
-def _reassign(person_id: int, kind: str, now: datetime) -> tuple[int, str] | None:
-    try:
-        with transaction.atomic():
-            assignment = do_reassign(person_id, reason=f"sla_breach:{kind}", now=now)
-    except InvalidInputError:
-        # The lead left the open stages meanwhile: nothing to hand on.
-        return None
-    if assignment is None:
-        return None
-    return assignment.rep_id, assignment.rep.username
+    return [row["kind"] for row in rows], len(new_reps)
 
 
 def _usernames(ids: set[Any]) -> dict[int, str]:
