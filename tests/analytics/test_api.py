@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 import pytest
 from django.test import Client
 
-from revloop.demo.seed import seed_demo
 from revloop.lifecycle.models import StageTransition
 from revloop.people.models import Person
 from revloop.users.models import User
 from tests import factories
+from tests.analytics.seeded import seed_company
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 ENDPOINTS = (
@@ -25,7 +25,7 @@ ENDPOINTS = (
 
 @pytest.fixture
 def company(db: None) -> None:
-    seed_demo(leads=400, seed=3, now=NOW)
+    seed_company(leads=400, seed=3, now=NOW)
 
 
 @pytest.mark.usefixtures("company")

@@ -10,16 +10,16 @@ import pytest
 from revloop.analytics.cache import data_version
 from revloop.analytics.models import ReportCache
 from revloop.analytics.reports import Reports, refresh_reports
-from revloop.demo.seed import seed_demo
 from revloop.worker.registry import registered_jobs
 from tests import factories
+from tests.analytics.seeded import seed_company
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def company(db: None) -> None:
-    seed_demo(leads=200, seed=9, now=NOW)
+    seed_company(leads=200, seed=9, now=NOW)
 
 
 @pytest.mark.usefixtures("company")

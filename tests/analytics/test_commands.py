@@ -11,14 +11,14 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from revloop.demo.seed import seed_demo
+from tests.analytics.seeded import seed_company
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def company(db: None) -> None:
-    seed_demo(leads=300, seed=5, now=NOW)
+    seed_company(leads=300, seed=5, now=NOW)
 
 
 def _run(*args: str) -> str:

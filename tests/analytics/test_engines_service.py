@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from revloop.analytics.reports import AttributionParams, Reports
-from revloop.demo.seed import seed_demo
 from tests.analytics.demo_data import NOW, demo_frames
+from tests.analytics.seeded import seed_company
 
 LEADS, SEED = 400, 5
 
@@ -56,7 +56,7 @@ def _same(left: dict[str, Any], right: dict[str, Any]) -> None:
 
 @pytest.mark.django_db
 def test_database_and_duckdb_copy_agree() -> None:
-    seed_demo(leads=LEADS, seed=SEED, now=NOW)
+    seed_company(leads=LEADS, seed=SEED, now=NOW)
     _same(_figures("database"), _figures("duckdb"))
 
 
@@ -65,7 +65,7 @@ def test_database_and_duckdb_copy_agree() -> None:
 def test_spark_from_parquet_agrees_with_the_database(
     spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seed_demo(leads=LEADS, seed=SEED, now=NOW)
+    seed_company(leads=LEADS, seed=SEED, now=NOW)
     for name, frame in demo_frames(LEADS, seed=SEED).items():
         (tmp_path / name).mkdir()
         frame.write_parquet(tmp_path / name / "part-0.parquet")

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from revloop.demo.seed import seed_demo
 from revloop.engine.analytics.content import FLAG_MISINFORMS
 from revloop.engine.demo import GROUND_TRUTH
 from revloop.users.models import User
+from tests.analytics.seeded import seed_company
 
 NOW = datetime(2026, 11, 15, 12, tzinfo=UTC)
 HIGH_INTENT = ("case_study", "pricing_page", "demo_request")
@@ -31,7 +31,7 @@ def test_the_api_and_page_recover_the_demo_ground_truth(
     marketer: User, token_client: Callable[..., Client]
 ) -> None:
     # A few thousand people: the rarer signals need them to stand out from noise.
-    seed_demo(leads=5000, seed=11, now=NOW)
+    seed_company(leads=5000, seed=11, now=NOW)
     api = token_client(marketer)
     content = api.get("/api/v1/analytics/content").json()["assets"]
     misleading = set(GROUND_TRUTH.misleading_content)

@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from revloop.demo.seed import seed_demo
 from revloop.users.models import User
+from tests.analytics.seeded import seed_company
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def company(db: None) -> None:
-    seed_demo(leads=400, seed=3, now=NOW)
+    seed_company(leads=400, seed=3, now=NOW)
 
 
 def _client(user: User) -> Client:
