@@ -13,9 +13,11 @@ import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from revloop.contracts.signing import approve, propose
 from revloop.people.models import Person
 from revloop.routing.models import RepAbsence
 from revloop.users.models import User
+from tests.contract_helpers import contract_text
 
 from .conftest import BERLIN_MORNING
 
@@ -116,3 +118,24 @@ def test_an_absence_may_not_end_before_it_starts(team: dict[str, User]) -> None:
         call_command(
             "rep", "away", "lena", "--from", "2026-03-06", "--to", "2026-03-02", "--as", "lena"
         )
+
+
+def test_a_deadline_on_a_named_calendar_with_a_holiday(marketer: User, manager: User) -> None:
+    """A signed contract's `germany` calendar (08:00-16:00, Friday 2 October a holiday):
+    Thursday 14:00 plus 4 business hours is Monday 5 October 10:00 in Berlin."""
+    calendar = (
+        '  calendars:\n    germany: {days: [mon, tue, wed, thu, fri], start: "08:00",'
+        ' end: "16:00", holidays: [2026-10-02]}\n'
+    )
+    text = contract_text(("  sales:\n    first_touch", calendar + "  sales:\n    first_touch"))
+    draft = propose(text, by=marketer)
+    approve(draft.number, by=marketer)
+    approve(draft.number, by=manager)
+
+    result = _json(
+        "sla", "deadline", "--start", "2026-10-01T14:00:00+02:00", "--hours", "4",
+        "--tz", "Europe/Berlin", "--calendar", "germany",
+    )  # fmt: skip
+
+    assert result["calendar"] == "germany"
+    assert result["deadline"] == "2026-10-05T10:00:00+02:00"

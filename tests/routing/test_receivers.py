@@ -7,12 +7,14 @@ from typing import Any
 
 import time_machine
 
+from revloop.core.signals import PersonMove, people_moved
 from revloop.lifecycle.services import move, move_by_action
 from revloop.people.models import Person
 from revloop.routing.models import Assignment, ClockKind, SlaClock
 from revloop.routing.services import do_route_people
 from revloop.users.models import User
 from revloop.webhooks.models import WebhookDelivery, WebhookEndpoint
+from revloop.worker.registry import get_job
 
 from .conftest import BERLIN_MORNING, EMEA
 
@@ -103,3 +105,24 @@ def test_a_rejected_lead_promoted_again_is_routed_afresh(
     assert assignments[0].ended_reason == "rejected"
     assert assignments[1].ended_at is None
     assert assignments[1].rule_id == "emea"
+
+
+def test_a_big_batch_of_new_mqls_is_left_to_the_routing_job(
+    team: dict[str, User], make_mql: Callable[..., Person]
+) -> None:
+    """A rescore promoting sixty people at once does not route them in its own
+    process; the worker's 30-second job does."""
+    leads = [make_mql(region="EMEA") for _ in range(60)]
+    people_moved.send(
+        sender=None,
+        moves=[PersonMove(lead.pk, "lead", "mql", BERLIN_MORNING, rule="mql") for lead in leads],
+    )
+    assert not Assignment.objects.exists()
+
+    job = get_job("routing.route_unassigned")
+    assert job is not None
+    summary = job.function(BERLIN_MORNING)
+
+    assert summary is not None
+    assert summary["assigned"] == 60
+    assert job.function(BERLIN_MORNING) is None

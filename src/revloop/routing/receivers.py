@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from revloop.routing import notify
 from revloop.routing.models import Assignment, ClockKind, SlaClock
 from revloop.routing.services import do_route_people
 from revloop.users.models import User
+
+logger = logging.getLogger(__name__)
 
 #: New MQLs up to this many are routed at once; a bigger batch (a rescore that
 #: promotes thousands) is left to the worker's routing job, which runs every 30 s,
@@ -41,7 +44,11 @@ def on_people_moved(sender: Any, moves: list[PersonMove], **kwargs: Any) -> None
     new_mqls = [m.person_id for m in moves if m.to_stage == _MQL]
     _stop_clocks_on_moves(moves)
     if 0 < len(new_mqls) <= ROUTE_AT_ONCE_UP_TO:
-        do_route_people(new_mqls)
+        try:
+            do_route_people(new_mqls)
+        except Exception:
+            # The move itself has committed; the worker's routing job tries again.
+            logger.exception("routing %d new MQLs failed; left to the routing job", len(new_mqls))
 
 
 @dataclass

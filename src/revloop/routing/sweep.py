@@ -24,7 +24,7 @@ from revloop.routing import notify
 from revloop.routing.models import ClockKind, SlaBreach, SlaClock
 from revloop.routing.services import do_reassign_many
 
-BATCH = 500
+BATCH = 2000
 #: A batch with more clocks than this is announced in one message, not one per clock.
 ANNOUNCE_EACH_UP_TO = 50
 #: Breaching these means the lead was never answered: it goes to someone who will.
