@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import time_machine
 
 from revloop.core.signals import PersonMove, people_moved
+from revloop.feedback.services import do_log_activity
 from revloop.lifecycle.services import move, move_by_action
 from revloop.people.models import Person
 from revloop.routing.models import Assignment, ClockKind, SlaClock
@@ -126,3 +128,21 @@ def test_a_big_batch_of_new_mqls_is_left_to_the_routing_job(
     assert summary is not None
     assert summary["assigned"] == 60
     assert job.function(BERLIN_MORNING) is None
+
+
+def test_a_call_logged_by_the_rep_is_the_first_touch(
+    team: dict[str, User],
+    make_mql: Callable[..., Person],
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    lead, rep = _routed(make_mql)
+    with (
+        time_machine.travel(BERLIN_MORNING + timedelta(hours=1), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        do_log_activity(rep, lead.pk, "call")
+
+    touch = SlaClock.objects.get(person=lead, kind=ClockKind.FIRST_TOUCH)
+    assert touch.stop_reason == "touched_call"
+    assert touch.stopped_at == BERLIN_MORNING + timedelta(hours=1)
+    assert SlaClock.objects.get(person=lead, kind=ClockKind.ATTEMPTS).attempts_done == 1
