@@ -1,24 +1,23 @@
 """Routing: hand MQLs to reps by the contract's rules, and record every choice.
 
 The choice is the engine's :class:`~revloop.engine.routing.Router`; this module
-reads what it needs in bulk, and writes the outcome so that parallel workers can
-never give one lead to two reps nor a rep more than their capacity:
+reads what it needs in bulk, and writes the outcome (``writes``) so that parallel
+workers can never give one lead to two reps nor a rep more than their capacity:
 
 * every routing transaction first locks the routing teams' user rows (in id order),
   so runs that could compete for the same capacity take turns, and each reads the
   reps' open work only once the previous run has committed;
-* a lead is claimed with a conditional UPDATE (``owner IS NULL AND stage = 'mql'``),
-  and only the claimed leads get an assignment and clocks.
+* a lead is claimed with a compare-and-set UPDATE (still an MQL, still the owner it
+  was read with), and only the claimed leads get an assignment and clocks.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from collections.abc import Collection
+from dataclasses import replace
+from datetime import date, datetime
 from typing import Any
 
 import polars as pl
@@ -27,15 +26,13 @@ from django.utils import timezone
 
 from revloop.contracts.models import ContractVersion
 from revloop.contracts.versions import active_contract
-from revloop.core.bulk import insert_frame, update_from_frame
+from revloop.core.bulk import update_from_frame
 from revloop.core.errors import ForbiddenError, InvalidInputError, NotFoundError
 from revloop.engine.contract import Contract
-from revloop.engine.routing import Decision, RepState, Router
+from revloop.engine.routing import Router
 from revloop.engine.vocabulary import LifecycleStage, Role
 from revloop.people.models import Person
-from revloop.routing import notify
-from revloop.routing.clocks import plans_for, rep_calendar
-from revloop.routing.models import Assignment, ClockKind, RepAbsence, SlaClock
+from revloop.routing.models import Assignment, RepAbsence, SlaClock
 from revloop.routing.state import (
     OPEN_STAGES,
     WaitingLead,
@@ -44,22 +41,19 @@ from revloop.routing.state import (
     rep_usernames,
     waiting_mqls,
 )
+from revloop.routing.writes import (
+    Choice,
+    choice_from,
+    claim_leads,
+    load_reps,
+    lock_reps,
+    record_assignments,
+    states_by_name,
+)
 from revloop.users.models import User
 
 #: The rule an assignment names when the lead kept the owner it came with.
 EXISTING_OWNER = "existing_owner"
-#: Above this many assignments a run announces one summary instead of one per lead.
-ANNOUNCE_EACH_UP_TO = 200
-
-
-@dataclass(frozen=True, slots=True)
-class _Choice:
-    person_id: int
-    rep: User
-    rule_id: str
-    team: str
-    skipped: list[dict[str, str]]
-    explanation: str
 
 
 def do_route_people(
@@ -80,20 +74,20 @@ def do_route_people(
     now = now or timezone.now()
     version, terms = contract or active_contract()
     with transaction.atomic():
-        _lock_reps(terms)
+        lock_reps(terms)
         waiting = waiting_mqls(ids)
         kept = [lead for lead in waiting if lead.owner_id is not None and not lead.ever_assigned]
         kept_ids = {lead.person_id for lead in kept}
         to_route = [lead.person_id for lead in waiting if lead.person_id not in kept_ids]
         facts = lead_facts(to_route)
-        users = _users(rep_usernames(terms, facts))
-        router = Router(terms.routing, _by_name(rep_states(terms, users.values(), now)))
+        users = load_reps(rep_usernames(terms, facts))
+        router = Router(terms.routing, states_by_name(rep_states(terms, users.values(), now)))
         decisions = router.route_many(facts, now) if facts else []
-        choices = [_choice(decision, users) for decision in decisions if decision.username]
+        choices = [choice_from(decision, users) for decision in decisions if decision.username]
         choices.extend(_existing_owners(kept))
         owners = {lead.person_id: lead.owner_id for lead in waiting}
-        claimed = _claim([c for c in choices if c is not None], owners, now)
-        _record(claimed, terms, version, now, stage=LifecycleStage.MQL)
+        claimed = claim_leads([c for c in choices if c is not None], owners, now)
+        record_assignments(claimed, terms, version, now, stage=LifecycleStage.MQL)
     unassigned = [d for d in decisions if not d.username]
     by_rep = Counter(choice.rep.username for choice in claimed)
     return {
@@ -109,7 +103,7 @@ def do_route_people(
     }
 
 
-def _existing_owners(leads: list[WaitingLead]) -> list[_Choice]:
+def _existing_owners(leads: list[WaitingLead]) -> list[Choice]:
     owners = {
         user.pk: user
         for user in User.objects.filter(pk__in={lead.owner_id for lead in leads}).only(
@@ -117,7 +111,7 @@ def _existing_owners(leads: list[WaitingLead]) -> list[_Choice]:
         )
     }
     return [
-        _Choice(
+        Choice(
             lead.person_id,
             owners[lead.owner_id],
             EXISTING_OWNER,
@@ -184,7 +178,7 @@ def do_reassign_many(
         return {}
     version, terms = active_contract()
     with transaction.atomic():
-        _lock_reps(terms)
+        lock_reps(terms)
         rows = list(
             Person.objects.select_for_update()
             .filter(pk__in=list(reasons), stage__in=OPEN_STAGES)
@@ -193,7 +187,7 @@ def do_reassign_many(
         )
         if to is not None:
             moved = [
-                (_Choice(pk, to[pk], "manual", to[pk].team, [], _by_hand(by)), stage)
+                (Choice(pk, to[pk], "manual", to[pk].team, [], _by_hand(by)), stage)
                 for pk, owner_id, stage in rows
                 if owner_id != to[pk].pk
             ]
@@ -221,7 +215,7 @@ def do_reassign_many(
         )
         for stage in (LifecycleStage.MQL, LifecycleStage.SAL):
             choices = [c for c, at_stage in moved if at_stage == stage]
-            _record(choices, terms, version, now, stage=stage, by=by.pk if by else None)
+            record_assignments(choices, terms, version, now, stage=stage, by=by.pk if by else None)
     return {c.person_id: c.rep for c, _ in moved}
 
 
@@ -234,15 +228,15 @@ def _choose_others(
     rows: list[tuple[int, int | None, str]],
     reasons: dict[int, str],
     now: datetime,
-) -> list[tuple[_Choice, LifecycleStage]]:
+) -> list[tuple[Choice, LifecycleStage]]:
     """The routing rules' choice for each lead, its current rep out of the running."""
     facts = {lead.person_id: lead for lead in lead_facts([pk for pk, _, _ in rows])}
     owners = {owner for _, owner, _ in rows if owner is not None}
     names = rep_usernames(contract, facts.values())
     names |= set(User.objects.filter(pk__in=owners).values_list("username", flat=True))
-    users = _users(names)
+    users = load_reps(names)
     by_id = {user.pk: user for user in users.values()}
-    router = Router(contract.routing, _by_name(rep_states(contract, users.values(), now)))
+    router = Router(contract.routing, states_by_name(rep_states(contract, users.values(), now)))
     moved = []
     for pk, owner_id, stage in rows:
         current = by_id.get(owner_id) if owner_id is not None else None
@@ -253,7 +247,7 @@ def _choose_others(
         decision = router.route(facts[pk], now)
         if state is not None:
             state.active = was_active
-        choice = _choice(decision, users) if decision.username else None
+        choice = choice_from(decision, users) if decision.username else None
         if choice is None:
             continue
         if current is not None:
@@ -279,172 +273,3 @@ def do_mark_away(user: User, *, starts: date, ends: date, note: str = "", by: Us
     if ends < starts:
         raise InvalidInputError(f"an absence cannot end ({ends}) before it starts ({starts})")
     return RepAbsence.objects.create(user=user, starts=starts, ends=ends, note=note, created_by=by)
-
-
-def _lock_reps(contract: Contract) -> None:
-    names = rep_usernames(contract)
-    # Lock order is id order, so two runs never wait on each other crosswise.
-    list(User.objects.select_for_update().filter(username__in=names).order_by("pk").values("pk"))
-
-
-def _users(names: Iterable[str]) -> dict[str, User]:
-    return {
-        user.username: user
-        for user in User.objects.filter(username__in=list(names)).only(
-            "pk", "username", "time_zone", "team", "is_active", "manager_id"
-        )
-    }
-
-
-def _choice(decision: Decision, users: dict[str, User]) -> _Choice | None:
-    rep = users.get(decision.username or "")
-    if rep is None:
-        return None
-    return _Choice(
-        decision.person_id,
-        rep,
-        decision.rule_id,
-        decision.team or "",
-        [{"username": s.username, "reason": s.reason} for s in decision.skipped],
-        decision.explanation,
-    )
-
-
-def _by_name(states: Iterable[RepState]) -> dict[str, RepState]:
-    return {state.username: state for state in states}
-
-
-def _claim(choices: list[_Choice], owners: dict[int, int | None], now: datetime) -> list[_Choice]:
-    """Give each lead its rep unless it changed hands or stage since it was read (a
-    compare-and-set on the owner); the choices that landed."""
-    if not choices:
-        return []
-    table = Person._meta.db_table
-    frame = pl.DataFrame(
-        {
-            "person_id": [c.person_id for c in choices],
-            "owner_id": [c.rep.pk for c in choices],
-            "was_owner_id": [owners.get(c.person_id) for c in choices],
-        },
-        schema={"person_id": pl.Int64, "owner_id": pl.Int64, "was_owner_id": pl.Int64},
-    )
-    moment = connection.ops.adapt_datetimefield_value(now)
-    landed = set(
-        update_from_frame(
-            table,
-            frame,
-            assignments={"owner_id": "s.owner_id", "updated_at": "%s"},
-            constants=[moment],
-            condition=(
-                f"{table}.stage = '{LifecycleStage.MQL.value}' AND ("
-                f"({table}.owner_id IS NULL AND s.was_owner_id IS NULL)"
-                f" OR {table}.owner_id = s.was_owner_id)"
-            ),
-            returning=True,
-        )
-    )
-    return [c for c in choices if c.person_id in landed]
-
-
-def _record(
-    choices: list[_Choice],
-    contract: Contract,
-    version: ContractVersion,
-    now: datetime,
-    *,
-    stage: LifecycleStage,
-    by: int | None = None,
-) -> None:
-    """Write the assignments and start their clocks; announce them after commit."""
-    if not choices:
-        return
-    at = pl.lit(now).cast(pl.Datetime("us", "UTC"))
-    insert_frame(
-        Assignment,
-        pl.DataFrame(
-            {
-                "person_id": [c.person_id for c in choices],
-                "rep_id": [c.rep.pk for c in choices],
-                "rule_id": [c.rule_id for c in choices],
-                "team": [c.team for c in choices],
-                "skipped": [json.dumps(c.skipped) for c in choices],
-                "explanation": [c.explanation for c in choices],
-                "by_user_id": [by] * len(choices),
-                "contract_version_id": [version.pk] * len(choices),
-            },
-            schema={
-                "person_id": pl.Int64,
-                "rep_id": pl.Int64,
-                "rule_id": pl.String,
-                "team": pl.String,
-                "skipped": pl.String,
-                "explanation": pl.String,
-                "by_user_id": pl.Int64,
-                "contract_version_id": pl.Int64,
-            },
-        ).with_columns(at.alias("at")),
-    )
-    wanted = {c.person_id for c in choices}
-    assignment_of = {
-        person_id: pk
-        for person_id, pk in Assignment.objects.filter(
-            at=now, ended_at__isnull=True, rep_id__in={c.rep.pk for c in choices}
-        ).values_list("person_id", "pk")
-        if person_id in wanted
-    }
-    _start_clocks(choices, assignment_of, contract, now, stage=stage)
-    if len(choices) <= ANNOUNCE_EACH_UP_TO:
-        for c in choices:
-            notify.lead_assigned(c.person_id, c.rep.username, c.rule_id, now)
-    else:
-        by_rep = Counter(c.rep.username for c in choices)
-        notify.leads_assigned(len(choices), dict(sorted(by_rep.items())), now)
-
-
-def _start_clocks(
-    choices: list[_Choice],
-    assignment_of: dict[int, int],
-    contract: Contract,
-    now: datetime,
-    *,
-    stage: LifecycleStage,
-) -> None:
-    columns: dict[str, list[Any]] = {
-        "person_id": [],
-        "assignment_id": [],
-        "rep_id": [],
-        "kind": [],
-        "due_at": [],
-        "remind_at": [],
-        "attempts_needed": [],
-    }
-    for c in choices:
-        calendar = rep_calendar(contract.sla, c.rep.time_zone)
-        for plan in plans_for(contract, calendar, now):
-            # An accepted lead has no accept-or-reject promise left to keep.
-            if stage is LifecycleStage.SAL and plan.kind == ClockKind.ACCEPT_OR_REJECT:
-                continue
-            columns["person_id"].append(c.person_id)
-            columns["assignment_id"].append(assignment_of[c.person_id])
-            columns["rep_id"].append(c.rep.pk)
-            columns["kind"].append(plan.kind)
-            columns["due_at"].append(plan.due_at.astimezone(UTC))
-            columns["remind_at"].append(plan.remind_at.astimezone(UTC) if plan.remind_at else None)
-            columns["attempts_needed"].append(plan.attempts_needed)
-    moment = pl.Datetime("us", "UTC")
-    frame = pl.DataFrame(
-        columns,
-        schema={
-            "person_id": pl.Int64,
-            "assignment_id": pl.Int64,
-            "rep_id": pl.Int64,
-            "kind": pl.String,
-            "due_at": moment,
-            "remind_at": moment,
-            "attempts_needed": pl.Int64,
-        },
-    ).with_columns(
-        pl.lit(now).cast(moment).alias("started_at"),
-        pl.lit(0, dtype=pl.Int64).alias("attempts_done"),
-    )
-    insert_frame(SlaClock, frame)
