@@ -1,4 +1,4 @@
-"""``revloop route [PERSON…] [--all-unassigned] [--json]``: route MQLs that have no rep."""
+"""``revloop route [PERSON…] [--all-unassigned] [--json]``: route MQLs no rep is working."""
 
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ from revloop.routing.services import do_route_people
 
 
 class Command(RevloopCommand):
-    help = "Hand unowned MQLs to reps by the contract's routing rules."
+    help = "Hand waiting MQLs to reps by the contract's routing rules."
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
-        parser.add_argument("people", nargs="*", help="ids or emails (default: every unowned MQL)")
+        parser.add_argument("people", nargs="*", help="ids or emails (default: every waiting MQL)")
         parser.add_argument(
-            "--all-unassigned", action="store_true", help="every MQL that has no owner (default)"
+            "--all-unassigned", action="store_true", help="every waiting MQL (the default)"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
