@@ -3,13 +3,16 @@ recomputes only what went stale."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
+from django.test import Client
 
 from revloop.analytics.cache import data_version
 from revloop.analytics.models import ReportCache
 from revloop.analytics.reports import Reports, refresh_reports
+from revloop.users.models import User
 from revloop.worker.registry import registered_jobs
 from tests import factories
 from tests.analytics.seeded import seed_company
@@ -56,3 +59,32 @@ def test_the_worker_runs_the_refresh_periodically() -> None:
     job = registered_jobs()["revloop.analytics.jobs.refresh_marketing_reports"]
     assert job.queue == "slow"
     assert job.every.total_seconds() == 300
+
+
+@pytest.mark.usefixtures("company")
+def test_the_page_shows_a_recent_report_of_older_data_and_says_so(
+    marketer: User, token_client: Callable[..., Client]
+) -> None:
+    page = Client()
+    page.force_login(marketer)
+    assert "nothing has changed since" not in page.get("/marketing/").content.decode()
+    assert "nothing has changed since" in page.get("/marketing/").content.decode()
+    computed = set(ReportCache.objects.values_list("computed_at", flat=True))
+    factories.touch()
+    html = page.get("/marketing/").content.decode()
+    assert "newer data has arrived since" in html
+    assert set(ReportCache.objects.values_list("computed_at", flat=True)) == computed
+    # The API asks for current data.
+    assert token_client(marketer).get("/api/v1/analytics/funnel").json()["cache"]["hit"] is False
+
+
+@pytest.mark.usefixtures("company")
+def test_with_no_max_age_the_page_recomputes_after_new_data(
+    marketer: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REVLOOP_REPORT_MAX_AGE", "0")
+    page = Client()
+    page.force_login(marketer)
+    page.get("/marketing/")
+    factories.touch()
+    assert "just computed" in page.get("/marketing/").content.decode()

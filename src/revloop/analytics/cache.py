@@ -8,8 +8,11 @@ removes a person), so an unchanged version means an unchanged report. Reading th
 version costs a handful of index look-ups, which is what a cached page pays.
 
 ``refresh_reports()`` recomputes the stale reports the Marketing page shows by
-default; the worker runs it periodically (``revloop.analytics.jobs``) so the page is
-served from the cache even right after new data arrives.
+default; the worker runs it periodically (``revloop.analytics.jobs``). A company whose
+touches never stop arriving would otherwise never see a cached page, so the page
+accepts a report computed from older data when it is at most ``max_age`` old
+(``REVLOOP_REPORT_MAX_AGE`` seconds, 15 minutes by default): it says so (``stale``)
+and the next refresh catches up. The API and the commands ask for current data.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -26,6 +30,7 @@ from django.utils import timezone
 
 from revloop.activity.models import Touch
 from revloop.analytics.models import ReportCache
+from revloop.core.env import envint
 from revloop.lifecycle.models import StageTransition
 from revloop.people.models import Person
 from revloop.pipeline.models import Opportunity, OpportunityChange
@@ -57,16 +62,24 @@ def cached(
     *,
     fresh: bool = False,
     version: str | None = None,
+    max_age: timedelta | None = None,
 ) -> dict[str, Any]:
     """The stored report when its data version is current, else ``compute()``d and
-    stored. ``fresh`` recomputes whatever is stored. The result carries a ``cache``
-    entry: ``hit``, ``computed_at``, ``seconds`` (of the computation) and the version."""
+    stored. ``fresh`` recomputes whatever is stored; ``max_age`` accepts a report of
+    older data computed at most that long ago. The result carries a ``cache`` entry:
+    ``hit``, ``stale``, ``computed_at``, ``seconds`` (of the computation), version."""
     key = cache_key(report, params, engine)
     version = version or data_version()
     if not fresh:
-        stored = ReportCache.objects.filter(key=key, data_version=version).first()
-        if stored is not None:
+        stored = ReportCache.objects.filter(key=key).first()
+        if stored is not None and stored.data_version == version:
             return _with_meta(stored, hit=True)
+        if (
+            stored is not None
+            and max_age is not None
+            and stored.computed_at >= timezone.now() - max_age
+        ):
+            return _with_meta(stored, hit=True, stale=True)
     started = time.perf_counter()
     result = compute()
     seconds = time.perf_counter() - started
@@ -88,11 +101,17 @@ def cached(
     return _with_meta(stored, hit=False)
 
 
-def _with_meta(stored: ReportCache, *, hit: bool) -> dict[str, Any]:
+def page_max_age() -> timedelta:
+    """How old a report computed from older data the page may still show."""
+    return timedelta(seconds=envint("REVLOOP_REPORT_MAX_AGE", 15 * 60, minimum=0))
+
+
+def _with_meta(stored: ReportCache, *, hit: bool, stale: bool = False) -> dict[str, Any]:
     return {
         **stored.result,
         "cache": {
             "hit": hit,
+            "stale": stale,
             "computed_at": stored.computed_at.isoformat(),
             "seconds": round(stored.seconds, 3),
             "data_version": stored.data_version,

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from types import TracebackType
 from typing import Any
 
@@ -109,6 +109,8 @@ class Reports:
 
     engine: str | None = None
     fresh: bool = False
+    #: Accept a report of older data computed at most this long ago (the page's policy).
+    max_age: timedelta | None = None
     _stack: ExitStack = field(default_factory=ExitStack, init=False, repr=False)
     _tables: Tables | None = field(default=None, init=False, repr=False)
     _version: str = field(default="", init=False, repr=False)
@@ -141,6 +143,7 @@ class Reports:
             lambda: jsonable(compute()),
             fresh=self.fresh,
             version=self._version,
+            max_age=self.max_age,
         )
 
     # Funnel and velocity ---------------------------------------------------------

@@ -10,6 +10,7 @@ from typing import Any
 from django.http import QueryDict
 
 from revloop.analytics.access import check_can_read_reports
+from revloop.analytics.cache import page_max_age
 from revloop.analytics.reports import (
     DEFAULT_COMPARE,
     LEVELS,
@@ -162,7 +163,7 @@ def rejections_section(reports: Reports, by: str) -> dict[str, Any]:
 
 def marketing_page(viewer: User, params: PageParams) -> dict[str, Any]:
     check_can_read_reports(viewer)
-    with Reports() as reports:
+    with Reports(max_age=page_max_age()) as reports:
         return {
             "funnel": funnel_section(reports, params.by),
             "attribution": attribution_section(reports, params.attribution),
@@ -173,5 +174,5 @@ def marketing_page(viewer: User, params: PageParams) -> dict[str, Any]:
 
 def attribution_fragment(viewer: User, params: PageParams) -> dict[str, Any]:
     check_can_read_reports(viewer)
-    with Reports() as reports:
+    with Reports(max_age=page_max_age()) as reports:
         return {"attribution": attribution_section(reports, params.attribution)}
