@@ -101,6 +101,6 @@ def test_both_teams_compliance_for_a_week(
     assert response.status_code == 200
     body = response.json()
     assert body["week_start"] == "2026-03-02"
-    assert body["marketing"]["mql_target"] == 8
+    assert body["marketing"]["mql_target"] == 35
     assert body["sales"]["first_touch_target_hours"] == 4
     assert token_client(outsider).get("/api/v1/sla/compliance").status_code == 403

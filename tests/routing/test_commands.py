@@ -85,7 +85,7 @@ def test_sla_status_shows_both_teams(
         result = _json("sla", "status")
     assert result["week_start"] == "2026-03-02"
     assert set(result) >= {"sales", "marketing"}
-    assert result["marketing"]["mql_target"] == 8
+    assert result["marketing"]["mql_target"] == 35
 
 
 def test_a_rep_marks_themselves_away(team: dict[str, User]) -> None:

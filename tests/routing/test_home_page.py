@@ -47,5 +47,5 @@ def test_home_shows_sales_and_marketing_compliance_this_week(
         html = client.get("/").content.decode()
 
     assert _figure(html, "sales_sla_rate") == "50%"
-    assert _figure(html, "marketing_mqls").split() == ["2", "of", "8", "MQLs"]
+    assert _figure(html, "marketing_mqls").split() == ["2", "of", "35", "MQLs"]
     assert "No MQL accepted or rejected yet" in _figure(html, "marketing_acceptance")
