@@ -2,9 +2,10 @@
 
 They keep the contexts apart: the stage machine does not know that routing starts an
 SLA clock on a new MQL, and the feedback app does not know that a logged call stops
-one. Every signal is sent *after the transaction commits* (``transaction.on_commit``),
-so a receiver never sees a change that was rolled back, and receivers that write do
-so in their own transaction.
+one. Signals are sent *after the transaction commits* (``transaction.on_commit``), so a
+receiver never sees a change that was rolled back, and receivers that write do so in
+their own transaction -- except :data:`people_merged`, whose receivers complete the
+merge inside its transaction.
 """
 
 from __future__ import annotations
@@ -36,3 +37,8 @@ people_moved = Signal()
 #: ``sales_activity_logged.send(sender, person_id=int, user_id=int, kind=str, at=datetime)``:
 #: a rep called, emailed or met the person (kind: call, email, meeting).
 sales_activity_logged = Signal()
+
+#: ``people_merged.send(sender, survivor_ids=list[int])``: sent *inside* the merge's
+#: transaction, after every record of the duplicates now names its survivor, so that a
+#: context can fold what must stay single (one open assignment per lead) into one.
+people_merged = Signal()

@@ -22,6 +22,7 @@ from django.db.models import Count, ForeignKey
 from django.utils import timezone
 
 from revloop.core.errors import InvalidInputError, NotFoundError
+from revloop.core.signals import people_merged
 from revloop.engine.identity.dedupe import (
     DEFAULT_SKIP_FIELDS,
     MergePlan,
@@ -185,6 +186,7 @@ def apply_merge_plans(
         StageTransition.objects.bulk_create(stage_changes)
         PersonMerge.objects.bulk_create(merges, batch_size=1000)
         Person.objects.filter(pk__in=list(mapping)).delete()
+        people_merged.send(sender=Person, survivor_ids=list(survivors))
         rescore_on_commit(survivors)  # scores are recomputed, not inherited
     totals: dict[str, int] = {}
     for counts in moved.values():

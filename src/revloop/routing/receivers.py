@@ -12,9 +12,11 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.dispatch import receiver
+from django.utils import timezone
 
-from revloop.core.signals import PersonMove, people_moved, sales_activity_logged
+from revloop.core.signals import PersonMove, people_merged, people_moved, sales_activity_logged
 from revloop.engine.vocabulary import LifecycleStage
+from revloop.people.models import Person
 from revloop.routing import notify
 from revloop.routing.models import Assignment, ClockKind, SlaClock
 from revloop.routing.services import do_route_people
@@ -132,3 +134,32 @@ def on_sales_activity(
         attempts.filter(attempts_done__gte=F("attempts_needed")).update(
             stopped_at=at, stop_reason="attempts_made"
         )
+
+
+@receiver(people_merged, dispatch_uid="routing.people_merged")
+def on_people_merged(sender: Any, survivor_ids: list[int], **kwargs: Any) -> None:
+    """A merged lead keeps one open assignment: the one of the rep who owns it now.
+
+    Both duplicates may have been routed; the others end (history kept) and their
+    clocks stop, so no rep is chased for a lead that is someone else's.
+    """
+    now = timezone.now()
+    for chunk in _chunks(survivor_ids):
+        owners = dict(Person.objects.filter(pk__in=chunk).values_list("pk", "owner_id"))
+        by_person: defaultdict[int, list[tuple[int, int]]] = defaultdict(list)
+        for pk, person_id, rep_id in (
+            Assignment.objects.filter(person_id__in=chunk, ended_at__isnull=True)
+            .order_by("-at", "-id")
+            .values_list("pk", "person_id", "rep_id")
+        ):
+            by_person[person_id].append((pk, rep_id))
+        ended = []
+        for person_id, rows in by_person.items():
+            # The owner's latest assignment stays, else the latest of all.
+            keep = next((pk for pk, rep_id in rows if rep_id == owners[person_id]), rows[0][0])
+            ended += [pk for pk, _ in rows if pk != keep]
+        if ended:
+            Assignment.objects.filter(pk__in=ended).update(ended_at=now, ended_reason="merged")
+            SlaClock.objects.filter(assignment_id__in=ended, stopped_at__isnull=True).update(
+                stopped_at=now, stop_reason="merged"
+            )
