@@ -12,6 +12,8 @@ def main(argv: list[str] | None = None) -> None:
     if args[:1] == ["demo"]:
         # The demo serves plain http on loopback; production keeps the strict default.
         os.environ.setdefault("REVLOOP_HTTPS", "false")
+    from django.db import DatabaseError
+
     from revloop.core.env import ConfigError
 
     try:
@@ -20,6 +22,11 @@ def main(argv: list[str] | None = None) -> None:
         execute_from_command_line(["revloop", *args])
     except ConfigError as exc:
         sys.stderr.write(f"revloop: configuration error: {exc}\n")
+        sys.exit(2)
+    except DatabaseError as exc:
+        # Most often a database that was never migrated, or one that cannot be reached.
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        sys.stderr.write(f"revloop: database error: {first} (has `revloop migrate` run?)\n")
         sys.exit(2)
 
 

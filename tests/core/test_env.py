@@ -124,3 +124,21 @@ def test_check_deploy_is_clean_when_debug_is_off(tmp_path: pytest.TempPathFactor
     )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "no issues" in out.stdout
+
+
+def test_a_database_that_was_never_migrated_is_one_line_on_stderr(
+    tmp_path: pytest.TempPathFactory,
+) -> None:
+    """No traceback: the reason, and what to run."""
+    out = subprocess.run(
+        [sys.executable, "-m", "revloop.cli", "stats", "--json"],
+        env={"REVLOOP_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 2
+    assert out.stdout == ""
+    assert out.stderr.startswith("revloop: database error: no such table")
+    assert out.stderr.count("\n") == 1
+    assert "revloop migrate" in out.stderr

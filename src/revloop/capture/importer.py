@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -45,12 +45,10 @@ from revloop.engine.imports import (
     OpportunityRecord,
     PersonRecord,
     RowFailure,
-    RowValidator,
     read_records,
 )
-from revloop.engine.imports.prefetch import Prefetch
-from revloop.engine.imports.reader import CsvRow
-from revloop.engine.imports.touch_batch import validate_touch_rows
+from revloop.engine.imports.batches import ValidatedBatch, validated_batches
+from revloop.engine.imports.prefetch import ProcessPrefetch
 from revloop.lifecycle.models import StageTransition
 from revloop.people.identity import (
     PROFILE_FIELDS,
@@ -65,6 +63,8 @@ from revloop.users.models import User
 
 ENTITIES = ("people", "accounts", "touches", "opportunities")
 BATCH_SIZE = 10_000
+#: Files from this size on are read and validated in a second process (see _read_ahead).
+READ_AHEAD_MIN_BYTES = 1 << 20
 #: The embedded database's page cache during an import, in KiB: the touch indexes of a
 #: big file then stay in memory between batches instead of being re-read page by page.
 SQLITE_IMPORT_CACHE_KIB = 262_144
@@ -491,17 +491,6 @@ _WRITERS: dict[str, type[_Writer]] = {
 }
 
 
-def _batches(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 class _ErrorReport:
     """Bad rows: counted and listed in the summary, and written to the error CSV."""
 
@@ -530,27 +519,24 @@ class _ErrorReport:
             self.path.unlink()  # a fixed file leaves no stale error report behind
 
 
-def _validated(
-    writer: _Writer, validator: RowValidator, batch: list[CsvRow]
-) -> tuple[list[RowFailure], Any]:
-    """The batch's failures (in row order) and its good rows, in the writer's form."""
-    failures = [
-        RowFailure(r.row, (r.error,), dict(zip(validator.columns.header, r.values, strict=False)))
-        for r in batch
-        if r.error is not None
-    ]
-    readable = [(r.row, r.values) for r in batch if r.error is None]
-    good: Any
-    if isinstance(writer, _TouchWriter):
-        touches = validate_touch_rows(validator, readable)
-        failures += touches.failures
-        good = touches.frame
-    else:
-        good = []
-        for number, values in readable:
-            result = validator.validate(number, values)
-            (failures.append if isinstance(result, RowFailure) else good.append)(result)
-    return sorted(failures, key=lambda f: f.row), good
+def _read_ahead(
+    source: Path, entity: str, *, format_name: str, options: ImportOptions
+) -> Iterator[ValidatedBatch]:
+    """The file's validated batches; a large file is read in a second process.
+
+    Reading and validating cost about as much as writing, so on two cores the next
+    batch is read while this one is written. A small file is not worth a process.
+    """
+    arguments: dict[str, Any] = {
+        "format_name": format_name,
+        "options": options,
+        "batch_size": BATCH_SIZE,
+    }
+    if source.stat().st_size < READ_AHEAD_MIN_BYTES:
+        yield from validated_batches(source, entity, **arguments)
+        return
+    with ProcessPrefetch(validated_batches, source, entity, **arguments) as batches:
+        yield from batches
 
 
 def run_import(
@@ -567,32 +553,25 @@ def run_import(
     started = time.perf_counter()
     summary = ImportSummary(committed=not dry_run)
     writer = _WRITERS[entity](summary, timezone.now())
-    stream = read_records(
-        source, entity, format_name=format_name, options=options or ImportOptions()
-    )
+    options = options or ImportOptions()
+    # Read here only for the header and format; the rows are read by _read_ahead.
+    stream = read_records(source, entity, format_name=format_name, options=options)
     summary.format = stream.format
     errors = _ErrorReport(summary, error_csv_path(source), stream.header)
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
 
-    def validated_batches() -> Iterator[tuple[int, list[RowFailure], Any, float | None]]:
-        for batch in _batches(stream.reader, BATCH_SIZE):
-            failures, good = _validated(writer, stream.validator, batch)
-            yield len(batch), failures, good, stream.reader.progress()
-
     def write_all() -> None:
-        # The next batch is read and validated while this one is written.
-        with Prefetch(validated_batches()) as batches:
-            for rows, failures, good, fraction in batches:
-                summary.rows += rows
-                for failure in failures:
-                    errors.add(failure)
-                if len(good):
-                    with transaction.atomic():
-                        writer.write(good)
-                if fraction is not None:
-                    progress(fraction)
+        for batch in _read_ahead(source, entity, format_name=stream.format, options=options):
+            summary.rows += batch.rows
+            for failure in batch.failures:
+                errors.add(failure)
+            if len(batch.good):
+                with transaction.atomic():
+                    writer.write(batch.good)
+            if batch.progress is not None:
+                progress(batch.progress)
 
     try:
         if strict or dry_run:

@@ -20,6 +20,11 @@ def add_json_flag(parser: ArgumentParser) -> None:
 class RevloopCommand(BaseCommand):
     """A command with a ``--json`` mode whose output is one JSON document on stdout."""
 
+    # Operational commands run from scripts and cron, often many times a minute; the
+    # system checks (a second and a half of loading every URL and API schema) belong
+    # to `revloop check` and to start-up of the web server, not to each of them.
+    requires_system_checks: list[str] = []
+
     def add_arguments(self, parser: CommandParser) -> None:
         add_json_flag(parser)
 
