@@ -18,6 +18,7 @@ from revloop.engine.identity.email import (
     InvalidEmail,
     canonical_email,
     normalize_email,
+    normalized_parts,
 )
 
 PROPERTY = settings(max_examples=300, deadline=None)
@@ -165,3 +166,14 @@ def test_the_fast_path_agrees_with_the_full_rules(raw: str) -> None:
 
     assert module._FAST.fullmatch(raw) is not None
     assert module._normalize(raw) == module._normalize_slowly(raw)
+
+
+@PROPERTY
+@given(st.one_of(st.text(max_size=60), locals_.map(lambda local: f"{local}@Example.COM")))
+def test_rebuilding_from_the_two_strings_gives_the_same_email(raw: str) -> None:
+    """An address and its key, kept as strings, rebuild the whole normalized email."""
+    try:
+        email = normalize_email(raw)
+    except InvalidEmail:
+        return
+    assert normalized_parts(email.address, email.canonical) == email

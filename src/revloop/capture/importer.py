@@ -37,7 +37,7 @@ from revloop.activity.models import Touch
 from revloop.core.bulk import insert_frame, values_for_keys
 from revloop.core.values import fill_known
 from revloop.engine.identity.accounts import AccountMatcher, PersonToMatch
-from revloop.engine.identity.email import normalize_email
+from revloop.engine.identity.email import normalize_email, normalized_parts
 from revloop.engine.imports import (
     AccountRecord,
     ErrorCsvWriter,
@@ -319,9 +319,11 @@ class _TouchWriter(_Writer):
         )
         created = resolve_people(
             [
-                PersonSeed(email=normalize_email(email), seen_at=seen_at, source=channel)
-                for email, seen_at, channel in first_seen.select(
-                    "email", "occurred_at", "channel"
+                PersonSeed(
+                    email=normalized_parts(email, canonical), seen_at=seen_at, source=channel
+                )
+                for email, canonical, seen_at, channel in first_seen.select(
+                    "email", "canonical_email", "occurred_at", "channel"
                 ).iter_rows()
             ]
         )

@@ -175,6 +175,16 @@ def normalize_email(raw: object) -> NormalizedEmail:
     return _normalize(raw)
 
 
+def normalized_parts(address: str, canonical: str) -> NormalizedEmail:
+    """The :class:`NormalizedEmail` of an ``address`` that ``normalize_email`` already gave.
+
+    For a caller that kept only the two strings (a frame column, another process):
+    rebuilding is a split and a set lookup, not a second validation.
+    """
+    local, _, domain = address.rpartition("@")
+    return NormalizedEmail(address, canonical, local, domain, is_free_mail_domain(domain))
+
+
 def canonical_email(raw: object) -> str:
     """The identity key of ``raw`` (see the module doc); raises :class:`InvalidEmail`."""
     return normalize_email(raw).canonical
