@@ -35,7 +35,9 @@ def make_user(db: None) -> Callable[..., User]:
     def make(username: str, role: Role | None = None, **fields: object) -> User:
         user = User.objects.create_user(username=username, password="pw-" + username, **fields)
         if role is not None:
-            user.groups.add(Group.objects.get(name=role.value))
+            # get_or_create: a transactional test before this one may have flushed the
+            # roles that a migration creates.
+            user.groups.add(Group.objects.get_or_create(name=role.value)[0])
         return user
 
     return make

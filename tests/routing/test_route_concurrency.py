@@ -31,7 +31,7 @@ pytestmark = [
 ]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_parallel_workers_assign_each_lead_once_within_capacity(
     team: dict[str, User],
     make_mql: Callable[..., Person],
@@ -64,7 +64,7 @@ def test_parallel_workers_assign_each_lead_once_within_capacity(
     assert SlaClock.objects.count() == 60 * 3
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_parallel_sweeps_record_and_announce_each_breach_once(
     team: dict[str, User], make_mql: Callable[..., Person], hooks: WebhookEndpoint
 ) -> None:
