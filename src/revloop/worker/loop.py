@@ -199,18 +199,3 @@ class Worker:
                     self.stopping.wait(QUEUE_POLL_SECONDS)
         finally:
             connection.close()
-
-
-class BackgroundWorker:
-    """A worker in a thread of this process (``revloop demo``)."""
-
-    def __init__(self, *, interval: float = 5.0) -> None:
-        self.worker = Worker(interval=interval)
-        self._thread = threading.Thread(target=self.worker.run, name="worker", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self, timeout: float = 30.0) -> None:
-        self.worker.stop()
-        self._thread.join(timeout)

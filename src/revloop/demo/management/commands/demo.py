@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from typing import Any
 
@@ -17,7 +18,6 @@ from rich.table import Table
 from revloop.core.server import serve
 from revloop.demo.seed import DEMO_PASSWORD, ensure_demo_users, is_empty, seed_demo
 from revloop.users.models import User
-from revloop.worker.loop import BackgroundWorker, quiet_task_logs
 
 
 class Command(BaseCommand):
@@ -34,6 +34,9 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not options["no_serve"]:
+            self._set_up_then_serve(options)
+            return
         console = Console(stderr=True)
         console.print(f"[bold]revloop demo[/] · database: {_describe_database()}")
         call_command("migrate", interactive=False, verbosity=0)
@@ -43,24 +46,30 @@ class Command(BaseCommand):
             console.print("The database already holds data: reusing it.")
             ensure_demo_users()
         self._print_logins()
-        if not options["no_serve"]:
-            call_command("collectstatic", interactive=False, verbosity=0)
-            console.print(f"Serving on http://{options['host']}:{options['port']}/ (Ctrl-C stops)")
-            self._serve(options)
 
-    def _serve(self, options: dict[str, Any]) -> None:
-        if options["no_worker"]:
-            serve(options["host"], options["port"], workers=2, threads=4)
-            return
-        # One process for the demo: the worker runs in a thread of the web server's
-        # master process (gunicorn's forked web workers do not inherit the thread).
-        quiet_task_logs()
-        worker = BackgroundWorker(interval=settings.REVLOOP_WORKER_INTERVAL)
-        worker.start()
+    def _set_up_then_serve(self, options: dict[str, Any]) -> None:
+        # gunicorn forks its web workers from this process. Seeding and scoring run
+        # polars, whose thread pool does not survive a fork (a forked worker hangs on
+        # its first frame), so the set-up and the background worker run in processes
+        # of their own and this one only serves.
+        here = [sys.executable, "-m", "revloop.cli"]
+        setup = [*here, "demo", "--no-serve", "--leads", str(options["leads"])]
+        done = subprocess.run([*setup, "--seed", str(options["seed"])], check=False)  # noqa: S603
+        if done.returncode:
+            raise CommandError("setting up the demo failed (see above)")
+        call_command("collectstatic", interactive=False, verbosity=0)
+        worker = None
+        if not options["no_worker"]:
+            worker = subprocess.Popen([*here, "worker"])  # noqa: S603 - our own command
+        Console(stderr=True).print(
+            f"Serving on http://{options['host']}:{options['port']}/ (Ctrl-C stops)"
+        )
         try:
             serve(options["host"], options["port"], workers=2, threads=4)
         finally:
-            worker.stop()
+            if worker is not None:
+                worker.terminate()  # SIGTERM: the worker finishes what it runs, then stops
+                worker.wait(timeout=60)
 
     def _seed(self, console: Console, leads: int, seed: int) -> None:
         if leads < 1:
