@@ -194,8 +194,8 @@ def add_note(request: HttpRequest, person: str, payload: NoteIn) -> Status[NoteO
 def give_verdict(request: HttpRequest, person: str, payload: VerdictIn) -> Status[MoveOut]:
     """Accept, reject or disqualify one of your leads, with a reason code from the contract.
 
-    Unlike ``/transitions``, this checks that you work the lead: its owner, their
-    manager or an admin.
+    The inbox's three verdicts by name; only who works the lead may give one: its
+    owner, their manager or an admin (as for a sales move through ``/transitions``).
     """
     record = do_give_verdict(
         request.auth,  # type: ignore[attr-defined]
