@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
@@ -30,6 +31,18 @@ from revloop.lifecycle.api import MoveOut, TransitionOut, transition_data
 router = Router(tags=["feedback"])
 
 
+class _RecordOut(Schema):
+    """A feedback record as the API answers it: who recorded it, by username."""
+
+    id: int
+    person_id: int
+    user: str
+
+    @staticmethod
+    def resolve_user(record: Any) -> str:
+        return str(record.user.username)
+
+
 class ActivityIn(Schema):
     kind: str = Field(description=f"one of: {', '.join(ActivityKind.values)}")
     at: datetime | None = Field(None, description="when it happened, with a zone; default now")
@@ -39,10 +52,7 @@ class ActivityIn(Schema):
     note: str = Field("", max_length=4000)
 
 
-class ActivityOut(Schema):
-    id: int
-    person_id: int
-    user: str
+class ActivityOut(_RecordOut):
     kind: str
     at: datetime
     outcome: str
@@ -57,10 +67,7 @@ class HeardIn(Schema):
     opportunity_id: int | None = None
 
 
-class HeardOut(Schema):
-    id: int
-    person_id: int
-    user: str
+class HeardOut(_RecordOut):
     kind: str
     text: str
     topic: str
@@ -72,10 +79,7 @@ class NoteIn(Schema):
     text: str = Field(max_length=4000)
 
 
-class NoteOut(Schema):
-    id: int
-    person_id: int
-    user: str
+class NoteOut(_RecordOut):
     text: str
     at: datetime
 
@@ -105,6 +109,10 @@ class OpportunityOut(Schema):
     primary_contact_id: int | None
     owner: str | None
 
+    @staticmethod
+    def resolve_owner(deal: Any) -> str | None:
+        return deal.owner.username if deal.owner else None
+
 
 @router.get("/inbox", response=Inbox)
 def inbox(request: HttpRequest, rep: str | None = None) -> Inbox:
@@ -133,18 +141,7 @@ def log_activity(request: HttpRequest, person: str, payload: ActivityIn) -> Stat
         payload.note,
         outcome=payload.outcome,
     )
-    return Status(
-        201,
-        ActivityOut(
-            id=record.pk,
-            person_id=record.person_id,
-            user=record.user.username,
-            kind=record.kind,
-            at=record.at,
-            outcome=record.outcome,
-            note=record.note,
-        ),
-    )
+    return Status(201, record)
 
 
 @router.post("/people/{person}/heard", response={201: HeardOut})
@@ -159,35 +156,14 @@ def record_heard(request: HttpRequest, person: str, payload: HeardIn) -> Status[
         at=payload.at,
         opportunity=payload.opportunity_id,
     )
-    return Status(
-        201,
-        HeardOut(
-            id=item.pk,
-            person_id=item.person_id,
-            user=item.user.username,
-            kind=item.kind,
-            text=item.text,
-            topic=item.topic,
-            at=item.at,
-            opportunity_id=item.opportunity_id,
-        ),
-    )
+    return Status(201, item)
 
 
 @router.post("/people/{person}/notes", response={201: NoteOut})
 def add_note(request: HttpRequest, person: str, payload: NoteIn) -> Status[NoteOut]:
     """Add a free-text note for whoever works the person next."""
     note = do_add_note(request.auth, person, payload.text)  # type: ignore[attr-defined]
-    return Status(
-        201,
-        NoteOut(
-            id=note.pk,
-            person_id=note.person_id,
-            user=note.user.username,
-            text=note.text,
-            at=note.at,
-        ),
-    )
+    return Status(201, note)
 
 
 @router.post("/people/{person}/verdicts", response={201: MoveOut})
@@ -222,17 +198,4 @@ def convert(request: HttpRequest, person: str, payload: ConvertIn) -> Status[Opp
         close_date=payload.close_date,
         role=payload.role,
     )
-    return Status(
-        201,
-        OpportunityOut(
-            id=deal.pk,
-            name=deal.name,
-            stage=deal.stage,
-            amount=deal.amount,
-            currency=deal.currency,
-            close_date=deal.close_date,
-            account_id=deal.account_id,
-            primary_contact_id=deal.primary_contact_id,
-            owner=deal.owner.username if deal.owner else None,
-        ),
-    )
+    return Status(201, deal)
