@@ -103,4 +103,12 @@ def test_both_teams_compliance_for_a_week(
     assert body["week_start"] == "2026-03-02"
     assert body["marketing"]["mql_target"] == 35
     assert body["sales"]["first_touch_target_hours"] == 4
+    # Every rate states what it counts; with nothing due this week it has no value.
+    assert body["sales"]["deadlines_kept"] == {"numerator": 0, "denominator": 0, "value": None}
+    assert body["sales"]["speed_to_lead"]["in_time"] == {
+        "numerator": 0,
+        "denominator": 0,
+        "value": None,
+    }
+    assert body["sales"]["by_rep"] == []
     assert token_client(outsider).get("/api/v1/sla/compliance").status_code == 403

@@ -32,18 +32,29 @@ def _clock(lead: Person, kind: ClockKind) -> SlaClock:
     return SlaClock.objects.get(person=lead, kind=kind)
 
 
-def test_a_quick_acceptance_keeps_both_promises(
+def _accepted(lead: Person, rep: User, after: timedelta) -> None:
+    StageTransition.objects.create(
+        person=lead, from_stage="mql", to_stage="sal", at=BERLIN_MORNING + after, by_user=rep
+    )
+
+
+def _called(lead: Person, after: timedelta, kind: str = "call", channel: str = "") -> None:
+    Touch.objects.create(
+        event_id=f"{kind}-{lead.pk}-{after}",
+        person=lead,
+        occurred_at=BERLIN_MORNING + after,
+        type=kind,
+        channel=channel,
+    )
+
+
+def test_a_quick_call_and_acceptance_keep_both_promises(
     team: dict[str, User], make_mql: Callable[..., Person]
 ) -> None:
     lena = team["lena"]
     lead = _promoted(make_mql, lena)
-    StageTransition.objects.create(
-        person=lead,
-        from_stage="mql",
-        to_stage="sal",
-        at=BERLIN_MORNING + timedelta(hours=2),
-        by_user=lena,
-    )
+    _called(lead, timedelta(hours=1, minutes=30))
+    _accepted(lead, lena, timedelta(hours=2))
     now = BERLIN_MORNING + timedelta(days=1)
 
     result = do_backfill_sla_history(now, since=BERLIN_MORNING - timedelta(days=7))
@@ -56,11 +67,48 @@ def test_a_quick_acceptance_keeps_both_promises(
         "existing_owner",
     )
     touch = _clock(lead, ClockKind.FIRST_TOUCH)
-    assert (touch.stop_reason, touch.breached_at) == ("accepted", None)
-    # The accepting call was the first attempt; two more are due within five days.
+    assert (touch.stop_reason, touch.breached_at) == ("touched_call", None)
+    assert _clock(lead, ClockKind.ACCEPT_OR_REJECT).stop_reason == "accepted"
+    # The call was the first attempt; two more are due within five days.
     attempts = _clock(lead, ClockKind.ATTEMPTS)
     assert attempts.attempts_done == 1
     assert attempts.stopped_at is None
+
+
+def test_a_lead_accepted_at_once_but_never_called_misses_the_first_touch(
+    team: dict[str, User], make_mql: Callable[..., Person]
+) -> None:
+    """Accepting is a decision, not a touch: it keeps the accept-or-reject promise alone."""
+    lena = team["lena"]
+    lead = _promoted(make_mql, lena)
+    _accepted(lead, lena, timedelta(minutes=10))
+    _called(lead, timedelta(hours=1), kind="email_click", channel="email")
+
+    result = do_backfill_sla_history(
+        BERLIN_MORNING + timedelta(days=1), since=BERLIN_MORNING - timedelta(days=7)
+    )
+
+    assert result["breaches"] == 1
+    touch = _clock(lead, ClockKind.FIRST_TOUCH)
+    assert (touch.stopped_at, touch.breached_at is not None) == (None, True)
+    decided = _clock(lead, ClockKind.ACCEPT_OR_REJECT)
+    assert (decided.stop_reason, decided.breached_at) == ("accepted", None)
+    assert _clock(lead, ClockKind.ATTEMPTS).attempts_done == 0
+    assert SlaBreach.objects.get(person=lead).kind == "first_touch"
+
+
+def test_a_synced_sales_email_in_time_keeps_the_first_touch(
+    team: dict[str, User], make_mql: Callable[..., Person]
+) -> None:
+    lead = _promoted(make_mql, team["sofia"])
+    _called(lead, timedelta(hours=3), kind="email_open", channel="sales_outreach")
+
+    do_backfill_sla_history(
+        BERLIN_MORNING + timedelta(hours=5), since=BERLIN_MORNING - timedelta(days=7)
+    )
+
+    touch = _clock(lead, ClockKind.FIRST_TOUCH)
+    assert (touch.stop_reason, touch.breached_at) == ("touched_email", None)
 
 
 def test_an_ignored_lead_is_breached_and_escalated_without_reassignment(
@@ -109,6 +157,15 @@ def test_the_demo_company_has_an_sla_record_and_running_clocks(db: None) -> None
     report = sla_compliance(week_start(now))
     assert report.sales.met > 0
     assert report.sales.breached > 0
+    # Most first touches are made in time; some reps accept and call late or never.
+    speed = report.sales.speed_to_lead
+    assert speed.in_time.value is not None
+    assert 0.4 < speed.in_time.value < 0.95
+    assert speed.median_hours is not None
+    assert speed.median_hours < 4
+    stops = set(SlaClock.objects.filter(kind="first_touch").values_list("stop_reason", flat=True))
+    assert "accepted" not in stops
+    assert "touched_call" in stops
     assert report.marketing.mqls > 0
     reps = User.objects.filter(groups__name="sales_rep")
     running = [item for item in open_work(reps, now) if item.seconds_left > 0]

@@ -47,5 +47,8 @@ def test_home_shows_sales_and_marketing_compliance_this_week(
         html = client.get("/").content.decode()
 
     assert _figure(html, "sales_sla_rate") == "50%"
+    # The kept lead was called at once; the missed one never.
+    assert _figure(html, "speed_to_lead").startswith("Speed to lead: 0.0 business hours")
+    assert _figure(html, "first_touch_in_time") == "First touch in time: 50% (1 of 2)"
     assert _figure(html, "marketing_mqls").split() == ["2", "of", "35", "MQLs"]
     assert "No MQL accepted or rejected yet" in _figure(html, "marketing_acceptance")

@@ -1,4 +1,6 @@
-"""Stage moves drive routing: a new MQL is routed, accepting and rejecting stop clocks."""
+"""Stage moves and sales activity drive routing: a new MQL is routed; accepting stops the
+accept-or-reject clock alone, a call, e-mail or meeting stops the first-touch clock,
+rejecting stops them all."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import pytest
 import time_machine
 
 from revloop.core.signals import PersonMove, people_moved
@@ -48,12 +51,13 @@ def test_a_lead_promoted_to_mql_is_routed_once_the_move_commits(
     assert SlaClock.objects.filter(person=lead).count() == 3
 
 
-def test_accepting_stops_the_first_touch_and_accept_or_reject_clocks(
+def test_accepting_stops_the_accept_or_reject_clock_alone_not_the_first_touch(
     team: dict[str, User],
     make_mql: Callable[..., Person],
     hooks: WebhookEndpoint,
     django_capture_on_commit_callbacks: Capture,
 ) -> None:
+    """Accepting is a decision, not a contact attempt: first touch and attempts run on."""
     lead, rep = _routed(make_mql)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -61,9 +65,9 @@ def test_accepting_stops_the_first_touch_and_accept_or_reject_clocks(
 
     stopped = SlaClock.objects.filter(person=lead, stopped_at__isnull=False)
     assert set(stopped.values_list("kind", "stop_reason")) == {
-        (ClockKind.FIRST_TOUCH.value, "accepted"),
         (ClockKind.ACCEPT_OR_REJECT.value, "accepted"),
     }
+    assert SlaClock.objects.get(person=lead, kind=ClockKind.FIRST_TOUCH).stopped_at is None
     assert SlaClock.objects.get(person=lead, kind=ClockKind.ATTEMPTS).stopped_at is None
     assert WebhookDelivery.objects.filter(event="lead.accepted").count() == 1
     assert Assignment.objects.get(person=lead).ended_at is None
@@ -130,7 +134,9 @@ def test_a_big_batch_of_new_mqls_is_left_to_the_routing_job(
     assert job.function(BERLIN_MORNING) is None
 
 
-def test_a_call_logged_by_the_rep_is_the_first_touch(
+@pytest.mark.parametrize("kind", ["call", "email", "meeting"])
+def test_a_call_email_or_meeting_logged_by_the_rep_is_the_first_touch(
+    kind: str,
     team: dict[str, User],
     make_mql: Callable[..., Person],
     django_capture_on_commit_callbacks: Capture,
@@ -140,9 +146,10 @@ def test_a_call_logged_by_the_rep_is_the_first_touch(
         time_machine.travel(BERLIN_MORNING + timedelta(hours=1), tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        do_log_activity(rep, lead.pk, "call")
+        do_log_activity(rep, lead.pk, kind)
 
     touch = SlaClock.objects.get(person=lead, kind=ClockKind.FIRST_TOUCH)
-    assert touch.stop_reason == "touched_call"
+    assert touch.stop_reason == f"touched_{kind}"
     assert touch.stopped_at == BERLIN_MORNING + timedelta(hours=1)
     assert SlaClock.objects.get(person=lead, kind=ClockKind.ATTEMPTS).attempts_done == 1
+    assert SlaClock.objects.get(person=lead, kind=ClockKind.ACCEPT_OR_REJECT).stopped_at is None

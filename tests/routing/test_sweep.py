@@ -105,7 +105,13 @@ def test_a_restarted_worker_catches_up_without_sending_twice(
     assert caught_up["breached"] == 2
     assert caught_up["breached_by_kind"] == {"first_touch": 1, "accept_or_reject": 1}
     assert caught_up["reminded"] == 0
-    assert again == {"reminded": 0, "breached": 0, "breached_by_kind": {}, "reassigned": 0}
+    assert again == {
+        "reminded": 0,
+        "breached": 0,
+        "breached_by_kind": {},
+        "reassigned": 0,
+        "touched_by_synced_attempts": 0,
+    }
     assert SlaBreach.objects.filter(person=lead).count() == 2
     assert _sent("sla.warning") == 1
     assert _sent("sla.breached") == 2

@@ -63,14 +63,43 @@ class AbsenceOut(Schema):
     created_by: str | None
 
 
+class RateOut(Schema):
+    numerator: int
+    denominator: int
+    value: float | None = Field(description="numerator / denominator; null when it is 0")
+
+
+class SpeedToLeadOut(Schema):
+    leads: int = Field(description="first-touch promises due in the week")
+    reached: int = Field(description="of them, reached by a call, e-mail or meeting so far")
+    median_hours: float | None = Field(
+        description="median business hours from assignment to the first contact attempt"
+    )
+    in_time: RateOut = Field(description="first attempt by the deadline / (that + missed)")
+    missed: int
+    pending: int = Field(description="no attempt yet, deadline ahead")
+    ended: int = Field(description="rejected, moved on or re-assigned before any attempt")
+
+
+class GroupSpeedOut(Schema):
+    name: str
+    team: str
+    speed_to_lead: SpeedToLeadOut
+
+
 class SalesOut(Schema):
     due: int
     met: int
     breached: int
     open: int
     rate: float | None
+    deadlines_kept: RateOut
+    ended: int
     median_first_touch_hours: float | None
     first_touch_target_hours: float
+    speed_to_lead: SpeedToLeadOut
+    by_rep: list[GroupSpeedOut]
+    by_team: list[GroupSpeedOut]
 
 
 class MarketingOut(Schema):

@@ -2,9 +2,11 @@
 
 When a company starts with revloop (and when the demo company is seeded) its
 recent MQLs already have owners, verdicts and calls in the history. Replaying that
-history through the contract's promises gives each of them its assignment and
-clocks as the sweep would have kept them: met when the rep answered in time,
-breached (and escalated) when not, still running when the deadline is ahead.
+history through the contract's promises (the clock-stop rules of
+:mod:`revloop.engine.sla.stops`, the same the live receivers apply) gives each of them
+its assignment and clocks as the sweep would have kept them: met when the rep called,
+e-mailed or met the lead in time, breached (and escalated) when not, still running
+when the deadline is ahead. Accepting a lead stops only its accept-or-reject clock.
 Nothing is re-assigned in the past: the history says who kept the lead.
 """
 
@@ -22,16 +24,25 @@ from django.db import transaction
 from revloop.contracts.versions import active_contract
 from revloop.core.bulk import insert_frame
 from revloop.engine.contract import Contract
-from revloop.engine.vocabulary import LifecycleStage, TouchType
+from revloop.engine.sla.stops import (
+    Clock,
+    ClockEvent,
+    EventKind,
+    effect,
+    event_of_move,
+    event_of_touch,
+    replay,
+)
+from revloop.engine.vocabulary import LifecycleStage
 from revloop.lifecycle.models import StageTransition
 from revloop.people.models import Person
-from revloop.routing.clocks import ClockPlan, plans_for, rep_calendar
-from revloop.routing.models import Assignment, ClockKind, SlaBreach, SlaClock
+from revloop.routing.clocks import plans_for, rep_calendar
+from revloop.routing.models import Assignment, SlaBreach, SlaClock
 from revloop.routing.services import EXISTING_OWNER
+from revloop.routing.synced import SYNCED_ATTEMPTS
 from revloop.users.models import User
 
-_OPEN = {LifecycleStage.MQL.value, LifecycleStage.SAL.value}
-_SALES_TOUCHES = (TouchType.CALL.value, TouchType.MEETING.value)
+_RELEASED = {LifecycleStage.LEAD, LifecycleStage.RECYCLED, LifecycleStage.DISQUALIFIED}
 #: The sweep runs every 30 seconds; a replayed breach is recorded as it would have been.
 _DETECTED_AFTER = timedelta(seconds=15)
 
@@ -42,15 +53,8 @@ class _Lead:
     mql_at: datetime
     rep: User
     account_owner_id: int | None
-    moves: list[tuple[str, str, datetime, int | None]] = field(default_factory=list)
-    calls: list[datetime] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    stopped_at: datetime | None
-    stop_reason: str
-    attempts_done: int = 0
+    #: What happened after the lead became an MQL, as the clocks see it.
+    events: list[ClockEvent] = field(default_factory=list)
 
 
 def do_backfill_sla_history(now: datetime, *, since: datetime) -> dict[str, Any]:
@@ -101,18 +105,21 @@ def _load_history(leads: dict[int, _Lead], now: datetime) -> None:
         .values_list("person_id", "from_stage", "to_stage", "at", "by_user_id")
     ):
         lead = leads[person_id]
-        if at > lead.mql_at:
-            lead.moves.append((source, target, at, by))
+        event = event_of_move(source, target, at, by_user=by is not None)
+        if at > lead.mql_at and event is not None:
+            lead.events.append(event)
     from revloop.activity.models import Touch
 
-    for person_id, at in (
-        Touch.objects.filter(person_id__in=ids, type__in=_SALES_TOUCHES, occurred_at__lte=now)
-        .order_by("occurred_at")
-        .values_list("person_id", "occurred_at")
+    # Synced calls, meetings and sales e-mails; marketing touches stop no clock.
+    for person_id, at, kind, channel in (
+        Touch.objects.filter(SYNCED_ATTEMPTS, person_id__in=ids, occurred_at__lte=now)
+        .order_by("occurred_at", "pk")
+        .values_list("person_id", "occurred_at", "type", "channel")
     ):
         lead = leads[person_id]
-        if at > lead.mql_at:
-            lead.calls.append(at)
+        event = event_of_touch(kind, channel, at)
+        if at > lead.mql_at and event.kind is EventKind.CONTACT_ATTEMPT:
+            lead.events.append(event)
 
 
 def _write_assignments(leads: dict[int, _Lead], version_id: int) -> dict[int, int]:
@@ -155,56 +162,21 @@ def _write_assignments(leads: dict[int, _Lead], version_id: int) -> dict[int, in
     return dict(Assignment.objects.filter(person_id__in=list(leads)).values_list("person_id", "pk"))
 
 
-def _exit(lead: _Lead) -> tuple[str, str, datetime, int | None] | None:
+def _exit(lead: _Lead) -> ClockEvent | None:
     """The first move out of the open stages after the lead became an MQL."""
-    return next((m for m in lead.moves if m[0] in _OPEN and m[1] not in _OPEN), None)
-
-
-def _exit_reason(move: tuple[str, str, datetime, int | None]) -> str:
-    source, target, _, by = move
-    return "rejected" if source == LifecycleStage.MQL and by is not None else f"moved_to_{target}"
+    leaving = (EventKind.REJECTED, EventKind.LEFT_QUEUE)
+    return min((e for e in lead.events if e.kind in leaving), key=lambda e: e.at, default=None)
 
 
 def _released_at(lead: _Lead) -> datetime | None:
     move = _exit(lead)
-    released = {LifecycleStage.LEAD, LifecycleStage.RECYCLED, LifecycleStage.DISQUALIFIED}
-    return move[2].astimezone(UTC) if move and move[1] in released else None
+    return move.at.astimezone(UTC) if move and move.to_stage in _RELEASED else None
 
 
 def _released_reason(lead: _Lead) -> str:
     move = _exit(lead)
-    return _exit_reason(move) if move and _released_at(lead) else ""
-
-
-def _outcome(kind: str, plan: ClockPlan, lead: _Lead) -> _Outcome:
-    """When the history stopped this clock, and why (the receivers' reasons)."""
-    leaving = _exit(lead)
-    accepted = next(
-        (m for m in lead.moves if m[0] == LifecycleStage.MQL and m[1] == LifecycleStage.SAL), None
-    )
-    decided = min((m for m in (leaving, accepted) if m), key=lambda m: m[2], default=None)
-    stops: list[tuple[datetime, str]] = []
-    if leaving:
-        stops.append((leaving[2], _exit_reason(leaving)))
-    if kind == ClockKind.ACCEPT_OR_REJECT and accepted:
-        stops.append((accepted[2], "accepted"))
-    if kind == ClockKind.FIRST_TOUCH:
-        if accepted:
-            stops.append((accepted[2], "accepted"))
-        if lead.calls:
-            stops.append((lead.calls[0], "touched_call"))
-    done = 0
-    if kind == ClockKind.ATTEMPTS:
-        # The verdict came from a call: it is the first attempt.
-        attempts = sorted(([decided[2]] if decided else []) + lead.calls)
-        done = len(attempts)
-        if len(attempts) >= plan.attempts_needed:
-            stops.append((attempts[plan.attempts_needed - 1], "attempts_made"))
-            done = plan.attempts_needed
-    if not stops:
-        return _Outcome(None, "", done)
-    at, reason = min(stops)
-    return _Outcome(at, reason, done)
+    # The assignment ends for the reason its clocks stop.
+    return effect(Clock.FIRST_TOUCH, move).reason if move and _released_at(lead) else ""
 
 
 def _write_clocks(
@@ -216,7 +188,7 @@ def _write_clocks(
     for lead in leads.values():
         calendar = rep_calendar(contract.sla, lead.rep.time_zone)
         for plan in plans_for(contract, calendar, lead.mql_at):
-            outcome = _outcome(plan.kind, plan, lead)
+            outcome = replay(Clock(plan.kind), lead.events, attempts_needed=plan.attempts_needed)
             stopped = outcome.stopped_at
             late = (stopped or now) > plan.due_at and plan.due_at <= now
             breached_at = plan.due_at + _DETECTED_AFTER if late else None
@@ -233,7 +205,7 @@ def _write_clocks(
             columns["attempts_done"].append(outcome.attempts_done)
             columns["attempts_needed"].append(plan.attempts_needed)
             columns["stopped_at"].append(_utc(stopped))
-            columns["stop_reason"].append(outcome.stop_reason)
+            columns["stop_reason"].append(outcome.reason)
             columns["reminded_at"].append(_utc(reminded))
             columns["breached_at"].append(_utc(breached_at))
             columns["escalated_to_id"].append(manager)

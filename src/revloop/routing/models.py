@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 
 from revloop.core.append_only import AppendOnlyModel
+from revloop.engine.sla.stops import Clock
 
 
 class RepAbsence(models.Model):
@@ -96,9 +97,11 @@ class Assignment(AppendOnlyModel):
 
 
 class ClockKind(models.TextChoices):
-    FIRST_TOUCH = "first_touch", "First touch"
-    ATTEMPTS = "attempts", "Attempts"
-    ACCEPT_OR_REJECT = "accept_or_reject", "Accept or reject"
+    """The engine's clocks (``revloop.engine.sla.stops.Clock``), with labels."""
+
+    FIRST_TOUCH = Clock.FIRST_TOUCH.value, "First touch"
+    ATTEMPTS = Clock.ATTEMPTS.value, "Attempts"
+    ACCEPT_OR_REJECT = Clock.ACCEPT_OR_REJECT.value, "Accept or reject"
 
 
 class SlaClock(models.Model):

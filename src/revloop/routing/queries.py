@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import statistics
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from revloop.contracts.versions import active_contract
+from revloop.engine.contract import Contract
+from revloop.engine.sla.speed import FirstTouch, Rate, SpeedToLead, speed_to_lead
+from revloop.engine.sla.stops import Clock, kept_reasons, real_attempt_reasons
 from revloop.routing.clocks import rep_calendar
 from revloop.routing.marketing import MarketingWeek, marketing_week
-from revloop.routing.models import ClockKind, SlaClock
+from revloop.routing.models import SlaClock
 from revloop.routing.weeks import week_bounds
 from revloop.users.models import User
 
@@ -87,6 +90,15 @@ def open_work(users: Iterable[User], now: datetime) -> list[WorkItem]:
 
 
 @dataclass(frozen=True, slots=True)
+class GroupSpeed:
+    """Speed to lead of one rep or one team."""
+
+    name: str
+    team: str
+    speed_to_lead: SpeedToLead
+
+
+@dataclass(frozen=True, slots=True)
 class SalesCompliance:
     """Sales' clocks that fell due in the week: kept, missed, and still running."""
 
@@ -96,8 +108,18 @@ class SalesCompliance:
     open: int
     #: met / (met + breached); None when nothing was decided yet.
     rate: float | None
+    #: The same share with what it counts.
+    deadlines_kept: Rate
+    #: Stopped without the promise kept or missed (the lead was rejected, moved on,
+    #: re-assigned or merged first).
+    ended: int
+    #: Median business hours from assignment to the first call, e-mail or meeting.
     median_first_touch_hours: float | None
     first_touch_target_hours: float
+    #: First-touch promises due in the week, from the first real contact attempt.
+    speed_to_lead: SpeedToLead
+    by_rep: list[GroupSpeed]
+    by_team: list[GroupSpeed]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,46 +130,90 @@ class SlaCompliance:
     marketing: MarketingWeek
 
 
+def _kept() -> Q:
+    """A stopped clock whose stop kept its promise (the engine's rule, per kind)."""
+    kept = Q(pk__in=[])
+    for clock in Clock:
+        kept |= Q(kind=clock.value, stop_reason__in=sorted(kept_reasons(clock)))
+    return kept
+
+
 def sla_compliance(week_start: date) -> SlaCompliance:
     """Both teams' side of the SLA for the week beginning ``week_start``."""
     begins, ends = week_bounds(week_start)
     _, contract = active_contract()
     clocks = SlaClock.objects.filter(due_at__gte=begins, due_at__lt=ends)
     due = clocks.count()
-    breached = clocks.filter(breached_at__isnull=False).count()
-    # A clock stopped because the lead changed hands was neither kept nor missed.
-    met = (
-        clocks.filter(breached_at__isnull=True, stopped_at__isnull=False)
-        .exclude(stop_reason="reassigned")
-        .count()
-    )
+    # A clock stopped because the lead was rejected, moved on or changed hands was
+    # neither kept nor missed: only a stop that keeps the promise counts as met.
+    stopped = clocks.filter(breached_at__isnull=True, stopped_at__isnull=False)
+    met = stopped.filter(_kept()).count()
+    missed = clocks.filter(breached_at__isnull=False).count()
     running = clocks.filter(breached_at__isnull=True, stopped_at__isnull=True).count()
-    touched = (
-        SlaClock.objects.filter(
-            kind=ClockKind.FIRST_TOUCH,
-            started_at__gte=begins,
-            started_at__lt=ends,
-            stopped_at__isnull=False,
-        )
-        .filter(~Q(stop_reason="reassigned"))
-        .values_list("started_at", "stopped_at", "rep__time_zone")
-    )
-    hours = [
-        rep_calendar(contract.sla, zone).between(start, stop).total_seconds() / 3600
-        for start, stop, zone in touched
-    ]
+    speed, by_rep, by_team = _speed_to_lead(contract, clocks)
     sales = SalesCompliance(
         due=due,
         met=met,
-        breached=breached,
+        breached=missed,
         open=running,
-        rate=met / (met + breached) if met + breached else None,
-        median_first_touch_hours=round(statistics.median(hours), 2) if hours else None,
+        rate=Rate(met, met + missed).value,
+        deadlines_kept=Rate(met, met + missed),
+        ended=due - met - missed - running,
+        median_first_touch_hours=speed.median_hours,
         first_touch_target_hours=contract.sla.sales.first_touch_within_business_hours,
+        speed_to_lead=speed,
+        by_rep=by_rep,
+        by_team=by_team,
     )
     return SlaCompliance(
         week_start=begins.date(),
         week_end=ends.date(),
         sales=sales,
         marketing=marketing_week(begins.date()),
+    )
+
+
+def _speed_to_lead(
+    contract: Contract, clocks: QuerySet[SlaClock]
+) -> tuple[SpeedToLead, list[GroupSpeed], list[GroupSpeed]]:
+    """First-touch figures of ``clocks``: all of them, by rep and by team."""
+    attempts = real_attempt_reasons()
+    rows: list[tuple[str, str, FirstTouch]] = []
+    for start, due_at, stopped_at, reason, breached_at, zone, rep, team in (
+        clocks.filter(kind=Clock.FIRST_TOUCH.value)
+        .order_by("pk")
+        .values_list(
+            "started_at",
+            "due_at",
+            "stopped_at",
+            "stop_reason",
+            "breached_at",
+            "rep__time_zone",
+            "rep__username",
+            "rep__team",
+        )
+    ):
+        reached = stopped_at if reason in attempts else None
+        hours = (
+            rep_calendar(contract.sla, zone).between(start, reached).total_seconds() / 3600
+            if reached is not None
+            else None
+        )
+        clock = FirstTouch(
+            due_at=due_at,
+            attempt_at=reached,
+            attempt_hours=hours,
+            breached=breached_at is not None,
+            ended=stopped_at is not None and reached is None,
+        )
+        rows.append((rep, team, clock))
+    reps: defaultdict[tuple[str, str], list[FirstTouch]] = defaultdict(list)
+    teams: defaultdict[str, list[FirstTouch]] = defaultdict(list)
+    for rep, team, clock in rows:
+        reps[rep, team].append(clock)
+        teams[team].append(clock)
+    return (
+        speed_to_lead(clock for _, _, clock in rows),
+        [GroupSpeed(rep, team, speed_to_lead(c)) for (rep, team), c in sorted(reps.items())],
+        [GroupSpeed(team, team, speed_to_lead(c)) for team, c in sorted(teams.items())],
     )

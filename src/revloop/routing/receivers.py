@@ -15,10 +15,19 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from revloop.core.signals import PersonMove, people_merged, people_moved, sales_activity_logged
+from revloop.engine.sla.stops import (
+    ATTEMPTS_MADE,
+    Attempt,
+    Clock,
+    ClockEvent,
+    EventKind,
+    effect,
+    event_of_move,
+)
 from revloop.engine.vocabulary import LifecycleStage
 from revloop.people.models import Person
 from revloop.routing import notify
-from revloop.routing.models import Assignment, ClockKind, SlaClock
+from revloop.routing.models import Assignment, SlaClock
 from revloop.routing.services import do_route_people
 from revloop.users.models import User
 
@@ -30,8 +39,6 @@ logger = logging.getLogger(__name__)
 ROUTE_AT_ONCE_UP_TO = 50
 
 _MQL = LifecycleStage.MQL.value
-_SAL = LifecycleStage.SAL.value
-_OPEN = {_MQL, _SAL}
 #: Stages behind the open ones: the lead is out of its rep's hands (a recycled lead
 #: that comes back as an MQL is routed afresh). Forward stages keep the rep.
 _RELEASED = {
@@ -57,8 +64,8 @@ def on_people_moved(sender: Any, moves: list[PersonMove], **kwargs: Any) -> None
 class _Effects:
     """What a batch of moves does to clocks and assignments, grouped for bulk updates."""
 
-    # (reason, kinds or None for all, at) -> people whose running clocks stop
-    stops: dict[tuple[str, tuple[str, ...] | None, datetime], list[int]] = field(
+    # (reason, kinds, at) -> people whose running clocks of those kinds stop
+    stops: dict[tuple[str, tuple[str, ...], datetime], list[int]] = field(
         default_factory=lambda: defaultdict(list)
     )
     # (reason, at) -> people whose open assignment ends
@@ -71,21 +78,35 @@ class _Effects:
 def _effects(moves: list[PersonMove]) -> _Effects:
     effects = _Effects()
     for move in moves:
-        if move.from_stage == _MQL and move.to_stage == _SAL:
-            # Accepting is answering the lead: the first touch is made too. The
-            # attempts cadence goes on.
-            kinds = (ClockKind.FIRST_TOUCH.value, ClockKind.ACCEPT_OR_REJECT.value)
-            effects.stops["accepted", kinds, move.at].append(move.person_id)
+        event = event_of_move(
+            move.from_stage, move.to_stage, move.at, by_user=move.user_id is not None
+        )
+        if event is None:
+            continue
+        for reason, kinds in _stops(event).items():
+            effects.stops[reason, kinds, move.at].append(move.person_id)
+        if event.kind is EventKind.ACCEPTED:
             effects.decided.append(("lead.accepted", move))
-        elif move.from_stage in _OPEN and move.to_stage not in _OPEN:
-            rejected = move.from_stage == _MQL and move.user_id is not None
-            reason = "rejected" if rejected else f"moved_to_{move.to_stage}"
-            effects.stops[reason, None, move.at].append(move.person_id)
-            if move.to_stage in _RELEASED:
-                effects.released[reason, move.at].append(move.person_id)
-            if rejected:
-                effects.decided.append(("lead.rejected", move))
+        elif event.kind is EventKind.REJECTED:
+            effects.decided.append(("lead.rejected", move))
+        if event.kind is not EventKind.ACCEPTED and move.to_stage in _RELEASED:
+            effects.released[_stops_reason(event), move.at].append(move.person_id)
     return effects
+
+
+def _stops(event: ClockEvent) -> dict[str, tuple[str, ...]]:
+    """The clocks ``event`` stops, by the reason recorded (the engine's one rule)."""
+    kinds: defaultdict[str, list[str]] = defaultdict(list)
+    for clock in Clock:
+        result = effect(clock, event)
+        if result.stops:
+            kinds[result.reason].append(clock.value)
+    return {reason: tuple(sorted(names)) for reason, names in kinds.items()}
+
+
+def _stops_reason(event: ClockEvent) -> str:
+    # A lead leaving the queue ends its assignment for the same reason its clocks stop.
+    return effect(Clock.FIRST_TOUCH, event).reason
 
 
 def _stop_clocks_on_moves(moves: list[PersonMove]) -> None:
@@ -95,10 +116,9 @@ def _stop_clocks_on_moves(moves: list[PersonMove]) -> None:
     with transaction.atomic():
         for (reason, kinds, at), ids in effects.stops.items():
             for chunk in _chunks(ids):
-                clocks = SlaClock.objects.filter(person_id__in=chunk, stopped_at__isnull=True)
-                if kinds is not None:
-                    clocks = clocks.filter(kind__in=kinds)
-                clocks.update(stopped_at=at, stop_reason=reason)
+                SlaClock.objects.filter(
+                    person_id__in=chunk, stopped_at__isnull=True, kind__in=kinds
+                ).update(stopped_at=at, stop_reason=reason)
         for (reason, at), ids in effects.released.items():
             for chunk in _chunks(ids):
                 Assignment.objects.filter(person_id__in=chunk, ended_at__isnull=True).update(
@@ -122,18 +142,27 @@ def _chunks(ids: list[int], size: int = 10_000) -> Iterator[list[int]]:
 def on_sales_activity(
     sender: Any, person_id: int, user_id: int, kind: str, at: datetime, **kwargs: Any
 ) -> None:
-    """A call, email or meeting is the first touch, and one more attempt."""
+    """A call, e-mail or meeting by Sales: a contact attempt on the lead's clocks."""
+    record_contact_attempts([(person_id, ClockEvent(EventKind.CONTACT_ATTEMPT, at, Attempt(kind)))])
+
+
+def record_contact_attempts(attempts: list[tuple[int, ClockEvent]]) -> None:
+    """Apply contact attempts (person id, event) to the running clocks, in time order."""
     with transaction.atomic():
-        SlaClock.objects.filter(
-            person_id=person_id, kind=ClockKind.FIRST_TOUCH, stopped_at__isnull=True
-        ).update(stopped_at=at, stop_reason=f"touched_{kind}")
-        attempts = SlaClock.objects.filter(
-            person_id=person_id, kind=ClockKind.ATTEMPTS, stopped_at__isnull=True
-        )
-        attempts.update(attempts_done=F("attempts_done") + 1)
-        attempts.filter(attempts_done__gte=F("attempts_needed")).update(
-            stopped_at=at, stop_reason="attempts_made"
-        )
+        for person_id, event in sorted(attempts, key=lambda pair: pair[1].at):
+            for clock in Clock:
+                result = effect(clock, event)
+                running = SlaClock.objects.filter(
+                    person_id=person_id, kind=clock.value, stopped_at__isnull=True
+                )
+                if result.stops:
+                    running.update(stopped_at=event.at, stop_reason=result.reason)
+                elif result.attempt:
+                    running.update(attempts_done=F("attempts_done") + 1)
+                    # attempts_made(done, needed), in the database
+                    running.filter(attempts_done__gte=F("attempts_needed")).update(
+                        stopped_at=event.at, stop_reason=ATTEMPTS_MADE
+                    )
 
 
 @receiver(people_merged, dispatch_uid="routing.people_merged")
@@ -144,6 +173,7 @@ def on_people_merged(sender: Any, survivor_ids: list[int], **kwargs: Any) -> Non
     clocks stop, so no rep is chased for a lead that is someone else's.
     """
     now = timezone.now()
+    merged = ClockEvent(EventKind.MERGED, now)
     for chunk in _chunks(survivor_ids):
         owners = dict(Person.objects.filter(pk__in=chunk).values_list("pk", "owner_id"))
         by_person: defaultdict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -161,5 +191,5 @@ def on_people_merged(sender: Any, survivor_ids: list[int], **kwargs: Any) -> Non
         if ended:
             Assignment.objects.filter(pk__in=ended).update(ended_at=now, ended_reason="merged")
             SlaClock.objects.filter(assignment_id__in=ended, stopped_at__isnull=True).update(
-                stopped_at=now, stop_reason="merged"
+                stopped_at=now, stop_reason=effect(Clock.FIRST_TOUCH, merged).reason
             )

@@ -30,6 +30,7 @@ from revloop.core.bulk import update_from_frame
 from revloop.core.errors import ForbiddenError, InvalidInputError, NotFoundError
 from revloop.engine.contract import Contract
 from revloop.engine.routing import Router
+from revloop.engine.sla.stops import Clock, ClockEvent, EventKind, effect
 from revloop.engine.vocabulary import LifecycleStage, Role
 from revloop.people.models import Person
 from revloop.routing.models import Assignment, RepAbsence, SlaClock
@@ -202,7 +203,8 @@ def do_reassign_many(
             )
         ids = [c.person_id for c, _ in moved]
         SlaClock.objects.filter(person_id__in=ids, stopped_at__isnull=True).update(
-            stopped_at=now, stop_reason="reassigned"
+            stopped_at=now,
+            stop_reason=effect(Clock.FIRST_TOUCH, ClockEvent(EventKind.REASSIGNED, now)).reason,
         )
         update_from_frame(
             Person._meta.db_table,

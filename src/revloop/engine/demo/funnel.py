@@ -298,7 +298,7 @@ def run_funnel(
         stage_changed=steps.at[rows, last],
         owner=team.owner,
         opportunities=deals,
-        sales=_sales_touches(rng, steps, clock, deals),
+        sales=_sales_touches(rng, steps, clock, deals, _first_attempts(walk, steps)),
     )
 
 
@@ -536,10 +536,47 @@ def _notes(rng: np.random.Generator, why: I64, misled_by: I64) -> I64:
     return np.where(why < 0, -1, np.where(use_specific, specific, generic))
 
 
+def _first_attempts(walk: _Walk, steps: Steps) -> tuple[I64, I64]:
+    """The call each verdict rests on: (person, when), for the leads that got one.
+
+    Most reps call an MQL before they accept or reject it. Some accept on what they
+    read and call later, or never; slow responders do that far more often, and their
+    first-touch promise is missed even when the verdict came in time.
+    """
+    # A stream of its own, jumped from the chunk's: the rest of the company stays as it was.
+    bits = walk.rng.bit_generator
+    assert isinstance(bits, np.random.PCG64)  # the generator's default_rng
+    rng = np.random.Generator(bits.jumped())
+    team, clock = walk.team, walk.clock
+    n = len(team.owner)
+    mql_at, verdict_at = steps.at[:, 1], steps.at[:, 2]
+    decided = steps.valid[:, 2]
+    accepted = decided & (steps.to_stage[:, 2] == SAL)
+    slow = np.isin(team.owner, GROUND_TRUTH.slow_responders)
+    first = rng.random(n) < np.where(slow, 0.5, 0.9)
+    before = np.maximum(
+        verdict_at - ((5 + rng.random(n) * 40) * US_PER_MINUTE).astype(np.int64),
+        mql_at + US_PER_MINUTE,
+    )
+    hours = rng.lognormal(np.log(np.where(slow, 30.0, 10.0)), 0.7, n)
+    later = business_hours(rng, verdict_at + (hours * US_PER_HOUR).astype(np.int64), team.offset_h)
+    never = rng.random(n) < np.where(slow, 0.4, 0.25)
+    when = np.where(first, before, later)
+    # A rejection rests on a call or on nothing; only an accepted lead is called afterwards.
+    called = decided & (first | (accepted & ~never)) & (when < clock.now)
+    person = np.flatnonzero(called)
+    return person, when[person]
+
+
 def _sales_touches(
-    rng: np.random.Generator, steps: Steps, clock: Clock, deals: Opportunities
+    rng: np.random.Generator,
+    steps: Steps,
+    clock: Clock,
+    deals: Opportunities,
+    first_attempts: tuple[I64, I64],
 ) -> ExtraTouches:
-    """Calls after acceptance, meetings after SQL, activity on the deals that are worked."""
+    """The first call, calls after acceptance, meetings after SQL, activity on the deals
+    that are worked."""
     window = 21 * US_PER_DAY
     sal = steps.valid[:, 2] & (steps.to_stage[:, 2] == SAL)
     sal_at = steps.at[:, 2]
@@ -569,7 +606,10 @@ def _sales_touches(
         ),
         (worked, deal_start, deal_end, np.minimum(rng.poisson(deal_days / 9.0), 20), 0.5),
     )
-    people_out, times_out, templates_out = [], [], []
+    first_person, first_at = first_attempts
+    people_out = [first_person]
+    times_out = [first_at]
+    templates_out = [np.full(len(first_person), templates.SALES_CALL, dtype=np.int64)]
     for person, start, end, wanted, call_share in parts:
         count = np.where(end > start + 1, wanted, 0).astype(np.int64)
         row = segment_ids(count)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from revloop.core.commands import RevloopCommand, add_json_flag
 from revloop.core.errors import RevloopError
+from revloop.engine.sla.speed import Rate
 from revloop.routing.deadlines import business_deadline
 from revloop.routing.queries import sla_compliance
 from revloop.routing.sweep import sweep_sla_clocks
@@ -73,12 +74,26 @@ class Command(RevloopCommand):
             accepted = (
                 "—" if marketing.acceptance_rate is None else f"{marketing.acceptance_rate:.0%}"
             )
+            speed = sales.speed_to_lead
             self.stdout.write(f"Week of {report.week_start}")
             self.stdout.write(
-                f"  Sales:     {rate} of deadlines kept ({sales.met} met, {sales.breached}"
-                f" breached, {sales.open} running); median first touch {median} business"
-                f" hours (promise: {sales.first_touch_target_hours:g})"
+                f"  Sales:     {rate} of deadlines kept ({sales.met} of"
+                f" {sales.met + sales.breached} decided; {sales.breached} breached,"
+                f" {sales.open} running)"
             )
+            self.stdout.write(
+                f"  First touch: {_share(speed.in_time)} by the deadline;"
+                f" speed to lead {median} business hours (median, to the first call,"
+                f" e-mail or meeting; promise: {sales.first_touch_target_hours:g});"
+                f" {speed.reached} of {speed.leads} leads reached"
+            )
+            for rep in sales.by_rep:
+                figures = rep.speed_to_lead
+                hours = "—" if figures.median_hours is None else f"{figures.median_hours:g} h"
+                self.stdout.write(
+                    f"    {rep.name:<12} {rep.team:<16} {_share(figures.in_time):>14}"
+                    f" in time, median {hours}, {figures.reached} of {figures.leads} reached"
+                )
             self.stdout.write(
                 f"  Marketing: {marketing.mqls} MQLs (promise: {marketing.mql_target});"
                 f" {accepted} accepted (promise: {marketing.min_acceptance_rate:.0%})"
@@ -93,6 +108,13 @@ class Command(RevloopCommand):
             options,
             lambda: self.stdout.write(
                 f"{result['reminded']} reminders sent, {result['breached']} breaches recorded,"
-                f" {result['reassigned']} leads re-assigned."
+                f" {result['reassigned']} leads re-assigned,"
+                f" {result['touched_by_synced_attempts']} first touches from synced activity."
             ),
         )
+
+
+def _share(rate: Rate) -> str:
+    if rate.value is None:
+        return "—"
+    return f"{rate.value:.0%} ({rate.numerator} of {rate.denominator})"
