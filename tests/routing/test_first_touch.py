@@ -262,12 +262,42 @@ def test_the_live_clocks_and_the_replayed_history_agree(
             for c in SlaClock.objects.filter(person=lead)
         }
 
-    assert (
-        outcome(live)
-        == outcome(replayed)
-        == {
-            ("first_touch", 3 * HOUR, "touched_call", False, 0),
-            ("accept_or_reject", HOUR, "accepted", False, 0),
-            ("attempts", None, "", False, 1),
-        }
+    expected = {
+        ("first_touch", 3 * HOUR, "touched_call", False, 0),
+        ("accept_or_reject", HOUR, "accepted", False, 0),
+        ("attempts", None, "", False, 1),
+    }
+    assert outcome(live) == outcome(replayed) == expected
+    # The sweep after the replay does not count the replayed call a second time.
+    sweep_sla_clocks(BERLIN_MORNING + 24 * HOUR)
+    assert outcome(replayed) == expected
+
+
+def test_synced_attempts_are_counted_once_and_with_logged_ones(
+    routed: tuple[Person, User, time_machine.Coordinates],
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    """Attempts: one call logged in revloop and two synced from a dialler make the
+    contract's three; a sweep that runs again counts nothing twice."""
+    lead, rep, clock = routed
+    clock.shift(HOUR)
+    with django_capture_on_commit_callbacks(execute=True):
+        do_log_activity(rep, lead.pk, "call")
+    _synced(lead, "dial-1", "call", "", BERLIN_MORNING + 2 * HOUR)
+    clock.shift(2 * HOUR)
+    sweep_sla_clocks()
+    sweep_sla_clocks()
+    attempts = SlaClock.objects.get(person=lead, kind=ClockKind.ATTEMPTS)
+    assert (attempts.attempts_done, attempts.stopped_at) == (2, None)
+
+    _synced(lead, "dial-2", "meeting", "", BERLIN_MORNING + 3 * HOUR)
+    sweep_sla_clocks()
+
+    attempts.refresh_from_db()
+    assert (attempts.attempts_done, attempts.stop_reason, attempts.stopped_at) == (
+        3,
+        "attempts_made",
+        BERLIN_MORNING + 3 * HOUR,
     )
+    # The logged call came first and is the first touch.
+    assert _first_touch(lead, rep).stop_reason == "touched_call"

@@ -204,6 +204,8 @@ def _write_clocks(
             columns["remind_at"].append(_utc(plan.remind_at))
             columns["attempts_done"].append(outcome.attempts_done)
             columns["attempts_needed"].append(plan.attempts_needed)
+            # Every attempt in the history is a synced touch: the sweep must not count it again.
+            columns["synced_attempts"].append(outcome.attempts_done)
             columns["stopped_at"].append(_utc(stopped))
             columns["stop_reason"].append(outcome.reason)
             columns["reminded_at"].append(_utc(reminded))
@@ -231,6 +233,7 @@ def _write_clocks(
         "remind_at": moment,
         "attempts_done": pl.Int64,
         "attempts_needed": pl.Int64,
+        "synced_attempts": pl.Int64,
         "stopped_at": moment,
         "stop_reason": pl.String,
         "reminded_at": moment,

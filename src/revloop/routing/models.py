@@ -122,6 +122,9 @@ class SlaClock(models.Model):
     remind_at = models.DateTimeField(null=True, blank=True)
     attempts_done = models.PositiveIntegerField(default=0)
     attempts_needed = models.PositiveIntegerField(default=0)
+    synced_attempts = models.PositiveIntegerField(
+        default=0, help_text="Of attempts_done, those synced as touches (the sweep credits them)"
+    )
     stopped_at = models.DateTimeField(null=True, blank=True)
     stop_reason = models.CharField(max_length=64, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)

@@ -554,8 +554,11 @@ def _first_attempts(walk: _Walk, steps: Steps) -> tuple[I64, I64]:
     accepted = decided & (steps.to_stage[:, 2] == SAL)
     slow = np.isin(team.owner, GROUND_TRUTH.slow_responders)
     first = rng.random(n) < np.where(slow, 0.5, 0.9)
+    # The call comes soon after the lead arrives, and at the latest just before the verdict.
+    soon = rng.lognormal(np.log(np.where(slow, 6.0, 1.0)), 0.9, n)
+    early = business_hours(rng, mql_at + (soon * US_PER_HOUR).astype(np.int64), team.offset_h)
     before = np.maximum(
-        verdict_at - ((5 + rng.random(n) * 40) * US_PER_MINUTE).astype(np.int64),
+        np.minimum(early, verdict_at - ((5 + rng.random(n) * 40) * US_PER_MINUTE).astype(np.int64)),
         mql_at + US_PER_MINUTE,
     )
     hours = rng.lognormal(np.log(np.where(slow, 30.0, 10.0)), 0.7, n)
