@@ -50,5 +50,12 @@ def test_home_shows_sales_and_marketing_compliance_this_week(
     # The kept lead was called at once; the missed one never.
     assert _figure(html, "speed_to_lead").startswith("Speed to lead: 0.0 business hours")
     assert _figure(html, "first_touch_in_time") == "First touch in time: 50% (1 of 2)"
+    rep = kept.owner.username
+    row = re.search(rf'<tr data-rep="{rep}">(.*?)</tr>', html, re.S)
+    assert row is not None
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>.*?</td>", row[1])]
+    # The round robin gave the two leads to two reps: the kept one's rep called at once.
+    assert cells == [rep, "emea", "100% (1 of 1)", "0.0", "1 of 1"]
+    assert '<tr data-team="emea">' in html
     assert _figure(html, "marketing_mqls").split() == ["2", "of", "35", "MQLs"]
     assert "No MQL accepted or rejected yet" in _figure(html, "marketing_acceptance")
