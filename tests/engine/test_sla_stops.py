@@ -25,6 +25,7 @@ from revloop.engine.sla.stops import (
     event_of_touch,
     kept_reasons,
     real_attempt_reasons,
+    releases_rep,
     replay,
 )
 
@@ -198,6 +199,15 @@ def test_stage_moves_as_clock_events() -> None:
     assert event_of_move("sal", "recycled", T0, by_user=True) == left("recycled")
     assert event_of_move("lead", "mql", T0, by_user=False) is None
     assert event_of_move("sql", "opportunity", T0, by_user=True) is None
+
+
+def test_a_lead_sent_back_leaves_its_rep_and_a_lead_moved_forward_keeps_them() -> None:
+    assert releases_rep(rejected())
+    assert releases_rep(left("disqualified"))
+    assert releases_rep(left("lead"))
+    assert not releases_rep(left("sql"))
+    assert not releases_rep(accepted())
+    assert not releases_rep(attempt("call"))
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,7 @@ from revloop.engine.sla.stops import (
     effect,
     event_of_move,
     event_of_touch,
+    releases_rep,
     replay,
 )
 from revloop.engine.vocabulary import LifecycleStage
@@ -42,7 +43,6 @@ from revloop.routing.services import EXISTING_OWNER
 from revloop.routing.synced import SYNCED_ATTEMPTS
 from revloop.users.models import User
 
-_RELEASED = {LifecycleStage.LEAD, LifecycleStage.RECYCLED, LifecycleStage.DISQUALIFIED}
 #: The sweep runs every 30 seconds; a replayed breach is recorded as it would have been.
 _DETECTED_AFTER = timedelta(seconds=15)
 
@@ -170,7 +170,7 @@ def _exit(lead: _Lead) -> ClockEvent | None:
 
 def _released_at(lead: _Lead) -> datetime | None:
     move = _exit(lead)
-    return move.at.astimezone(UTC) if move and move.to_stage in _RELEASED else None
+    return move.at.astimezone(UTC) if move and releases_rep(move) else None
 
 
 def _released_reason(lead: _Lead) -> str:

@@ -23,6 +23,7 @@ from revloop.engine.sla.stops import (
     EventKind,
     effect,
     event_of_move,
+    releases_rep,
 )
 from revloop.engine.vocabulary import LifecycleStage
 from revloop.people.models import Person
@@ -39,13 +40,6 @@ logger = logging.getLogger(__name__)
 ROUTE_AT_ONCE_UP_TO = 50
 
 _MQL = LifecycleStage.MQL.value
-#: Stages behind the open ones: the lead is out of its rep's hands (a recycled lead
-#: that comes back as an MQL is routed afresh). Forward stages keep the rep.
-_RELEASED = {
-    LifecycleStage.LEAD.value,
-    LifecycleStage.RECYCLED.value,
-    LifecycleStage.DISQUALIFIED.value,
-}
 
 
 @receiver(people_moved, dispatch_uid="routing.people_moved")
@@ -89,8 +83,10 @@ def _effects(moves: list[PersonMove]) -> _Effects:
             effects.decided.append(("lead.accepted", move))
         elif event.kind is EventKind.REJECTED:
             effects.decided.append(("lead.rejected", move))
-        if event.kind is not EventKind.ACCEPTED and move.to_stage in _RELEASED:
-            effects.released[_stops_reason(event), move.at].append(move.person_id)
+        if releases_rep(event):
+            # The assignment ends for the reason its clocks stop.
+            reason = effect(Clock.FIRST_TOUCH, event).reason
+            effects.released[reason, move.at].append(move.person_id)
     return effects
 
 
@@ -102,11 +98,6 @@ def _stops(event: ClockEvent) -> dict[str, tuple[str, ...]]:
         if result.stops:
             kinds[result.reason].append(clock.value)
     return {reason: tuple(sorted(names)) for reason, names in kinds.items()}
-
-
-def _stops_reason(event: ClockEvent) -> str:
-    # A lead leaving the queue ends its assignment for the same reason its clocks stop.
-    return effect(Clock.FIRST_TOUCH, event).reason
 
 
 def _stop_clocks_on_moves(moves: list[PersonMove]) -> None:

@@ -146,6 +146,19 @@ def effect(clock: Clock, event: ClockEvent) -> Effect:
     return _RULES[event.kind](clock, event)
 
 
+#: Stages behind the open ones: a lead moved there leaves its rep (and is routed afresh
+#: if it becomes an MQL again). Forward stages keep the rep.
+_BEHIND = frozenset(
+    {LifecycleStage.LEAD.value, LifecycleStage.RECYCLED.value, LifecycleStage.DISQUALIFIED.value}
+)
+
+
+def releases_rep(event: ClockEvent) -> bool:
+    """The event ends the lead's assignment as well as its clocks (for the same reason)."""
+    leaving = event.kind in (EventKind.REJECTED, EventKind.LEFT_QUEUE)
+    return leaving and event.to_stage in _BEHIND
+
+
 def attempts_made(done: int, needed: int) -> bool:
     """The attempts clock stops once ``needed`` attempts are made."""
     return done >= needed
