@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from revloop.engine.sla.speed import FirstTouch, Rate, speed_to_lead
 
@@ -55,3 +57,22 @@ def test_ended_and_pending_promises_count_neither_way() -> None:
 def test_a_rate_never_counts_more_than_its_base() -> None:
     with pytest.raises(ValueError, match="0 <= 3 <= 2"):
         Rate(3, 2)
+
+
+_clocks = st.builds(
+    FirstTouch,
+    due_at=st.just(DUE),
+    attempt_at=st.one_of(st.none(), st.integers(-20, 20).map(lambda h: DUE + h * HOUR)),
+    attempt_hours=st.floats(0, 200),
+    breached=st.booleans(),
+    ended=st.booleans(),
+)
+
+
+@given(st.lists(_clocks, max_size=30))
+def test_every_promise_is_counted_once(clocks: list[FirstTouch]) -> None:
+    figures = speed_to_lead(clocks)
+    kept = figures.in_time.numerator
+    assert kept + figures.missed + figures.pending + figures.ended == figures.leads
+    assert figures.in_time.denominator == kept + figures.missed
+    assert figures.reached == sum(c.attempt_at is not None for c in clocks)
