@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from revloop.activity.models import Campaign, ContentAsset, Touch
+from revloop.activity.models import Campaign, CampaignMember, ContentAsset, Touch
 
 
 @admin.register(Campaign)
@@ -24,3 +24,10 @@ class TouchAdmin(admin.ModelAdmin):
     search_fields = ("event_id", "anonymous_id")
     raw_id_fields = ("person", "campaign", "content")
     show_full_result_count = False
+
+
+@admin.register(CampaignMember)
+class CampaignMemberAdmin(admin.ModelAdmin):
+    list_display = ("campaign", "person", "group", "arm", "added_at", "source")
+    list_filter = ("group", "source")
+    raw_id_fields = ("campaign", "person")

@@ -89,3 +89,40 @@ class Touch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"
+
+
+class MemberGroup(models.TextChoices):
+    TREATMENT = "treatment", "Treatment"
+    CONTROL = "control", "Control (holdout)"
+
+
+class MembershipSource(models.TextChoices):
+    IMPORT = "import", "Imported with its group"
+    HOLDOUT = "holdout", "Assigned by revloop's random holdout"
+
+
+class CampaignMember(models.Model):
+    """A person in a campaign's audience, in its treatment or its control group.
+
+    The group is fixed when the person joins: moving people between groups afterwards
+    would spoil the comparison, so adding the same person again leaves it as it was.
+    ``arm`` keeps the file's own label (two e-mail variants are two treatment arms).
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="members")
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="campaign_memberships"
+    )
+    group = models.CharField(max_length=16, choices=MemberGroup.choices)
+    arm = models.CharField(max_length=100, blank=True)
+    added_at = models.DateTimeField()
+    source = models.CharField(max_length=16, choices=MembershipSource.choices)
+
+    class Meta:
+        ordering = ["campaign", "added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "person"], name="campaign_member_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} in {self.campaign_id} ({self.group})"

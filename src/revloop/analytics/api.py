@@ -10,6 +10,8 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from revloop.analytics.access import check_can_read_reports
+from revloop.analytics.lift import campaign_lift
+from revloop.analytics.paths import jsonable
 from revloop.analytics.reports import AttributionParams, Reports
 
 router = Router(tags=["analytics"])
@@ -48,6 +50,10 @@ class AttributionIn(EngineIn):
 
 class ContentIn(EngineIn):
     lookback_days: float | None = Field(90.0, description="touches credited before conversion")
+
+
+class LiftIn(Schema):
+    campaign: str = Field(..., description="the campaign's name or id")
 
 
 class RejectionsIn(EngineIn):
@@ -101,3 +107,14 @@ def rejections(request: HttpRequest, given: Query[RejectionsIn]) -> dict[str, An
     """Why Sales rejected or disqualified leads, per source, campaign or content."""
     with _reports(request, given) as reports:
         return reports.rejections(given.by)
+
+
+@router.get("/analytics/lift", response=dict[str, Any])
+def lift(request: HttpRequest, given: Query[LiftIn]) -> dict[str, Any]:
+    """A campaign's lift per outcome (visit, MQL, opportunity, win, revenue after joining).
+    With a control group: each arm's rate or mean, absolute and relative lift over the
+    control with 95% intervals and p-values (``design`` ``randomised``). Without one:
+    members against matched non-members, ``design`` ``observational`` -- a comparison,
+    not the campaign's effect."""
+    check_can_read_reports(request.auth)  # type: ignore[attr-defined]
+    return jsonable(campaign_lift(given.campaign))

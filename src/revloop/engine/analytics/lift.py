@@ -426,9 +426,7 @@ def compare_groups(
             )
         kind = (kinds or {}).get(name) or _kind_of(values)
         present = ~np.isnan(values)
-        n = np.bincount(codes[present], minlength=len(names))
-        sums = np.bincount(codes[present], weights=values[present], minlength=len(names))
-        squares = np.bincount(codes[present], weights=values[present] ** 2, minlength=len(names))
+        n, sums, squares = _moments(codes[present], values[present], len(names))
         figures = {}
         for label in ordered:
             at = index_of[label]
@@ -465,6 +463,21 @@ def compare_groups(
     )
 
 
+def _moments(
+    codes: npt.NDArray[np.intp], values: FloatArray, size: int
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Per code: count, sum, and sum of squared deviations from the mean. The values
+    are summed in sorted order, so the same rows in any order give the same bits."""
+    order = np.lexsort((values, codes))
+    codes, values = codes[order], values[order]
+    n = np.bincount(codes, minlength=size).astype(np.float64)
+    sums = np.bincount(codes, weights=values, minlength=size).astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        means = np.where(n > 0, sums / n, 0.0)
+    deviations = np.bincount(codes, weights=(values - means[codes]) ** 2, minlength=size)
+    return n, sums, deviations.astype(np.float64)
+
+
 def _kind_of(values: FloatArray) -> Kind:
     present = values[~np.isnan(values)]
     return "rate" if bool(np.isin(present, (0.0, 1.0)).all()) else "mean"
@@ -473,6 +486,7 @@ def _kind_of(values: FloatArray) -> Kind:
 def _group_figure(
     label: str, kind: Kind, *, n: int, rows: int, total: float, squares: float
 ) -> GroupOutcome:
+    """``squares``: the sum of squared deviations from the group's mean."""
     if kind == "rate":
         events = round(total)
         return GroupOutcome(
@@ -487,9 +501,7 @@ def _group_figure(
     mean = total / n if n else None
     sd = None
     if n >= 2 and mean is not None:
-        # The two-pass formula would need the values again; this one is exact enough
-        # for money-sized numbers and keeps every group one pass over the rows.
-        sd = math.sqrt(max(0.0, (squares - n * mean * mean) / (n - 1)))
+        sd = math.sqrt(squares / (n - 1))
     return GroupOutcome(
         group=label, n=n, missing=rows - n, mean=mean, sd=sd, total=total, small=n < SMALL_GROUP
     )
@@ -581,14 +593,8 @@ def matched_lift(
     _, codes = np.unique(labels, return_inverse=True)
     size = int(codes.max()) + 1 if codes.size else 0
 
-    def per_stratum(mask: npt.NDArray[np.bool_]) -> tuple[FloatArray, FloatArray, FloatArray]:
-        n = np.bincount(codes[mask], minlength=size).astype(np.float64)
-        s = np.bincount(codes[mask], weights=values[mask], minlength=size).astype(np.float64)
-        q = np.bincount(codes[mask], weights=values[mask] ** 2, minlength=size).astype(np.float64)
-        return n, s, q
-
-    n1, s1, q1 = per_stratum(touched)
-    n0, s0, q0 = per_stratum(~touched)
+    n1, s1, q1 = _moments(codes[touched], values[touched], size)
+    n0, s0, q0 = _moments(codes[~touched], values[~touched], size)
     both = (n1 > 0) & (n0 > 0)
     matched = int(n1[both].sum())
     common: dict[str, Any] = {
@@ -670,5 +676,5 @@ def _stratum_variance(
     # A stratum of one has no variance of its own: borrow the whole arm's.
     fallback = float(np.var(arm, ddof=1)) if arm.size > 1 else 0.0
     with np.errstate(divide="ignore", invalid="ignore"):
-        own = np.maximum(0.0, (squares - n * mean * mean) / (n - 1))
+        own = squares / (n - 1)
     return np.where(n > 1, own, fallback)

@@ -1,4 +1,5 @@
-"""``revloop import {people,accounts,touches,opportunities} FILE``: CSV in, nothing lost."""
+"""``revloop import {people,accounts,touches,opportunities,campaign-members} FILE``: CSV in,
+nothing lost."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.core.management.base import CommandError, CommandParser
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
+from revloop.capture import members
 from revloop.capture.importer import ENTITIES, run_import
 from revloop.core.commands import RevloopCommand
 from revloop.engine.imports import (
@@ -30,7 +32,7 @@ class Command(RevloopCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
-        parser.add_argument("entity", choices=ENTITIES)
+        parser.add_argument("entity", choices=(*ENTITIES, members.ENTITY))
         parser.add_argument("file", type=Path)
         parser.add_argument(
             "--format", default="auto", choices=["auto", "generic", "hubspot", "salesforce"]
@@ -43,6 +45,10 @@ class Command(RevloopCommand):
         parser.add_argument("--timezone", default="UTC", help="zone of times written without one")
         parser.add_argument("--date-order", choices=["mdy", "dmy"], default="mdy")
         parser.add_argument("--currency", default="USD", help="currency of amounts without one")
+        members_only = parser.add_argument_group("campaign-members")
+        members_only.add_argument("--campaign", help="the campaign of every row (else a column)")
+        members_only.add_argument("--group-column", help="the column naming each one's group")
+        members_only.add_argument("--control", help="the group value of the control group")
 
     def handle(self, *args: Any, **options: Any) -> None:
         source: Path = options["file"]
@@ -59,6 +65,9 @@ class Command(RevloopCommand):
             raise CommandError(f"unknown time zone {options['timezone']!r}") from None
         except StageMappingError as exc:
             raise CommandError(str(exc)) from None
+        if options["entity"] == members.ENTITY:
+            self._members(source, import_options, options)
+            return
 
         console = Console(stderr=True)
         columns = (
@@ -94,6 +103,45 @@ class Command(RevloopCommand):
                 self.stdout.write(f"  row {error['row']}, {error['field']}: {error['reason']}")
             if summary.error_csv:
                 self.stdout.write(f"Bad rows with their reasons: {summary.error_csv}")
+
+        self.emit(summary.as_dict(), options, human)
+        if summary.error_rows:
+            sys.exit(1)
+
+    def _members(
+        self, source: Path, import_options: ImportOptions, options: dict[str, Any]
+    ) -> None:
+        try:
+            summary = members.import_campaign_members(
+                source,
+                campaign=options["campaign"],
+                group_column=options["group_column"],
+                control_value=options["control"],
+                default_tz=import_options.default_tz,
+                date_order=import_options.date_order,
+                strict=options["strict"],
+                dry_run=options["dry_run"],
+            )
+        except (CsvFileError, members.MembersFileError) as exc:
+            raise CommandError(str(exc)) from None
+
+        def human() -> None:
+            state = "" if summary.committed else " (nothing stored)"
+            added = ", ".join(f"{n:,} {group}" for group, n in sorted(summary.added.items()))
+            self.stdout.write(
+                f"{summary.rows:,} rows: members added {added or 'none'}, "
+                f"{summary.unchanged:,} already members, {summary.people_created:,} people "
+                f"created, {summary.error_rows:,} bad rows in {summary.seconds:.1f} s{state}"
+            )
+            for campaign in summary.campaigns.values():
+                made = " (created)" if campaign["created"] else ""
+                self.stdout.write(f"  campaign {campaign['name']} (id {campaign['id']}){made}")
+            if summary.conflicts:
+                self.stdout.write(
+                    f"  {summary.conflicts:,} members kept the group they already had"
+                )
+            for error in summary.errors[:20]:
+                self.stdout.write(f"  row {error['row']}, {error['field']}: {error['reason']}")
 
         self.emit(summary.as_dict(), options, human)
         if summary.error_rows:
