@@ -115,8 +115,16 @@ class Command(RevloopCommand):
                     self.stdout.write(f"  note: {warning}")
         for note in result.get("notes", []):
             self.stdout.write(f"note: {note}")
-        for matched in result.get("observational", []):
-            self.stdout.write(_matched_line(matched))
+        if result.get("observational"):
+            print_table(
+                self.stdout,
+                "Members against matched non-members (observational, matched on "
+                + ", ".join(result["matched_on"])
+                + ")",
+                ["outcome", "members", "matched others", "difference [95% CI]",
+                 "relative [95% CI]", "p", "matched / unmatched"],
+                [_matched_row(matched) for matched in result["observational"]],
+            )  # fmt: skip
 
 
 def _design_line(result: dict[str, Any]) -> str:
@@ -141,7 +149,7 @@ def _absolute(kind: str, lift: dict[str, Any]) -> str:
         return f"{value * 100:+.2f} pts" if kind == "rate" else f"{value:+,.2f}"
 
     text = show(lift["absolute"])
-    if lift["absolute_low"] is not None:
+    if lift["absolute_low"] is not None and lift["absolute_high"] is not None:
         text += f" [{show(lift['absolute_low'])}, {show(lift['absolute_high'])}]"
     return text
 
@@ -161,14 +169,24 @@ def _p(value: float | None) -> str:
     return "<0.0001" if value < 1e-4 else f"{value:.4f}"
 
 
-def _matched_line(matched: dict[str, Any]) -> str:
+def _matched_row(matched: dict[str, Any]) -> list[str]:
+    kind = matched["kind"]
+
+    def show(value: float | None) -> str:
+        if value is None:
+            return "-"
+        return f"{value:.2%}" if kind == "rate" else f"{value:,.2f}"
+
     if matched["absolute"] is None:
-        return f"{matched['outcome']}: {matched['relative_reason']}"
-    relative = "-" if matched["relative"] is None else f"{matched['relative']:+.1%}"
-    return (
-        f"{matched['outcome']}: touched {matched['touched']:.4g} vs matched untouched "
-        f"{matched['untouched']:.4g}, difference {matched['absolute']:+.4g} "
-        f"[{matched['absolute_low']:+.4g}, {matched['absolute_high']:+.4g}], relative "
-        f"{relative}, p {_p(matched['p_value'])} ({matched['matched']:,} matched, "
-        f"{matched['unmatched']:,} unmatched)"
-    )
+        difference = f"- ({matched['relative_reason']})"
+    else:
+        difference = _absolute(kind, matched)
+    return [
+        matched["outcome"],
+        show(matched["touched"]),
+        show(matched["untouched"]),
+        difference,
+        "" if matched["absolute"] is None else _relative(matched),
+        _p(matched["p_value"]),
+        f"{matched['matched']:,} / {matched['unmatched']:,}",
+    ]
