@@ -48,6 +48,14 @@ from revloop.engine.analytics.tables import Tables, checkpoint, in_scratch, join
 from revloop.engine.vocabulary import OpportunityStage, TouchType
 
 MISINFORMED = "misinformed"
+#: The rates beside "others" compare who touched an asset with everyone else: who
+#: reads an asset differs from who does not, so this is never the asset's effect.
+COMPARISON = "observational"
+COMPARISON_NOTE = (
+    "Observational: people who touched the asset against everyone else, at any time. "
+    "A correlation, not the asset's effect; a campaign's effect needs a control group "
+    "(revloop lift --campaign)."
+)
 FLAG_LITTLE_REVENUE = "many touches, little revenue"
 FLAG_MISINFORMS = "misinforms"
 #: "Little revenue": under this share of the average attributed revenue per touch.
@@ -76,6 +84,8 @@ class ContentReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "comparison": COMPARISON,
+            "comparison_note": COMPARISON_NOTE,
             "lookback_days": self.lookback_days,
             "contacts": self.contacts,
             "engine": self.engine,

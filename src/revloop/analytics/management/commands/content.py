@@ -63,7 +63,7 @@ class Command(RevloopCommand):
             ]
             print_table(
                 self.stdout,
-                "Content effectiveness",
+                "Content effectiveness (observational: touched vs everyone else, not an effect)",
                 [
                     "asset",
                     "kind",
