@@ -184,6 +184,7 @@ def _record(
                     source=source,
                 )
             )
-            result.added[member.group] = result.added.get(member.group, 0) + 1
+            group = str(member.group)
+            result.added[group] = result.added.get(group, 0) + 1
         CampaignMember.objects.bulk_create(new, batch_size=1000)
     return result

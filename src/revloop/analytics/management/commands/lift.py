@@ -110,9 +110,9 @@ class Command(RevloopCommand):
                 ],
                 rows,
             )
-            for lift in outcome["lifts"]:
-                for warning in lift["warnings"]:
-                    self.stdout.write(f"  note: {warning}")
+            warnings = (w for lift in outcome["lifts"] for w in lift["warnings"])
+            for warning in dict.fromkeys(warnings):
+                self.stdout.write(f"  note: {warning}")
         for note in result.get("notes", []):
             self.stdout.write(f"note: {note}")
         if result.get("observational"):
