@@ -341,3 +341,21 @@ def test_without_a_control_group_the_comparison_is_observational_and_matched(
     assert text.startswith("Campaign Retarget")
     assert "OBSERVATIONAL" in text
     assert "It is not the campaign's effect." in text
+
+
+def test_revenue_in_several_currencies_is_called_out() -> None:
+    treated, held_out = _people(3), _people(3)
+    do_record_campaign_members(
+        None,
+        "Expo",
+        [NewMember(p.pk, "treatment", "", JOINED) for p in treated]
+        + [NewMember(p.pk, "control", "", JOINED) for p in held_out],
+    )
+    factories.opportunity(primary_contact=treated[0], created_at=AFTER, stage="won")
+    factories.opportunity(
+        primary_contact=held_out[0], created_at=AFTER, stage="won", currency="EUR"
+    )
+    found = campaign_lift("Expo")
+    assert found["control"] == "control"
+    assert "revenue adds amounts in EUR, USD without converting them" in found["notes"]
+    assert any("only 3 rows" in w for w in found["outcomes"][0]["lifts"][0]["warnings"])

@@ -135,3 +135,22 @@ def test_bad_input_is_refused_with_a_reason(
         given += ["--control", "A"]
     with pytest.raises(CommandError, match=message):
         _run("--csv", str(path), *given)
+
+
+def test_a_bad_value_is_named_by_its_row_in_the_file(tmp_path: Path) -> None:
+    # A blank line and a row with no group come before it: the row is still the file's.
+    path = tmp_path / "gaps.csv"
+    path.write_text("g,v\nA,1\n\n,1\nB,0\nB,maybe\n")
+    with pytest.raises(CommandError, match=r"^row 6, v: neither a number .*'maybe'"):
+        _run("--csv", str(path), "--group-column", "g", "--control", "A", "--outcome", "v")
+
+
+def test_rows_without_a_group_are_left_out_and_counted(tmp_path: Path) -> None:
+    path = tmp_path / "ungrouped.csv"
+    path.write_text("g,v\nA,1\n,1\nB,0\n")
+    found = json.loads(
+        _run("--csv", str(path), "--group-column", "g", "--control", "A", "--outcome", "v",
+             "--json")
+    )  # fmt: skip
+    assert found["notes"] == ["rows with no 'g', left out: 1"]
+    assert [g["rows"] for g in found["groups"]] == [1, 1]

@@ -90,14 +90,31 @@ def campaign_lift(key: str | int) -> dict[str, Any]:
     """Every outcome's lift for the campaign (module docstring), as a JSON-able dict."""
     campaign = find_campaign(key)
     members = CampaignMember.objects.filter(campaign=campaign)
+    currencies = _revenue_currencies(campaign)
     head = {
         "campaign": {"id": campaign.pk, "name": campaign.name, "channel": campaign.channel},
         "definitions": DEFINITIONS,
-        "currency": campaign.currency,
+        "currency": currencies[0] if len(currencies) == 1 else campaign.currency,
     }
     if members.filter(group=MemberGroup.CONTROL).exists():
-        return {**head, **_randomised(campaign, members)}
-    return {**head, **_observational(campaign, members)}
+        found = {**head, **_randomised(campaign, members)}
+    else:
+        found = {**head, **_observational(campaign, members)}
+    if len(currencies) > 1:
+        found["notes"] = [
+            *found["notes"],
+            f"revenue adds amounts in {', '.join(currencies)} without converting them",
+        ]
+    return found
+
+
+def _revenue_currencies(campaign: Campaign) -> list[str]:
+    """The currencies of the won opportunities of the campaign's members."""
+    on = Q(primary_contact__campaign_memberships__campaign=campaign) | Q(
+        contacts__campaign_memberships__campaign=campaign
+    )
+    won = Opportunity.objects.filter(on, stage=OpportunityStage.WON.value)
+    return sorted(set(won.values_list("currency", flat=True)))
 
 
 def _randomised(campaign: Campaign, members: QuerySet[CampaignMember]) -> dict[str, Any]:

@@ -75,7 +75,7 @@ def lift_from_csv(
         values[name], kinds[name] = parsed, kind
     notes = []
     if ungrouped:
-        notes.append(f"{ungrouped} rows with no {header[group_at]!r} were left out")
+        notes.append(f"rows with no {header[group_at]!r}, left out: {ungrouped}")
     return compare_groups(
         groups,
         values,
