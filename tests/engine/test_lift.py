@@ -339,3 +339,35 @@ def test_mean_intervals_cover_the_true_lift_about_95_percent_of_the_time() -> No
         covered_relative += (lift.relative_low or 0) <= 0.2 <= (lift.relative_high or 0)
     assert 0.925 <= covered_absolute / trials <= 0.975
     assert 0.925 <= covered_relative / trials <= 0.975
+
+
+@given(
+    st.lists(
+        st.tuples(st.booleans(), st.sampled_from("abc"), st.floats(0, 100, allow_nan=False)),
+        min_size=4,
+        max_size=80,
+    ),
+    st.randoms(use_true_random=False),
+)
+@settings(max_examples=60, deadline=None)
+def test_the_matched_comparison_ignores_row_order_and_stratum_names(
+    rows: list[tuple[bool, str, float]], random: object
+) -> None:
+    def run(given: list[tuple[bool, str, float]]) -> dict[str, object]:
+        return matched_lift(
+            np.array([r[0] for r in given]),
+            [r[1] for r in given],
+            np.array([r[2] for r in given]),
+            kind="mean",
+        ).as_dict()
+
+    shuffled = list(rows)
+    random.shuffle(shuffled)  # type: ignore[attr-defined]
+    renamed = [(t, {"a": "zeta", "b": "alpha", "c": "mid"}[s], v) for t, s, v in shuffled]
+    first, second = run(rows), run(renamed)
+    assert first.keys() == second.keys()
+    for key, value in first.items():
+        if isinstance(value, float):
+            assert second[key] == pytest.approx(value, rel=1e-9, abs=1e-9), key
+        else:
+            assert second[key] == value, key

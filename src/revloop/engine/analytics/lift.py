@@ -358,18 +358,19 @@ def mean_lift(
         reason = "the control mean is 0: a relative lift is undefined"
     elif control_mean < 0 or mean < 0:
         reason = "a negative mean: a relative lift is not meaningful"
+    elif mean == 0:
+        relative = -1.0
+        reason = "the treatment mean is 0: the log interval is undefined"
     else:
-        ratio = mean / control_mean
-        relative = ratio - 1
-        if mean == 0:
-            reason = "the treatment mean is 0: the log interval is undefined"
-        elif n >= 2 and control_n >= 2:
-            se_log = math.sqrt(
-                variance / (n * mean * mean) + control_variance / (control_n * control_mean**2)
-            )
-            z = _z(confidence)
-            relative_low = ratio * math.exp(-z * se_log) - 1
-            relative_high = ratio * math.exp(z * se_log) - 1
+        relative, relative_low, relative_high = _ratio_interval(
+            mean,
+            control_mean,
+            variance / n if n >= 2 else math.nan,
+            control_variance / control_n if control_n >= 2 else math.nan,
+            _z(confidence),
+        )
+        if relative is None:
+            reason = "the means are too far apart for a ratio"
     return Lift(
         group=group,
         control=control,
@@ -637,16 +638,12 @@ def matched_lift(
     if b <= 0:
         reason = "the untouched figure is 0: a relative lift is undefined"
     elif a <= 0:
-        relative = a / b - 1
+        relative = -1.0
         reason = "the touched figure is 0: the log interval is undefined"
     else:
-        ratio = a / b
-        se_log = math.sqrt(var_a / a**2 + var_b / b**2)
-        relative = ratio - 1
-        relative_low, relative_high = (
-            ratio * math.exp(-z * se_log) - 1,
-            ratio * math.exp(z * se_log) - 1,
-        )
+        relative, relative_low, relative_high = _ratio_interval(a, b, var_a, var_b, z)
+        if relative is None:
+            reason = "the figures are too far apart for a ratio"
     warnings = []
     if matched < SMALL_GROUP:
         warnings.append(f"only {matched} touched people could be matched")
@@ -666,6 +663,28 @@ def matched_lift(
         relative_reason=reason,
         warnings=tuple(warnings),
     )
+
+
+def _ratio_interval(
+    a: float, b: float, var_a: float, var_b: float, z: float
+) -> tuple[float | None, float | None, float | None]:
+    """``a / b - 1`` and its delta-method interval on the log scale (``a``, ``b`` > 0,
+    ``var_*`` the variances of the estimates). Whatever does not fit a float -- a
+    ratio of a huge to a tiny figure, an unknown variance -- is None rather than an
+    overflow or an infinity."""
+    with np.errstate(all="ignore"):
+        x, y = np.float64(a), np.float64(b)
+        ratio = x / y
+        se_log = np.sqrt(np.float64(var_a) / (x * x) + np.float64(var_b) / (y * y))
+        bounds = (ratio * np.exp(-z * se_log) - 1, ratio * np.exp(z * se_log) - 1)
+
+    def finite(value: np.float64) -> float | None:
+        return float(value) if np.isfinite(value) else None
+
+    relative = finite(ratio - 1)
+    if relative is None:
+        return None, None, None
+    return relative, finite(bounds[0]), finite(bounds[1])
 
 
 def _stratum_variance(
