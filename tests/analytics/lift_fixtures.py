@@ -46,30 +46,30 @@ def truth(outcome: str, arm: str) -> Truth:
     return Truth(absolute=treated - held_out, relative=treated / held_out - 1)
 
 
-def _count(rate: float) -> int:
-    return round(rate * PER_ARM)
+def _count(rate: float, per_arm: int = PER_ARM) -> int:
+    return round(rate * per_arm)
 
 
-def hillstrom_like(seed: int = 2008) -> list[dict[str, str]]:
+def hillstrom_like(seed: int = 2008, per_arm: int = PER_ARM) -> list[dict[str, str]]:
     """One row per customer, the arms interleaved at random like a real export."""
     rng = np.random.default_rng(seed)
     rows = []
     for arm in ARMS:
         # Only visitors buy: the converters are the first visitors of a random order.
-        order = rng.permutation(PER_ARM)
-        visit = np.zeros(PER_ARM, dtype=bool)
-        visit[order[: _count(VISIT[arm])]] = True
-        converted = np.zeros(PER_ARM, dtype=bool)
-        converted[order[: _count(CONVERSION[arm])]] = True
+        order = rng.permutation(per_arm)
+        visit = np.zeros(per_arm, dtype=bool)
+        visit[order[: _count(VISIT[arm], per_arm)]] = True
+        converted = np.zeros(per_arm, dtype=bool)
+        converted[order[: _count(CONVERSION[arm], per_arm)]] = True
         bought = rng.gamma(SHAPE, SCALE, int(converted.sum()))
         bought = np.round(bought * SHAPE * SCALE / bought.mean(), 2)
         bought[-1] += round(SHAPE * SCALE * bought.size - bought.sum(), 2)
-        spend = np.zeros(PER_ARM)
+        spend = np.zeros(per_arm)
         spend[converted] = bought
-        recency = rng.integers(1, 13, PER_ARM)
-        history = rng.gamma(1.5, 160.0, PER_ARM)
-        zips = rng.choice(["Urban", "Surburban", "Rural"], PER_ARM)
-        channel = rng.choice(["Web", "Phone", "Multichannel"], PER_ARM)
+        recency = rng.integers(1, 13, per_arm)
+        history = rng.gamma(1.5, 160.0, per_arm)
+        zips = rng.choice(["Urban", "Surburban", "Rural"], per_arm)
+        channel = rng.choice(["Web", "Phone", "Multichannel"], per_arm)
         rows.extend(
             {
                 "recency": str(recency[i]),
@@ -81,7 +81,7 @@ def hillstrom_like(seed: int = 2008) -> list[dict[str, str]]:
                 "conversion": str(int(converted[i])),
                 "spend": f"{spend[i]:.2f}",
             }
-            for i in range(PER_ARM)
+            for i in range(per_arm)
         )
     order = rng.permutation(len(rows))
     return [rows[i] for i in order]
