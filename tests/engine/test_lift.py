@@ -371,3 +371,24 @@ def test_the_matched_comparison_ignores_row_order_and_stratum_names(
             assert second[key] == pytest.approx(value, rel=1e-9, abs=1e-9), key
         else:
             assert second[key] == value, key
+
+
+_WORDS = st.sampled_from(["yes", "No", "TRUE", "false", "1", "0", "y", "N", "t", "F", ""])
+
+
+@given(st.lists(_WORDS, min_size=1, max_size=40))
+def test_any_mix_of_binary_words_reads_as_a_rate_of_zeros_and_ones(words: list[str]) -> None:
+    kind, values = parse_outcome(words, "x")
+    assert kind == "rate"
+    for word, value in zip(words, values, strict=True):
+        if word == "":
+            assert math.isnan(value)
+        else:
+            assert value == (1.0 if word.lower() in ("yes", "true", "1", "y", "t") else 0.0)
+
+
+@given(st.lists(st.floats(-1e6, 1e6, allow_nan=False).map(lambda v: round(v, 2)), min_size=1))
+def test_numbers_read_back_as_written(numbers: list[float]) -> None:
+    kind, values = parse_outcome([f"{v:,.2f}" for v in numbers], "x")
+    assert list(values) == pytest.approx(numbers)
+    assert kind == ("rate" if set(numbers) <= {0.0, 1.0} else "mean")
