@@ -20,7 +20,7 @@ from revloop.engine.imports import CsvFileError
 class Command(RevloopCommand):
     help = (
         "Each group's rate (or mean) per outcome, and each treatment group's absolute and "
-        "relative lift over the control with a 95%% interval and a p-value. From a file "
+        "relative lift over the control with a 95% interval and a p-value. From a file "
         "(--csv, one row per person) or from a campaign's members (--campaign)."
     )
 
