@@ -34,6 +34,18 @@ MONEY_UNITS = ("price",)
 RATIO_UNITS = ("percent",)
 
 
+#: Ids the checker gives findings about names and prices, which no fact may take.
+RESERVED_IDS = frozenset(
+    {
+        "unknown_product",
+        "unknown_plan",
+        "unknown_integration",
+        "unknown_certification",
+        "plan_price",
+    }
+)
+
+
 class CatalogInvalid(ValueError):  # noqa: N818 - reads as "the catalog is invalid"
     """Raised with every error found, sorted by line."""
 
@@ -76,6 +88,9 @@ class Fact:
     value: tuple[tuple[str, Decimal], ...] = ()
     #: What to write instead; the truth when the file gives none.
     rewrite: str = ""
+    #: Names (plans, products) that make a false claim true when copy ties it to one:
+    #: "24/7 support" is false in general and true "on Enterprise".
+    true_for: tuple[str, ...] = ()
     line: int = 0
 
     @property
@@ -199,6 +214,7 @@ def catalog_digest(catalog: Catalog) -> str:
                 f.examples,
                 [[k, str(v)] for k, v in f.value],
                 f.rewrite,
+                f.true_for,
             ]
             for f in catalog.facts
         ],
@@ -316,9 +332,12 @@ def _plan(read: Reader, node: YNode, path: str, currency: str | None) -> Plan | 
         number = read.number(price_node, child(path, "price"), ge=0)
         if number is None:
             return None
-        price = (
-            Decimal(price_node.raw.strip()) if _plain_number(price_node) else Decimal(str(number))
+        exact = (
+            price_node.raw.strip()
+            if isinstance(price_node, YScalar) and _plain_number(price_node)
+            else ""
         )
+        price = Decimal(exact or str(number))
     plan_currency = currency or ""
     if "currency" in items:
         code = read.text(
@@ -378,15 +397,23 @@ def _fact(read: Reader, node: YNode, path: str) -> Fact | None:
         node,
         path,
         required=("id", "claim", "true", "truth"),
-        optional=("examples", "value", "rewrite", "note"),
+        optional=("examples", "value", "rewrite", "true_for", "note"),
     )
     if items is None:
         return None
     fact_id = read.name(items["id"], child(path, "id")) if "id" in items else None
+    if fact_id in RESERVED_IDS:
+        read.error(
+            items["id"].line,
+            child(path, "id"),
+            f"{fact_id!r} is the checker's own id for names and prices; choose another",
+        )
+        fact_id = None
     claim = read.text(items["claim"], child(path, "claim")) if "claim" in items else None
     is_true = read.boolean(items["true"], child(path, "true")) if "true" in items else None
     truth = read.text(items["truth"], child(path, "truth")) if "truth" in items else None
     examples = _texts(read, items.get("examples"), child(path, "examples"))
+    true_for = _texts(read, items.get("true_for"), child(path, "true_for"))
     rewrite = read.text(items["rewrite"], child(path, "rewrite")) if "rewrite" in items else ""
     value: tuple[tuple[str, Decimal], ...] | None = ()
     if "value" in items:
@@ -406,6 +433,7 @@ def _fact(read: Reader, node: YNode, path: str) -> Fact | None:
         or value is None
         or rewrite is None
         or ("examples" in items and examples is None)
+        or ("true_for" in items and true_for is None)
     ):
         return None
     return Fact(
@@ -416,6 +444,7 @@ def _fact(read: Reader, node: YNode, path: str) -> Fact | None:
         examples=examples or (),
         value=value,
         rewrite=rewrite.strip(),
+        true_for=true_for or (),
         line=node.line,
     )
 

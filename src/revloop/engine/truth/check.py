@@ -14,6 +14,7 @@ lexicon does not know, by sentence embeddings (see :mod:`.semantic`).
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -54,9 +55,35 @@ WRONG_VALUE = "wrong_value"
 _FILLER = frozenset(
     stem(w)
     for w in (
-        "there here every each order orders customer customers plan plans product products "
-        "company buyer buyers new all kit kits you we our available offered provided "
-        "standard always".split()
+        [
+            "there",
+            "here",
+            "every",
+            "each",
+            "order",
+            "orders",
+            "customer",
+            "customers",
+            "plan",
+            "plans",
+            "product",
+            "products",
+            "company",
+            "buyer",
+            "buyers",
+            "new",
+            "all",
+            "kit",
+            "kits",
+            "you",
+            "we",
+            "our",
+            "available",
+            "offered",
+            "provided",
+            "standard",
+            "always",
+        ]
     )
 )
 
@@ -163,6 +190,9 @@ class Checker:
                 pattern = _pattern(text, catalog)
                 if pattern and (fact, pattern) not in self._patterns:
                     self._patterns.append((fact, pattern))
+        self._concepts: dict[str, set[str]] = {fact.id: set() for fact in catalog.facts}
+        for fact, pattern in self._patterns:
+            self._concepts[fact.id].update(e.key for e in pattern if e.kind == CONCEPT)
         self._fact_vectors: npt.NDArray[np.float32] | None = None
         self._vector_facts: list[Fact] = []
         if encoder is not None and catalog.facts:
@@ -208,9 +238,9 @@ class Checker:
                 antecedent = None
             if semantic is not None:
                 matches.extend(self._semantic_matches(sentence, semantic[number], matches))
-            end = sentence.end
             for match in matches:
                 polarity = match.polarity
+                replied: Span | None = None
                 if rhetorical:
                     # "Why pay for shipping?" says shipping should cost nothing.
                     polarity = -polarity
@@ -218,10 +248,10 @@ class Checker:
                     if answer is None:
                         continue
                     polarity *= answer[0]
-                    end = answer[1].end
+                    replied = answer[1]
                 if match.attributed_to_others:
                     continue
-                found = self._judge(match, polarity, sentence, end)
+                found = self._judge(match, polarity, sentence, replied)
                 if found is not None:
                     findings.append(found)
             findings.extend(self._entities(sentence))
@@ -276,7 +306,9 @@ class Checker:
                 best[fact.id] = match
         return list(best.values())
 
-    def _judge(self, match: _Match, polarity: int, sentence: Span, end: int) -> Finding | None:
+    def _judge(
+        self, match: _Match, polarity: int, sentence: Span, replied: Span | None
+    ) -> Finding | None:
         fact = match.fact
         subject_start = min(i.start for i in match.items)
         subject_end = max(i.end for i in match.items)
@@ -285,7 +317,14 @@ class Checker:
             if subject_start >= sentence.start
             else ""
         )
-        text = sentence.text if end == sentence.end else sentence.text
+        # An answered question is one claim: "Is shipping free? Yes."
+        end = replied.end if replied is not None else sentence.end
+        text = f"{sentence.text} {replied.text}" if replied is not None else sentence.text
+        if fact.true_for and any(
+            re.search(rf"\b{re.escape(name)}\b", sentence.text, re.IGNORECASE)
+            for name in fact.true_for
+        ):
+            return None
         if not fact.true and polarity > 0:
             return Finding(
                 FALSE_CLAIM,
@@ -313,7 +352,7 @@ class Checker:
                 match.score,
             )
         if fact.true and polarity > 0 and fact.value:
-            wrong = _wrong_value(fact, sentence, match.items)
+            wrong = _wrong_value(fact, sentence, match.items, self._concepts[fact.id])
             if wrong is not None:
                 quantity, replacement = wrong
                 rewrite = (
@@ -436,6 +475,8 @@ def _locate(pattern: tuple[_Element, ...], items: list[Item]) -> list[Item] | No
 def _same(element: _Element, item: Item) -> bool:
     if element.kind == CONCEPT:
         return item.kind == CONCEPT and item.key == element.key
+    if item.kind == CONCEPT:
+        return element.key in item.words
     if item.kind != WORD or not meaningful(item):
         return False
     if item.key == element.key:
@@ -469,8 +510,18 @@ def _ellipsis(items: list[Item]) -> int | None:
     return -1 if denials % 2 else 1
 
 
+def _belongs(quantity: Quantity, sentence: Span, concepts: set[str]) -> bool:
+    """A number describes the fact unless the words right after it name something else
+    ("a 30-day money-back guarantee" is not the trial's length)."""
+    after = sentence.text[quantity.end - sentence.start :]
+    for item in read_items(tokens(after))[:4]:
+        if item.kind == CONCEPT:
+            return item.key in concepts
+    return True
+
+
 def _wrong_value(
-    fact: Fact, sentence: Span, items: tuple[Item, ...]
+    fact: Fact, sentence: Span, items: tuple[Item, ...], fact_concepts: set[str]
 ) -> tuple[Quantity, str] | None:
     found = quantities(sentence.text, sentence.start)
     if not found:
@@ -484,6 +535,9 @@ def _wrong_value(
             if q.kind == kind
             or (kind not in ("days", "money", "percent") and q.kind.startswith(kind[:4]))
         ]
+        if not relevant:
+            continue
+        relevant = [q for q in relevant if _belongs(q, sentence, fact_concepts)]
         if not relevant:
             continue
         nearest = min(relevant, key=lambda q: abs((q.start + q.end) / 2 - centre))
@@ -513,9 +567,14 @@ def _replacement(quantity: Quantity, unit: str, expected: Any) -> str:
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
+    """One finding per claim per sentence; a true fact "denied" by a sentence that
+    asserts a false one is the same mistake seen from the other side."""
+    false_at = {f.start for f in findings if f.kind == FALSE_CLAIM}
     seen: set[tuple[int, str, str]] = set()
     out = []
     for finding in sorted(findings, key=lambda f: (f.start, f.fact, f.subject)):
+        if finding.kind == DENIES_TRUE_FACT and finding.start in false_at:
+            continue
         key = (
             finding.start,
             finding.fact,

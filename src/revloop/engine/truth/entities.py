@@ -23,14 +23,6 @@ UNKNOWN_PLAN = "unknown_plan"
 UNKNOWN_INTEGRATION = "unknown_integration"
 UNKNOWN_CERTIFICATION = "unknown_certification"
 PLAN_PRICE = "plan_price"
-#: Ids the checker gives findings that no single fact of the file stands behind.
-RESERVED_IDS = (
-    UNKNOWN_PRODUCT,
-    UNKNOWN_PLAN,
-    UNKNOWN_INTEGRATION,
-    UNKNOWN_CERTIFICATION,
-    PLAN_PRICE,
-)
 
 _CAP = r"[A-Z][A-Za-z0-9+&-]*(?:\.[A-Za-z0-9]+)*"
 _NAME = rf"{_CAP}(?:\s+{_CAP}){{0,2}}"
@@ -48,16 +40,101 @@ _CERTIFICATIONS = re.compile(
 )
 _CERT_CONTEXT = re.compile(r"certif|complian|accredit|audited|attest|approved|rated|standard", re.I)
 _GENERIC = frozenset(
-    "the our your every each all any which this that these those a an one free paid pricing "
-    "price annual monthly yearly basic standard right best new most family business data "
-    "service support premium custom top entry flexible simple other existing popular same "
-    "integration integrations first no some".split()
+    [
+        "the",
+        "our",
+        "your",
+        "every",
+        "each",
+        "all",
+        "any",
+        "which",
+        "this",
+        "that",
+        "these",
+        "those",
+        "a",
+        "an",
+        "one",
+        "free",
+        "paid",
+        "pricing",
+        "price",
+        "annual",
+        "monthly",
+        "yearly",
+        "basic",
+        "standard",
+        "right",
+        "best",
+        "new",
+        "most",
+        "family",
+        "business",
+        "data",
+        "service",
+        "support",
+        "premium",
+        "custom",
+        "top",
+        "entry",
+        "flexible",
+        "simple",
+        "other",
+        "existing",
+        "popular",
+        "same",
+        "integration",
+        "integrations",
+        "first",
+        "no",
+        "some",
+    ]
 )
 _NOT_PRODUCT = frozenset(
-    "team teams customers customer users user support inc ltd llc gmbh co blog academy "
-    "partners partner community api app apps mobile dashboard dashboards account accounts "
-    "way difference advantage promise guarantee login portal website site help docs "
-    "experts engineers staff crew people".split()
+    [
+        "team",
+        "teams",
+        "customers",
+        "customer",
+        "users",
+        "user",
+        "support",
+        "inc",
+        "ltd",
+        "llc",
+        "gmbh",
+        "co",
+        "blog",
+        "academy",
+        "partners",
+        "partner",
+        "community",
+        "api",
+        "app",
+        "apps",
+        "mobile",
+        "dashboard",
+        "dashboards",
+        "account",
+        "accounts",
+        "way",
+        "difference",
+        "advantage",
+        "promise",
+        "guarantee",
+        "login",
+        "portal",
+        "website",
+        "site",
+        "help",
+        "docs",
+        "experts",
+        "engineers",
+        "staff",
+        "crew",
+        "people",
+    ]
 )
 _DENIAL = re.compile(r"\b(not|no|never|without|isn't|aren't|don't|doesn't|won't|yet to)\b", re.I)
 
@@ -110,9 +187,11 @@ def _product_names(catalog: Catalog) -> list[str]:
     names: list[str] = []
     for product in catalog.products:
         names.extend([product.name, *product.aliases, *product.features])
-        for company in catalog.company_names:
-            if product.name.lower().startswith(company.lower() + " "):
-                names.append(product.name[len(company) + 1 :])
+        names.extend(
+            product.name[len(company) + 1 :]
+            for company in catalog.company_names
+            if product.name.lower().startswith(company.lower() + " ")
+        )
     return names
 
 
@@ -250,13 +329,13 @@ def _products(sentence: Span, catalog: Catalog, seen: set[str]) -> list[EntityHi
 def _integrations(sentence: Span, catalog: Catalog) -> list[EntityHit]:
     known = list(catalog.integrations or ())
     ours = [*catalog.company_names, *_product_names(catalog)]
-    hits = []
-    names: list[tuple[str, int]] = []
-    for m in _INTEGRATION_VERB.finditer(sentence.text):
-        for part in re.finditer(_NAME, m.group(1)):
-            names.append((part.group(0), m.start(1) + part.start()))
-    for m in _INTEGRATION_NOUN.finditer(sentence.text):
-        names.append((m.group(1), m.start(1)))
+    hits: list[EntityHit] = []
+    names: list[tuple[str, int]] = [
+        (part.group(0), m.start(1) + part.start())
+        for m in _INTEGRATION_VERB.finditer(sentence.text)
+        for part in re.finditer(_NAME, m.group(1))
+    ]
+    names.extend((m.group(1), m.start(1)) for m in _INTEGRATION_NOUN.finditer(sentence.text))
     for raw, at in names:
         name = _strip_generic(raw)
         if not name or name.lower() in _GENERIC or _known(name, known) or _known(name, ours):
@@ -307,10 +386,6 @@ def _certifications(sentence: Span, catalog: Catalog) -> list[EntityHit]:
     return hits
 
 
-_PRICE_CUES = re.compile(
-    r"\b(from|starting|starts|start at|as low as|only|just|for|costs?|priced|pricing|plans?|per|a month|/mo)\b",
-    re.I,
-)
 _NOT_OUR_PRICE = re.compile(
     r"\b(save|saving|savings|cut|reduce|lose|losing|worth|fuel|fine|fines|penalt|spend|ROI|revenue)\w*",
     re.I,

@@ -104,6 +104,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "back every cent",
         "every penny back",
         "refund every penny",
+        "money ... back",
+        "refund ... in full",
         "!all sales are final",
         "!all sales final",
         "!non-refundable",
@@ -136,6 +138,13 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "import your history",
         "data import",
         "transfer your data",
+        "move ... data",
+        "bring ... data",
+        "transfer ... data",
+        "import ... data",
+        "move ... history",
+        "bring ... history",
+        "switch ... data",
         "move your trip history",
         "bring over",
         "carry over your data",
@@ -169,8 +178,16 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "whenever you need",
         "at any hour",
         "nights and weekends",
+        "never sleeps",
+        "never sleep",
+        "never closes",
+        "always on",
+        "always available",
+        "always open",
     ),
     "CANCEL_ANYTIME": (
+        "cancel",
+        "cancellation",
         "cancel anytime",
         "cancel at any time",
         "cancel any time",
@@ -237,12 +254,99 @@ NEUTRAL_PHRASES = (
 TRANSPARENT = frozenset(
     stem(w)
     for w in (
-        "a an the our your their its it this that these those we you they us i me my "
-        "is are be been being was were am do does did will would shall should can could may "
-        "might must have has had get gets got give gives offer offers offered provide provides "
-        "come comes with really ever always just also yet even any all every one ones so "
-        "currently actually truly still quite fully entirely completely offering providing "
-        "charge for make makes to for of on in at by as up".split()
+        [
+            "a",
+            "an",
+            "the",
+            "our",
+            "your",
+            "their",
+            "its",
+            "it",
+            "this",
+            "that",
+            "these",
+            "those",
+            "we",
+            "you",
+            "they",
+            "us",
+            "i",
+            "me",
+            "my",
+            "is",
+            "are",
+            "be",
+            "been",
+            "being",
+            "was",
+            "were",
+            "am",
+            "do",
+            "does",
+            "did",
+            "will",
+            "would",
+            "shall",
+            "should",
+            "can",
+            "could",
+            "may",
+            "might",
+            "must",
+            "have",
+            "has",
+            "had",
+            "get",
+            "gets",
+            "got",
+            "give",
+            "gives",
+            "offer",
+            "offers",
+            "offered",
+            "provide",
+            "provides",
+            "come",
+            "comes",
+            "with",
+            "really",
+            "ever",
+            "always",
+            "just",
+            "also",
+            "yet",
+            "even",
+            "any",
+            "all",
+            "every",
+            "one",
+            "ones",
+            "so",
+            "currently",
+            "actually",
+            "truly",
+            "still",
+            "quite",
+            "fully",
+            "entirely",
+            "completely",
+            "offering",
+            "providing",
+            "charge",
+            "for",
+            "make",
+            "makes",
+            "to",
+            "for",
+            "of",
+            "on",
+            "in",
+            "at",
+            "by",
+            "as",
+            "up",
+        ]
     )
     if w not in ("charge", "for")
 ) | {"for"}
@@ -250,15 +354,57 @@ TRANSPARENT = frozenset(
 OTHERS = frozenset(
     stem(w)
     for w in (
-        "competitor competitors rival rivals others other vendors providers incumbents "
-        "incumbent legacy big guys alternatives alternative".split()
+        [
+            "competitor",
+            "competitors",
+            "rival",
+            "rivals",
+            "others",
+            "other",
+            "vendors",
+            "providers",
+            "incumbents",
+            "incumbent",
+            "legacy",
+            "big",
+            "guys",
+            "alternatives",
+            "alternative",
+        ]
     )
 )
 FIRST_PERSON = frozenset({"we", "our", "us", "ours", "we'r", "we'll", "we'v", "we'd"})
 AFFIRMATIONS = frozenset(
-    stem(w) for w in "yes yep yeah yup absolutely definitely sure certainly indeed always".split()
+    stem(w)
+    for w in [
+        "yes",
+        "yep",
+        "yeah",
+        "yup",
+        "absolutely",
+        "definitely",
+        "sure",
+        "certainly",
+        "indeed",
+        "always",
+    ]
 ) | {"of course"}
-DENIALS = frozenset(stem(w) for w in "no nope never nah".split())
+DENIALS = frozenset(stem(w) for w in ["no", "nope", "never", "nah"])
+
+
+#: Stands for up to :data:`MAX_GAP` words inside a phrase ("move ... data").
+GAP = "…"
+MAX_GAP = 4
+
+
+def _stems(phrase: str) -> tuple[str, ...]:
+    parts = [tuple(t.stem for t in tokens(part)) for part in phrase.split("...")]
+    out: list[str] = []
+    for number, part in enumerate(parts):
+        if number:
+            out.append(GAP)
+        out.extend(part)
+    return tuple(out)
 
 
 @lru_cache(maxsize=1)
@@ -268,11 +414,10 @@ def phrase_table() -> tuple[tuple[tuple[str, ...], str, int], ...]:
     for concept, phrases in CONCEPTS.items():
         for phrase in phrases:
             sign = -1 if phrase.startswith("!") else 1
-            stems = tuple(t.stem for t in tokens(phrase.lstrip("!")))
+            stems = _stems(phrase.lstrip("!"))
             if stems:
                 table.append((stems, concept, sign))
-    for phrase in NEUTRAL_PHRASES:
-        table.append((tuple(t.stem for t in tokens(phrase)), "", 1))
+    table.extend((tuple(t.stem for t in tokens(phrase)), "", 1) for phrase in NEUTRAL_PHRASES)
     table.sort(key=lambda entry: -len(entry[0]))
     return tuple(table)
 

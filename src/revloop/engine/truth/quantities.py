@@ -96,8 +96,10 @@ def quantities(text: str, offset: int = 0) -> list[Quantity]:
         taken.append((q.start, q.end))
         found.append(q)
 
-    for m in re.finditer(r"24/7|24x7|24 hours a day", text):
-        taken.append((offset + m.start(), offset + m.end()))
+    taken.extend(
+        (offset + m.start(), offset + m.end())
+        for m in re.finditer(r"24/7|24x7|24 hours a day", text)
+    )
     for m in _MONEY.finditer(text):
         raw = m.group(2) or m.group(4)
         amount = _number(raw)
@@ -139,7 +141,7 @@ def quantities(text: str, offset: int = 0) -> list[Quantity]:
 
 
 def expected_kind(unit: str) -> tuple[str, float]:
-    """What a catalog value's unit is compared as, and its factor: ``months`` → days × 30."""
+    """What a catalog value's unit is compared as, and its factor: ``months`` are days times 30."""
     if unit in ("hours", "days", "weeks", "months", "years"):
         return "days", float(_DAYS_PER[unit[:-1]])
     if unit == "price":

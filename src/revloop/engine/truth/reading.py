@@ -10,7 +10,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from revloop.engine.truth.lexicon import FIRST_PERSON, NEGATORS, OTHERS, TRANSPARENT, phrase_index
+from revloop.engine.truth.lexicon import (
+    FIRST_PERSON,
+    GAP,
+    MAX_GAP,
+    NEGATORS,
+    OTHERS,
+    TRANSPARENT,
+    phrase_index,
+)
 from revloop.engine.truth.text import Span, Token, tokens
 
 CONCEPT, WORD, DENIAL, OTHERS_ITEM, FIRST = "concept", "word", "denial", "others", "first"
@@ -24,6 +32,8 @@ class Item:
     index: int
     start: int
     end: int
+    #: The stems a phrase covered ("move all your data" → MIGRATION covers "data").
+    words: tuple[str, ...] = ()
 
 
 def read_items(toks: list[Token]) -> list[Item]:
@@ -34,11 +44,13 @@ def read_items(toks: list[Token]) -> list[Item]:
     while i < len(toks):
         matched = False
         for stems, concept, sign in index.get(toks[i].stem, ()):
-            n = len(stems)
-            if tuple(t.stem for t in toks[i : i + n]) == stems:
+            n = _phrase_length(stems, toks, i)
+            if n:
                 if concept:
+                    covered = tuple(t.stem for t in toks[i : i + n])
+                    first, last = toks[i], toks[i + n - 1]
                     items.append(
-                        Item(CONCEPT, concept, sign, len(items), toks[i].start, toks[i + n - 1].end)
+                        Item(CONCEPT, concept, sign, len(items), first.start, last.end, covered)
                     )
                 i += n
                 matched = True
@@ -58,6 +70,28 @@ def read_items(toks: list[Token]) -> list[Item]:
         items.append(Item(kind, word, 1, len(items), token.start, token.end))
         i += 1
     return apply_denials(items)
+
+
+def _phrase_length(stems: tuple[str, ...], toks: list[Token], i: int) -> int:
+    """How many tokens from ``i`` the phrase covers, or 0 when it does not match there."""
+    position = i
+    gap = False
+    for part in stems:
+        if part == GAP:
+            gap = True
+            continue
+        if gap:
+            limit = min(len(toks), position + MAX_GAP + 1)
+            found = next((j for j in range(position, limit) if toks[j].stem == part), None)
+            if found is None:
+                return 0
+            position = found + 1
+            gap = False
+        elif position < len(toks) and toks[position].stem == part:
+            position += 1
+        else:
+            return 0
+    return position - i
 
 
 def apply_denials(items: list[Item]) -> list[Item]:

@@ -11,15 +11,37 @@ import re
 from dataclasses import dataclass
 
 _ABBREVIATIONS = frozenset(
-    "e.g i.e vs etc inc ltd co corp mr mrs ms dr st no approx dept est fig jr sr u.s".split()
+    [
+        "e.g",
+        "i.e",
+        "vs",
+        "etc",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "no",
+        "approx",
+        "dept",
+        "est",
+        "fig",
+        "jr",
+        "sr",
+        "u.s",
+    ]
 )
 #: A sentence ends at . ! ? (and closing quotes) before a space and a capital,
 #: a digit, a quote, a currency sign, or the end of the text.
-_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9$€£]|\s*$)")
+_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9$€£]|\s*$)")  # noqa: RUF001 - typographic quotes and dashes are what copy uses
 _WORD = re.compile(
-    r"24/7|24x7|[$€£]?\d[\d,]*(?:\.\d+)?[%kK]?|[A-Za-z][A-Za-z]*(?:['’][A-Za-z]+)?|[$€£%?]"
+    r"24/7|24x7|[$€£]?\d[\d,]*(?:\.\d+)?[%kK]?|[A-Za-z][A-Za-z]*(?:['’][A-Za-z]+)?|[$€£%?]"  # noqa: RUF001 - typographic quotes and dashes are what copy uses
 )
-_BULLET = re.compile(r"^\s*(?:[-*•·▪–]|\d+[.)])\s+")
+_BULLET = re.compile(r"^\s*(?:[-*•·▪–]|\d+[.)])\s+")  # noqa: RUF001 - typographic quotes and dashes are what copy uses
 
 
 @dataclass(frozen=True)
@@ -158,7 +180,7 @@ _IRREGULAR = {
 
 def stem(word: str) -> str:
     """A crude, consistent stem: ``shipping``/``shipped``/``ships`` → ``ship``."""
-    w = word.lower().replace("’", "'")
+    w = word.lower().replace("’", "'")  # noqa: RUF001 - typographic quotes and dashes are what copy uses
     if w in _IRREGULAR:
         return _IRREGULAR[w]
     if w.endswith("n't"):
