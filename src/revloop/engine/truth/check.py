@@ -443,21 +443,22 @@ class Checker:
         if not best:
             return []
         items = clause_items(sentence)
-        denied = sum(1 for item in items if item.kind == DENIAL) % 2 == 1
         others = any(item.kind == OTHERS_ITEM for item in items) and not any(
             item.kind == FIRST for item in items
         )
-        return [
-            _Match(
-                self.catalog.fact(fact_id),
-                -1 if denied else 1,
-                tuple(items),
-                others,
-                score,
-                "semantic",
-            )
-            for fact_id, score in best.items()
-        ]
+        out = []
+        for fact_id, score in best.items():
+            # The lexicon still knows which way the words lean ("we charge for delivery").
+            signs = [
+                i.sign for i in items if i.kind == CONCEPT and i.key in self._concepts[fact_id]
+            ]
+            if signs:
+                polarity = int(np.prod(signs))
+            else:
+                polarity = -1 if sum(1 for i in items if i.kind == DENIAL) % 2 else 1
+            fact = self.catalog.fact(fact_id)
+            out.append(_Match(fact, polarity, tuple(items), others, score, "semantic"))
+        return out
 
 
 def _locate(pattern: tuple[_Element, ...], items: list[Item]) -> list[Item] | None:
