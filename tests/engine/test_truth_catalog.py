@@ -64,7 +64,8 @@ def test_the_sample_and_the_demo_catalogs_are_valid() -> None:
     for path in (DATA / "catalog.yaml", DEMO / "offer_catalog.yaml"):
         catalog, errors = check_catalog(path.read_text(), path.name)
         assert errors == ()
-        assert catalog is not None and catalog.facts
+        assert catalog is not None
+        assert catalog.facts
 
 
 def test_comments_and_layout_do_not_change_the_digest() -> None:

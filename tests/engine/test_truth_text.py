@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 from hypothesis import given
@@ -12,7 +13,7 @@ from revloop.engine.truth.quantities import quantities, same_amount
 from revloop.engine.truth.text import sentences
 
 _ALPHABET = st.sampled_from(
-    list("abc XYZ.!?,;:-\n$0123456789'\"") + ["e.g. ", "St. ", "\n\n", "- "]
+    [*list("abc XYZ.!?,;:-\n$0123456789'\""), "e.g. ", "St. ", "\n\n", "- "]
 )
 
 
@@ -24,11 +25,14 @@ def test_every_sentence_is_the_text_at_its_offsets(text: str) -> None:
         assert span.text == span.text.strip()
     starts = [s.start for s in spans]
     assert starts == sorted(starts)
-    assert all(a.end <= b.start for a, b in zip(spans, spans[1:], strict=False))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(spans))
 
 
 def test_sentences_end_at_stops_and_blocks_but_not_at_abbreviations() -> None:
-    text = "Free shipping on all kits\nOrder today. It ships from St. Louis, e.g. to Ohio! Is it free? No."
+    text = (
+        "Free shipping on all kits\n"
+        "Order today. It ships from St. Louis, e.g. to Ohio! Is it free? No."
+    )
     assert [s.text for s in sentences(text)] == [
         "Free shipping on all kits",
         "Order today.",
