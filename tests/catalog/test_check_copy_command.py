@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from revloop.catalog.actions import do_save_catalog
 from revloop.cli import main
@@ -84,15 +86,18 @@ def test_bad_input_exits_2_with_one_line(
 
 
 @pytest.mark.django_db
-def test_without_a_catalog_file_it_uses_the_active_one(
-    clean: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    assert run(clean) == 2
-    assert "no offer catalog has been saved yet" in capsys.readouterr().err
+def test_without_a_catalog_file_it_uses_the_active_one(clean: str, tmp_path: Path) -> None:
+    # call_command, not the console script: that one closes the test's connection.
+    with pytest.raises(CommandError, match="no offer catalog has been saved yet") as raised:
+        call_command("check-copy", clean)
+    assert raised.value.returncode == 2
     do_save_catalog((DATA / "catalog.yaml").read_text(), by=None)
     promo = tmp_path / "promo.txt"
     promo.write_text("Every Edge Gateway comes with a lifetime warranty.")
-    assert run(str(promo), "--json") == 1
-    document = json.loads(capsys.readouterr().out)
+    out = StringIO()
+    with pytest.raises(CommandError) as raised:
+        call_command("check-copy", str(promo), "--json", stdout=out)
+    assert raised.value.returncode == 1
+    document = json.loads(out.getvalue())
     assert document["catalog"] == "v1"
     assert document["files"][0]["findings"][0]["fact"] == "warranty"
