@@ -178,11 +178,16 @@ class Checker:
     """Checks copy against one catalog; build once, check many texts."""
 
     def __init__(
-        self, catalog: Catalog, encoder: SentenceEncoder | None = None, threshold: float = 0.72
+        self,
+        catalog: Catalog,
+        encoder: SentenceEncoder | None = None,
+        threshold: float = 0.6,
+        margin: float = 0.15,
     ) -> None:
         self.catalog = catalog
         self.encoder = encoder
         self.threshold = threshold
+        self.margin = margin
         self.method = "semantic" if encoder is not None else "lexical"
         self._patterns: list[tuple[Fact, tuple[_Element, ...]]] = []
         for fact in catalog.facts:
@@ -194,14 +199,20 @@ class Checker:
         for fact, pattern in self._patterns:
             self._concepts[fact.id].update(e.key for e in pattern if e.kind == CONCEPT)
         self._fact_vectors: npt.NDArray[np.float32] | None = None
+        self._truth_vectors: npt.NDArray[np.float32] | None = None
         self._vector_facts: list[Fact] = []
-        if encoder is not None and catalog.facts:
+        # Embeddings judge false claims only: whether a sentence denies a true fact
+        # or gets its number wrong is the lexicon's call (a similar sentence with
+        # another number is still similar).
+        false_facts = [fact for fact in catalog.facts if not fact.true]
+        if encoder is not None and false_facts:
             texts: list[str] = []
-            for fact in catalog.facts:
+            for fact in false_facts:
                 for text in (fact.claim, *fact.examples):
                     texts.append(text)
                     self._vector_facts.append(fact)
             self._fact_vectors = encoder.encode(texts)
+            self._truth_vectors = encoder.encode([fact.truth for fact in self._vector_facts])
 
     # -- public -------------------------------------------------------------------------
 
@@ -424,11 +435,21 @@ class Checker:
     # -- embeddings ----------------------------------------------------------------------
 
     def _semantic_scores(self, spans: list[Span]) -> npt.NDArray[np.float32] | None:
-        if self.encoder is None or self._fact_vectors is None or not spans:
+        """Per sentence and claim: how much closer the sentence is to the claim than to
+        the truth (a sentence near both is about the topic, not making the claim)."""
+        if (
+            self.encoder is None
+            or self._fact_vectors is None
+            or self._truth_vectors is None
+            or not spans
+        ):
             return None
-        units = [sentence.text for sentence in spans]
-        vectors = self.encoder.encode(units)
-        scores: npt.NDArray[np.float32] = vectors @ self._fact_vectors.T
+        vectors = self.encoder.encode([sentence.text for sentence in spans])
+        claim: npt.NDArray[np.float32] = vectors @ self._fact_vectors.T
+        truth: npt.NDArray[np.float32] = vectors @ self._truth_vectors.T
+        scores: npt.NDArray[np.float32] = np.where(
+            claim - truth >= self.margin, claim, np.float32(0)
+        )
         return scores
 
     def _semantic_matches(
