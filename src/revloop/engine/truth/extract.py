@@ -118,11 +118,14 @@ class _TextParser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self._skipping: list[str] = []
+        self._pre = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIPPED_TAGS:
             self._skipping.append(tag)
         elif not self._skipping:
+            if tag == "pre":
+                self._pre += 1
             if tag in _BLOCK_TAGS:
                 self.parts.append("\n")
             if tag == "img":
@@ -141,11 +144,14 @@ class _TextParser(HTMLParser):
                 while self._skipping and self._skipping.pop() != tag:
                     pass
         elif not self._skipping and tag in _BLOCK_TAGS:
+            if tag == "pre":
+                self._pre = max(0, self._pre - 1)
             self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:
         if not self._skipping:
-            self.parts.append(data)
+            # A line break in HTML source is a space; only blocks break lines.
+            self.parts.append(data if self._pre else re.sub(r"\s+", " ", data))
 
 
 def html_text(html: str) -> str:

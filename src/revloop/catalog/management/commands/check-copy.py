@@ -111,7 +111,7 @@ class Command(RevloopCommand):
             self.stdout.write(f"{name}: {len(report.findings)} finding(s)")
             for f in report.findings:
                 line = report.text.count("\n", 0, f.start) + 1
-                self.stdout.write(f"  line {line} [{f.fact}] {f.sentence}")
+                self.stdout.write(f"  line {line} [{f.fact}] {' '.join(f.sentence.split())}")
                 self.stdout.write(f"    claim: {f.subject}")
                 self.stdout.write(f"    truth: {f.truth}")
                 self.stdout.write(f"    instead: {f.rewrite}")
