@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import itertools
 import math
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from revloop.engine.truth import Checker, load_catalog
 from revloop.engine.truth.extract import extract, markdown_text
 from revloop.engine.truth.quantities import quantities, same_amount
 from revloop.engine.truth.text import sentences
@@ -78,3 +80,64 @@ def test_markdown_keeps_the_words_and_drops_the_syntax() -> None:
 def test_html_drops_scripts_styles_and_comments() -> None:
     page = "<style>a{}</style><p>Hello <!-- free shipping --> world</p><script>free()</script>"
     assert extract(page, "html").text == "Hello world"
+
+
+_CHECKER = Checker(
+    load_catalog(Path(__file__).resolve().parents[1] / "data" / "copy_checks" / "catalog.yaml")
+)
+_COPY_WORDS = st.sampled_from(
+    [
+        "free",
+        "shipping",
+        "not",
+        "never",
+        "no",
+        "we",
+        "competitors",
+        "charge",
+        "for",
+        "unlike",
+        "who",
+        "do",
+        "Is",
+        "?",
+        "No.",
+        "Yes!",
+        "$19/month",
+        "30-day",
+        "trial",
+        "lifetime",
+        "warranty",
+        "Northwind",
+        "Analytics",
+        "Platinum plan",
+        "integrates with",
+        "Snowflake",
+        "ISO 27001",
+        "certified",
+        ",",
+        ";",
+        ".",
+        "\n",
+        "<b>",
+        "</b>",
+        "refund",
+        "every cent",
+        "24/7",
+        "support",
+        "Enterprise",
+        "from",
+        "move",
+        "data",
+        "over",
+    ]
+)
+
+
+@given(st.lists(_COPY_WORDS, max_size=40).map(" ".join))
+def test_the_checker_reads_any_copy_and_points_inside_it(copy: str) -> None:
+    for fmt in ("plain", "html", "markdown"):
+        report = _CHECKER.check(copy, fmt)
+        for finding in report.findings:
+            assert 0 <= finding.start < finding.end <= len(report.text)
+            assert finding.fact
