@@ -74,3 +74,20 @@ def test_the_active_catalog_can_be_read(
     assert response.status_code == 200
     assert response.json()["created_by"] == "mia"
     assert response.json()["text"] == SAMPLE
+
+
+def test_a_marketer_saves_a_version_and_a_rep_may_not(
+    rep: User, marketer: User, token_client: Callable[..., Client]
+) -> None:
+    body = {"text": SAMPLE, "note": "launch"}
+    refused = token_client(rep).post("/api/v1/catalog", body, content_type="application/json")
+    assert refused.status_code == 403
+    saved = token_client(marketer).post("/api/v1/catalog", body, content_type="application/json")
+    assert saved.status_code == 200
+    assert (saved.json()["version"], saved.json()["new"]) == (1, True)
+    broken = {"text": SAMPLE.replace("kind: hardware", "kind: gadget")}
+    response = token_client(marketer).post(
+        "/api/v1/catalog", broken, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "products[1].kind: unknown value 'gadget'" in response.json()["message"]

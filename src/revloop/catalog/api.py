@@ -1,4 +1,4 @@
-"""The offer catalog over the API: read the active version, check copy against it."""
+"""The offer catalog over the API: read and save the active version, check copy against it."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import Field
 
+from revloop.catalog.actions import do_save_catalog
+from revloop.catalog.models import CatalogVersion
 from revloop.catalog.versions import active_checker, active_version
 from revloop.core.errors import InvalidInputError, NotFoundError
 from revloop.engine.truth import FORMATS
@@ -51,12 +53,16 @@ class CheckOut(Schema):
     findings: list[FindingOut]
 
 
-@router.get("/catalog", response=CatalogOut)
-def get_catalog(request: HttpRequest) -> CatalogOut:
-    """The offer catalog in force."""
-    version = active_version()
-    if version is None:
-        raise NotFoundError("no offer catalog has been saved yet")
+class CatalogIn(Schema):
+    text: str = Field(min_length=1, max_length=MAX_TEXT, description="the catalog's YAML")
+    note: str = Field("", max_length=2000, description="why it changed")
+
+
+class SavedOut(CatalogOut):
+    new: bool = Field(description="false when the active version already says the same")
+
+
+def _out(version: CatalogVersion) -> CatalogOut:
     return CatalogOut(
         version=version.number,
         company=version.company,
@@ -64,6 +70,27 @@ def get_catalog(request: HttpRequest) -> CatalogOut:
         created_at=version.created_at,
         text=version.text,
     )
+
+
+@router.get("/catalog", response=CatalogOut)
+def get_catalog(request: HttpRequest) -> CatalogOut:
+    """The offer catalog in force."""
+    version = active_version()
+    if version is None:
+        raise NotFoundError("no offer catalog has been saved yet")
+    return _out(version)
+
+
+@router.post("/catalog", response=SavedOut)
+def save_catalog(request: HttpRequest, body: CatalogIn) -> SavedOut:
+    """Make a new version active (marketing, sales_manager or admin); errors name line and field."""
+    version, new = do_save_catalog(
+        body.text,
+        by=request.auth,
+        source="catalog.yaml",
+        note=body.note,  # type: ignore[attr-defined]
+    )
+    return SavedOut(**_out(version).model_dump(), new=new)
 
 
 @router.post("/catalog/check", response=CheckOut)
