@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "revloop.people",
     "revloop.activity",
     "revloop.contracts",
+    "revloop.catalog",
     "revloop.scoring",
     "revloop.predictions",
     "revloop.lifecycle",

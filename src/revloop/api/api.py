@@ -11,6 +11,7 @@ from revloop import __version__
 from revloop.analytics.api import router as analytics_router
 from revloop.api.auth import full_access
 from revloop.capture.api import router as capture_router
+from revloop.catalog.api import router as catalog_router
 from revloop.core.errors import RevloopError
 from revloop.core.overview import CompanyStats, company_stats
 from revloop.feedback.api import router as feedback_router
@@ -41,6 +42,7 @@ api.add_router("/", scoring_router)
 api.add_router("/", feedback_router)
 api.add_router("/", analytics_router)
 api.add_router("/", routing_router)
+api.add_router("/", catalog_router)
 
 
 @api.exception_handler(RevloopError)

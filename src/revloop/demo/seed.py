@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import polars as pl
 from django.contrib.auth.hashers import make_password
@@ -12,11 +13,14 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+import revloop.engine.demo
 from revloop.activity.models import Campaign, ContentAsset, Touch
+from revloop.catalog.actions import do_save_catalog
 from revloop.contracts.versions import active_version
 from revloop.core.bulk import insert_frame, reset_sequences
 from revloop.engine.demo import DemoConfig, DemoUser, demo_users, generate
 from revloop.engine.identity.dedupe import canonical_email_series
+from revloop.engine.vocabulary import Role
 from revloop.lifecycle.models import StageTransition
 from revloop.people.models import Account, Person
 from revloop.pipeline.models import Opportunity, OpportunityChange, OpportunityContact
@@ -27,6 +31,8 @@ from revloop.routing.weeks import week_start
 from revloop.scoring.services import rescore
 from revloop.users.models import User
 
+#: Brightline's offer catalog, written from what the generator plants.
+OFFER_CATALOG = Path(revloop.engine.demo.__file__).parent / "offer_catalog.yaml"
 DEMO_PASSWORD = "revloop-demo"  # noqa: S105 - printed to the operator; demo data only
 
 _SEEDED_MODELS = (
@@ -146,6 +152,18 @@ def seed_demo(
         reset_sequences(_SEEDED_MODELS)
         # The contract the demo company works under (the shipped default, Brightline's).
         active_version()
+        # What Brightline really sells, so its copy can be checked against it; kept
+        # by Marketing, so the demo's marketer is its author.
+        marketer = next(
+            (u for u in users.values() if Role.MARKETING.value in u.roles and not u.is_superuser),
+            None,
+        )
+        do_save_catalog(
+            OFFER_CATALOG.read_text(encoding="utf-8"),
+            by=marketer,
+            source="offer_catalog.yaml",
+            note="Brightline's offers, as the demo generator plants them.",
+        )
     # Scores only: the generated history already says where everyone stands.
     rescore(full=True, trigger="seed", now=now, apply_moves=False)
     start_sla_clocks(now)

@@ -1,0 +1,86 @@
+"""The offer catalog's versions: each one's text as saved, who saved it and when.
+
+A version's text never changes once saved (the model refuses it, as the lead
+contract's versions do); saving a new text makes a new version and retires the one
+that was active, so every check ever made can be traced to the catalog it used.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+
+from revloop.core.append_only import AppendOnlyError
+
+
+class CatalogStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+#: What may change after a version is saved; everything else is the record.
+VERSION_MUTABLE_FIELDS = frozenset({"status", "ended_at"})
+
+
+class CatalogVersionQuerySet(models.QuerySet):  # type: ignore[type-arg]
+    def update(self, **kwargs: Any) -> int:
+        if set(kwargs) - VERSION_MUTABLE_FIELDS:
+            raise AppendOnlyError("a catalog version's text never changes once saved")
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("catalog versions are kept forever")
+
+
+class CatalogVersion(models.Model):
+    """One version of the offer catalog, exactly as it was saved."""
+
+    MUTABLE_FIELDS: ClassVar[frozenset[str]] = VERSION_MUTABLE_FIELDS
+
+    number = models.PositiveIntegerField(unique=True)
+    company = models.CharField(max_length=200)
+    text = models.TextField(help_text="The YAML as saved, comments and all")
+    digest = models.CharField(
+        max_length=64, db_index=True, help_text="Fingerprint of what the catalog says"
+    )
+    status = models.CharField(max_length=16, choices=CatalogStatus.choices)
+    note = models.TextField(blank=True, help_text="Why it changed")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty when revloop saved it (the demo set-up) or it came from the command line",
+    )
+    created_at = models.DateTimeField()
+    ended_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a newer version replaced it"
+    )
+
+    objects = CatalogVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=models.Q(status="active"),
+                name="catalog_one_active_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.number} {self.company} ({self.status})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            fields = kwargs.get("update_fields")
+            if fields is None or not set(fields) <= self.MUTABLE_FIELDS:
+                raise AppendOnlyError("a catalog version's text never changes once saved")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("catalog versions are kept forever")
