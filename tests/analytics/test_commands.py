@@ -114,3 +114,25 @@ def test_the_light_choices_match_the_engine() -> None:
     assert get_args(Outcome) == OUTCOMES
     assert get_args(Level) == LEVELS
     assert set(MODEL_LABELS) == set(MODELS)
+
+
+def test_a_path_file_without_values_credits_conversions(tmp_path: Path) -> None:
+    paths = tmp_path / "paths.csv"
+    paths.write_text("path;total_conversions;total_null\nemail > search;2;1\nsearch;1;3\n")
+    found = json.loads(_run("attribution", "--paths", str(paths), "--model", "first", "--json"))
+    assert found["value_column"] is None
+    assert found["nulls_column"] == "total_null"
+    assert {row["label"]: row["conversions"] for row in found["credit"]} == {
+        "email": 2.0,
+        "search": 1.0,
+    }
+    assert "no total_conversion_value column" in _run(
+        "attribution", "--paths", str(paths), "--model", "first"
+    )
+
+
+def test_a_path_file_missing_conversions_names_the_columns_found(tmp_path: Path) -> None:
+    paths = tmp_path / "paths.csv"
+    paths.write_text("path;conversions\nemail;1\n")
+    with pytest.raises(CommandError, match=r"missing column.*'total_conversions'.*'conversions'"):
+        _run("attribution", "--paths", str(paths), "--model", "first")

@@ -122,7 +122,7 @@ def test_missing_column_is_named(tmp_path: Path) -> None:
     file = write(tmp_path, "path;conversions\na;1\n")
     with pytest.raises(PathFileError, match="'total_conversions'"):
         read_channelattribution_paths(file)
-    with pytest.raises(PathFileError, match=r"missing column\(s\) \['total_conversions'"):
+    with pytest.raises(PathFileError, match=r"missing column\(s\) 'total_conversions';"):
         read_channelattribution_paths(file, delimiter=";")
 
 

@@ -18,6 +18,7 @@ from revloop.engine.attribution import (
     AttributionOptions,
     AttributionResult,
     PathFileError,
+    path_file_layout,
     read_channelattribution_paths,
     run_model,
 )
@@ -70,10 +71,13 @@ def credit_rows(result: AttributionResult) -> list[dict[str, Any]]:
 
 def paths_attribution(path: Path, model: str, options: AttributionOptions) -> dict[str, Any]:
     """One model over a ChannelAttribution path file (``path``, ``total_conversions``,
-    ``total_conversion_value``, ``total_null``; steps separated by ``" > "``)."""
+    optionally ``total_conversion_value`` and ``total_null``; steps separated by
+    ``" > "``). ``value_column`` / ``nulls_column`` say which optional columns were
+    read (``None``: absent, counted as 0)."""
     check_model(model)
     try:
-        journeys = read_channelattribution_paths(path)
+        layout = path_file_layout(path)
+        journeys = read_channelattribution_paths(path, delimiter=layout.delimiter)
     except (PathFileError, OSError) as exc:
         raise InvalidInputError(f"{path}: {exc}") from None
     result = run_model(model, journeys, options)
@@ -82,6 +86,8 @@ def paths_attribution(path: Path, model: str, options: AttributionOptions) -> di
             "model": model,
             "model_label": MODEL_LABELS.get(model, model),
             "paths": str(path),
+            "value_column": layout.value_column,
+            "nulls_column": layout.nulls_column,
             "method": result.method,
             "total_conversions": result.total_conversions,
             "total_value": result.total_value,

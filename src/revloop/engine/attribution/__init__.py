@@ -37,7 +37,9 @@ from revloop.engine.attribution.journeys import NO_STEP, JourneyError, Journeys
 from revloop.engine.attribution.markov import MarkovChain, RepeatPolicy, fit_chain, markov
 from revloop.engine.attribution.pathfile import (
     PathFileError,
+    PathFileLayout,
     RowError,
+    path_file_layout,
     read_channelattribution_paths,
 )
 from revloop.engine.attribution.result import AttributionResult, TransitionMatrix
@@ -110,6 +112,7 @@ __all__ = [
     "ModelRunner",
     "Outcomes",
     "PathFileError",
+    "PathFileLayout",
     "RepeatPolicy",
     "RowError",
     "Touches",
@@ -129,6 +132,7 @@ __all__ = [
     "linear",
     "markov",
     "markov_from_counts",
+    "path_file_layout",
     "read_channelattribution_paths",
     "run_model",
     "shapley",

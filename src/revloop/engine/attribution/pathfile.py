@@ -7,7 +7,8 @@ with the path's steps joined by ``" > "`` and three numbers, e.g.::
     eta > iota > alpha > eta;1;0.244;3
 
 The field delimiter varies between copies of the file (the package ships it with
-``;``, other copies use ``,``), so it is sniffed from the header. Parsing runs in
+``;``, other copies use ``,``), so it is sniffed from the header. Only the path and
+the conversions are required; the value and non-conversion columns may be absent. Parsing runs in
 polars, column at a time, because such files reach millions of rows; errors are
 collected for every bad row, each naming its line and column, and raised together.
 """
@@ -61,14 +62,71 @@ def _header_fields(file: Path, delimiter: str) -> list[str]:
     return [name.strip().strip('"') for name in header.split(delimiter)]
 
 
+def _quoted(names: list[str] | tuple[str, ...]) -> str:
+    return ", ".join(map(repr, names))
+
+
+def _missing_columns(delimiter: str, missing: list[str], found: list[str]) -> str:
+    named = "tab" if delimiter == "\t" else repr(delimiter)
+    return (
+        f"header (line 1): missing column(s) {_quoted(missing)}; "
+        f"the header holds {_quoted(found)} (split on {named})"
+    )
+
+
+@dataclass(frozen=True)
+class PathFileLayout:
+    """How a path file is laid out: its delimiter, its header, and which of the optional
+    columns it has (``None`` when absent: value, or non-conversions, are then 0)."""
+
+    delimiter: str
+    columns: tuple[str, ...]
+    value_column: str | None
+    nulls_column: str | None
+
+
 def sniff_delimiter(file: Path, required: tuple[str, ...]) -> str:
-    """The delimiter under which the header holds every ``required`` column."""
-    for delimiter in _DELIMITERS:
-        if set(required) <= set(_header_fields(file, delimiter)):
+    """The delimiter under which the header holds every ``required`` column.
+
+    When none does, the error names the missing columns and the columns found under the
+    delimiter that came closest (most required columns, then most columns)."""
+    headers = {d: _header_fields(file, d) for d in _DELIMITERS}
+    for delimiter, fields in headers.items():
+        if set(required) <= set(fields):
             return delimiter
-    wanted = ", ".join(map(repr, required))
-    raise PathFileError(
-        str(file), f"header (line 1): no delimiter among ; , tab | gives the columns {wanted}"
+    closest = max(
+        _DELIMITERS,
+        key=lambda d: (len(set(required) & set(headers[d])), len(headers[d])),
+    )
+    missing = [c for c in required if c not in headers[closest]]
+    raise PathFileError(str(file), _missing_columns(closest, missing, headers[closest]))
+
+
+def path_file_layout(
+    source: str | os.PathLike[str],
+    *,
+    path_column: str = "path",
+    conversions_column: str = "total_conversions",
+    value_column: str | None = "total_conversion_value",
+    nulls_column: str | None = "total_null",
+    delimiter: str | None = None,
+) -> PathFileLayout:
+    """The file's layout; the path and conversions columns are required, the value and
+    non-conversion columns are used when the header has them (ChannelAttribution's own
+    ``var_value`` and ``var_null`` are optional too)."""
+    file = Path(source)
+    required = (path_column, conversions_column)
+    if delimiter is None:
+        delimiter = sniff_delimiter(file, required)
+    found = _header_fields(file, delimiter)
+    missing = [c for c in required if c not in found]
+    if missing:
+        raise PathFileError(str(file), _missing_columns(delimiter, missing, found))
+    return PathFileLayout(
+        delimiter=delimiter,
+        columns=tuple(found),
+        value_column=value_column if value_column in found else None,
+        nulls_column=nulls_column if nulls_column in found else None,
     )
 
 
@@ -98,20 +156,26 @@ def read_channelattribution_paths(
     """Read an aggregated path file into ``Journeys`` (one path per row, not merged).
 
     Steps are split on ``step_separator`` and stripped of surrounding whitespace, as
-    ChannelAttribution does. Pass ``value_column=None`` / ``nulls_column=None`` for
-    files without those columns (value and non-conversions are then 0). ``delimiter``
-    is sniffed from the header unless given. Raises ``PathFileError`` listing every bad
-    cell (missing or negative numbers, empty paths or steps) by line and column.
+    ChannelAttribution does. The value and non-conversion columns are optional: when
+    the header lacks one (or it is passed as ``None``) that number is 0 on every path.
+    ``delimiter`` is sniffed from the header unless given. A missing required column is
+    named together with the columns the header does hold. Raises ``PathFileError``
+    listing every bad cell (missing or negative numbers, empty paths or steps) by line
+    and column.
     """
     file = Path(source)
+    layout = path_file_layout(
+        file,
+        path_column=path_column,
+        conversions_column=conversions_column,
+        value_column=value_column,
+        nulls_column=nulls_column,
+        delimiter=delimiter,
+    )
+    delimiter = layout.delimiter
+    value_column, nulls_column = layout.value_column, layout.nulls_column
     optional = tuple(c for c in (value_column, nulls_column) if c is not None)
     required = (path_column, conversions_column, *optional)
-    if delimiter is None:
-        delimiter = sniff_delimiter(file, required)
-    else:
-        missing = [c for c in required if c not in _header_fields(file, delimiter)]
-        if missing:
-            raise PathFileError(str(file), f"header (line 1): missing column(s) {missing}")
     try:
         frame = pl.read_csv(
             file, separator=delimiter, infer_schema=False, columns=list(required), quote_char='"'

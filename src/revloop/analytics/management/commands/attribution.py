@@ -57,8 +57,8 @@ class Command(RevloopCommand):
         parser.add_argument(
             "--paths",
             type=Path,
-            help="a ChannelAttribution path file (path, total_conversions, "
-            "total_conversion_value, total_null; steps separated by ' > ')",
+            help="a ChannelAttribution path file (path, total_conversions, and when "
+            "present total_conversion_value, total_null; steps separated by ' > ')",
         )
         add_engine_flags(parser)
 
@@ -110,6 +110,8 @@ class Command(RevloopCommand):
                         for row in comparison["rows"]
                     ],
                 )
+            if "paths" in result and result["value_column"] is None:
+                self.stdout.write("The file has no total_conversion_value column: value is 0.")
             if "cache" in result:
                 self.stdout.write(cache_note(result))
 
