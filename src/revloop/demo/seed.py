@@ -18,6 +18,7 @@ from revloop.activity.models import Campaign, ContentAsset, Touch
 from revloop.catalog.actions import do_save_catalog
 from revloop.contracts.versions import active_version
 from revloop.core.bulk import insert_frame, reset_sequences
+from revloop.demo.models import DemoSeed
 from revloop.engine.demo import DemoConfig, DemoUser, demo_users, generate
 from revloop.engine.identity.dedupe import canonical_email_series
 from revloop.engine.vocabulary import Role
@@ -130,8 +131,10 @@ def seed_demo(
     import time
 
     started = time.perf_counter()
-    company = generate(DemoConfig(leads=leads, seed=seed, now=now))
+    config = DemoConfig(leads=leads, seed=seed, now=now)
+    company = generate(config)
     rows = 0
+    stuffed: list[int] = []
     with transaction.atomic():
         users = ensure_demo_users(company.users)
         user_ids = {key: user.pk for key, user in users.items()}
@@ -147,9 +150,18 @@ def seed_demo(
         for chunk in company.chunks():
             for table, frame in chunk.frames.items():
                 rows += insert_frame(_MODELS[table], _prepare(table, frame, user_ids))
+            stuffed.extend(chunk.stuffed_opportunity_ids)
             done += chunk.people
             progress(done, total)
         reset_sequences(_SEEDED_MODELS)
+        # The answer key (`revloop demo answers`) reads what this seeding planted.
+        DemoSeed.objects.create(
+            leads=leads,
+            seed=seed,
+            generated_for=now,
+            months=config.months,
+            stuffed_opportunity_ids=stuffed,
+        )
         # The contract the demo company works under (the shipped default, Brightline's).
         active_version()
         # What Brightline really sells, so its copy can be checked against it; kept

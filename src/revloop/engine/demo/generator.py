@@ -186,6 +186,9 @@ class DemoChunk:
     people: int
     #: Table name → rows, in an order that respects foreign keys.
     frames: dict[str, pl.DataFrame]
+    #: Ids (as in ``pipeline_opportunity``) of the opportunities this chunk stuffed
+    #: into the pipeline: the answer key of the honest-pipeline checks.
+    stuffed_opportunity_ids: tuple[int, ...] = ()
 
 
 class DemoCompany:
@@ -257,6 +260,7 @@ class DemoCompany:
             first_change_id=counters.change,
             first_person_id=first_person_id,
         )
+        stuffed = np.flatnonzero(funnel.opportunities.stuffed) + counters.opportunity
         counters.touch += touch.height
         counters.transition += transitions.height
         counters.opportunity += pipeline.opportunities.height
@@ -270,7 +274,11 @@ class DemoCompany:
             "pipeline_opportunitycontact": pipeline.contacts,
             "pipeline_opportunitychange": pipeline.changes,
         }
-        return DemoChunk(people=size, frames=frames)
+        return DemoChunk(
+            people=size,
+            frames=frames,
+            stuffed_opportunity_ids=tuple(int(i) for i in stuffed),
+        )
 
 
 @dataclass

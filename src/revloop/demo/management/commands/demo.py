@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from typing import Any
@@ -15,15 +16,29 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from revloop.core.commands import add_json_flag
+from revloop.core.errors import RevloopError
 from revloop.core.server import serve
+from revloop.demo.answers import demo_answers
+from revloop.demo.answers_table import print_answers
 from revloop.demo.seed import DEMO_PASSWORD, ensure_demo_users, is_empty, seed_demo
 from revloop.users.models import User
 
 
 class Command(BaseCommand):
-    help = "Create the database, seed a demo company if it is empty, print logins and serve."
+    help = (
+        "Create the database, seed a demo company if it is empty, print logins and serve; "
+        "`revloop demo answers` prints what the demo generator planted (the answer key)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "action",
+            nargs="?",
+            choices=("answers",),
+            help="answers: print the seeded demo's answer key instead of serving",
+        )
+        add_json_flag(parser)
         parser.add_argument("--leads", type=int, default=5000, help="leads to generate (5,000)")
         parser.add_argument("--seed", type=int, default=7, help="random seed (7)")
         parser.add_argument("--no-serve", action="store_true", help="set up, then exit")
@@ -34,6 +49,9 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "answers":
+            self._answers(options["as_json"])
+            return
         if not options["no_serve"]:
             self._set_up_then_serve(options)
             return
@@ -46,6 +64,16 @@ class Command(BaseCommand):
             console.print("The database already holds data: reusing it.")
             ensure_demo_users()
         self._print_logins()
+
+    def _answers(self, as_json: bool) -> None:
+        try:
+            answers = demo_answers()
+        except RevloopError as exc:
+            raise CommandError(exc.message) from None
+        if as_json:
+            self.stdout.write(json.dumps(answers, indent=2))
+        else:
+            print_answers(answers, Console(file=self.stdout, width=120))
 
     def _set_up_then_serve(self, options: dict[str, Any]) -> None:
         # gunicorn forks its web workers from this process. Seeding and scoring run
