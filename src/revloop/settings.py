@@ -144,6 +144,10 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = envstr("REVLOOP_TIME_ZONE", "UTC")
+#: The company's currency: reports that add amounts up show them in it.
+REVLOOP_CURRENCY = envstr("REVLOOP_CURRENCY", "USD").upper()
+if len(REVLOOP_CURRENCY) != 3 or not REVLOOP_CURRENCY.isalpha():
+    raise ConfigError(f"REVLOOP_CURRENCY={REVLOOP_CURRENCY!r} is not a three-letter ISO code")
 USE_I18N = True
 USE_TZ = True
 

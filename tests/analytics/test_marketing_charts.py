@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from revloop.web.charts import funnel_chart, spread_chart, stacked_bar_chart
+from revloop.web.charts import FunnelStage, funnel_chart, spread_chart, stacked_bar_chart
 
 
 def test_funnel_bars_are_centred_and_proportional() -> None:
-    chart = funnel_chart([("Lead", 400, 0.5, 0.5, 10), ("MQL", 100, None, None, 0)])
+    chart = funnel_chart([FunnelStage("Lead", 400, "MQL", 100, 100, 200), FunnelStage("MQL", 100)])
     lead, mql = chart.bars
     assert lead.width == pytest.approx(4 * mql.width)
     for bar in chart.bars:

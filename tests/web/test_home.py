@@ -100,10 +100,10 @@ def test_every_role_sees_the_same_numbers(
     assert _figure(html, "sal") == "0"
     assert _figure(html, "touches_30d") == "2"
     assert _figure(html, "opportunities_30d") == "1"
-    assert _figure(html, "open_pipeline_USD") == "USD 1,501"
-    assert re.search(r'data-amount="1500.50*"', html)
-    assert _figure(html, "open_pipeline_EUR") == "EUR 700"
-    assert _figure(html, "won_quarter_USD") == "USD 2,500"
+    assert _figure(html, "open_pipeline_USD") == "$1,501"
+    assert re.search(r'data-amount="1500.50*" title="\$1,500.50"', html)
+    assert _figure(html, "open_pipeline_EUR") == "€700"
+    assert _figure(html, "won_quarter_USD") == "$2,500"
     assert "<svg" in html
 
 

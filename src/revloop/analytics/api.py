@@ -12,6 +12,7 @@ from pydantic import Field
 from revloop.analytics.access import check_can_read_reports
 from revloop.analytics.lift import campaign_lift
 from revloop.analytics.paths import jsonable
+from revloop.analytics.rates import attribution_rates, funnel_rates
 from revloop.analytics.reports import AttributionParams, Reports
 
 router = Router(tags=["analytics"])
@@ -68,15 +69,19 @@ def _reports(request: HttpRequest, given: EngineIn) -> Reports:
 @router.get("/analytics/funnel", response=dict[str, Any])
 def funnel(request: HttpRequest, given: Query[FunnelIn]) -> dict[str, Any]:
     """Conversion, drop-off and time in stage (p25/median/p75/p90) of every funnel step,
-    cohort-correct: people still in a stage count as open, not lost."""
+    cohort-correct: people still in a stage count as open, not lost. Every rate comes
+    with ``<rate>_numerator`` and ``<rate>_denominator``."""
     with _reports(request, given) as reports:
-        return reports.funnel(by=given.by, cohort_from=given.cohort_from, cohort_to=given.cohort_to)
+        return funnel_rates(
+            reports.funnel(by=given.by, cohort_from=given.cohort_from, cohort_to=given.cohort_to)
+        )
 
 
 @router.get("/analytics/attribution", response=dict[str, Any])
 def attribution(request: HttpRequest, given: Query[AttributionIn]) -> dict[str, Any]:
     """Credit of one model per label; with ``compare``, several models side by side
-    under ``comparison``."""
+    under ``comparison``. Shares come with ``<share>_numerator`` and
+    ``<share>_denominator``."""
     check_can_read_reports(request.auth)  # type: ignore[attr-defined]
     params = AttributionParams(
         model=given.model,
@@ -90,14 +95,15 @@ def attribution(request: HttpRequest, given: Query[AttributionIn]) -> dict[str, 
         found = reports.attribution(params)
         if given.compare:
             found["comparison"] = reports.comparison(params, given.compare)
-        return found
+        return attribution_rates(found)
 
 
 @router.get("/analytics/content", response=dict[str, Any])
 def content(request: HttpRequest, given: Query[ContentIn]) -> dict[str, Any]:
     """Every content asset: touches, downloads, people, their MQL / acceptance /
-    pipeline / win rates beside everyone else's, attributed pipeline and revenue,
-    misinformed rejections; assets with many touches and little revenue first."""
+    pipeline / win rates beside everyone else's (each with ``<rate>_numerator`` and
+    ``<rate>_denominator``), attributed pipeline and revenue, misinformed rejections;
+    assets with many touches and little revenue first."""
     with _reports(request, given) as reports:
         return reports.content(given.lookback_days)
 

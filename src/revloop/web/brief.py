@@ -9,6 +9,7 @@ from django.shortcuts import render
 
 from revloop.core.errors import ForbiddenError, NotFoundError
 from revloop.feedback.brief import handoff_brief
+from revloop.web.mql_rule import mql_rule
 
 
 @login_required
@@ -19,4 +20,7 @@ def person_brief(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("no such person") from None
     except ForbiddenError as exc:
         raise PermissionDenied(exc.message) from None
-    return render(request, "web/brief.html", {"brief": brief, "score": brief.score})
+    rule = mql_rule(pk, brief.person.stage, brief.score)
+    return render(
+        request, "web/brief.html", {"brief": brief, "score": brief.score, "mql_rule": rule}
+    )

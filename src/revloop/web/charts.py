@@ -21,10 +21,17 @@ class BarChart:
     height: int
     label_width: int
     row_height: int
+    #: "count" or "money" (in the company currency): how the values are written.
+    unit: str = "count"
 
 
 def bar_chart(
-    rows: list[tuple[str, float]], *, width: int = 560, label_width: int = 130, row_height: int = 26
+    rows: list[tuple[str, float]],
+    *,
+    width: int = 560,
+    label_width: int = 130,
+    row_height: int = 26,
+    unit: str = "count",
 ) -> BarChart:
     """A horizontal bar chart laid out for the ``web/_bar_chart.html`` template."""
     peak = max((value for _, value in rows), default=0) or 1
@@ -47,7 +54,21 @@ def bar_chart(
         height=max(len(rows), 1) * row_height,
         label_width=label_width,
         row_height=row_height,
+        unit=unit,
     )
+
+
+@dataclass(frozen=True)
+class FunnelStage:
+    """One stage of the funnel: people who reached it and, unless it is the last, what
+    became of them at the next step."""
+
+    label: str
+    count: int
+    next_label: str | None = None
+    converted: int = 0
+    lost: int = 0
+    still_open: int = 0
 
 
 @dataclass(frozen=True)
@@ -57,10 +78,16 @@ class FunnelBar:
     x: float
     y: float
     width: float
-    #: Of this stage's people whose outcome is known, the share that reached the next.
-    conversion: float | None
-    drop_off: float | None
+    next_label: str | None
+    converted: int
+    lost: int
     still_open: int
+    #: converted + lost: the people whose outcome at the next step is known.
+    known: int
+    #: Nobody is ever recorded lost at this step (a lead that never becomes an MQL is
+    #: simply still a lead), so the share of known outcomes would always read 100%:
+    #: the note gives the share of everyone who reached the stage instead.
+    no_losses: bool
 
 
 @dataclass(frozen=True)
@@ -74,29 +101,31 @@ class FunnelChart:
 
 
 def funnel_chart(
-    stages: list[tuple[str, int, float | None, float | None, int]],
+    stages: list[FunnelStage],
     *,
     width: int = 760,
     row_height: int = 44,
     note_width: int = 330,
 ) -> FunnelChart:
-    """A centred funnel: one bar per stage (label, people who reached it, conversion to
-    the next stage, drop-off, still open), for ``web/marketing_funnel_chart.html``."""
+    """A centred funnel, one bar per stage, for ``web/marketing_funnel_chart.html``."""
     plot = width - note_width
-    peak = max((count for _, count, *_ in stages), default=0) or 1
+    peak = max((stage.count for stage in stages), default=0) or 1
     bars = []
-    for index, (label, count, conversion, drop_off, still_open) in enumerate(stages):
-        bar_width = max(plot * count / peak, 2.0)
+    for index, stage in enumerate(stages):
+        bar_width = max(plot * stage.count / peak, 2.0)
         bars.append(
             FunnelBar(
-                label=label,
-                count=count,
+                label=stage.label,
+                count=stage.count,
                 x=(plot - bar_width) / 2,
                 y=index * row_height,
                 width=bar_width,
-                conversion=conversion,
-                drop_off=drop_off,
-                still_open=still_open,
+                next_label=stage.next_label,
+                converted=stage.converted,
+                lost=stage.lost,
+                still_open=stage.still_open,
+                known=stage.converted + stage.lost,
+                no_losses=stage.lost == 0,
             )
         )
     return FunnelChart(

@@ -11,6 +11,7 @@ from django.http import QueryDict
 
 from revloop.analytics.access import check_can_read_reports
 from revloop.analytics.cache import page_max_age
+from revloop.analytics.rates import attribution_rates, comparison_rates, funnel_rates
 from revloop.analytics.reports import (
     DEFAULT_COMPARE,
     LEVELS,
@@ -24,7 +25,13 @@ from revloop.engine.analytics import DIMENSIONS, REJECTION_SLICES
 from revloop.engine.analytics.content import FLAG_LITTLE_REVENUE
 from revloop.engine.vocabulary import LifecycleStage
 from revloop.users.models import User
-from revloop.web.charts import bar_chart, funnel_chart, spread_chart, stacked_bar_chart
+from revloop.web.charts import (
+    FunnelStage,
+    bar_chart,
+    funnel_chart,
+    spread_chart,
+    stacked_bar_chart,
+)
 
 _STAGE_LABELS = {stage.value: stage.label for stage in LifecycleStage}
 #: Reasons shown in their own colour; the rest are summed as "other".
@@ -72,21 +79,23 @@ def _is_overall(step: dict[str, Any]) -> bool:
     return bool(step["from_stage"] == "lead" and step["to_stage"] == "customer")
 
 
+def _bar(step: dict[str, Any]) -> FunnelStage:
+    return FunnelStage(
+        label=_stage(step["from_stage"]),
+        count=step["entered"],
+        next_label=_stage(step["to_stage"]),
+        converted=step["converted"],
+        lost=step["lost"],
+        still_open=step["still_open"],
+    )
+
+
 def funnel_section(reports: Reports, by: str) -> dict[str, Any]:
-    overall = reports.funnel()
+    overall = funnel_rates(reports.funnel())
     path = [s for s in overall["steps"] if not _is_overall(s)]
-    stages = [
-        (
-            _stage(s["from_stage"]),
-            s["entered"],
-            s["conversion_rate"],
-            s["drop_off_rate"],
-            s["still_open"],
-        )
-        for s in path
-    ]
+    stages = [_bar(s) for s in path]
     if path:
-        stages.append((_stage(path[-1]["to_stage"]), path[-1]["converted"], None, None, 0))
+        stages.append(FunnelStage(label=_stage(path[-1]["to_stage"]), count=path[-1]["converted"]))
     velocity = [
         (
             f"{_stage(s['from_stage'])} → {_stage(s['to_stage'])}",
@@ -103,19 +112,21 @@ def funnel_section(reports: Reports, by: str) -> dict[str, Any]:
         "steps": overall["steps"],
         "chart": funnel_chart(stages),
         "velocity_chart": spread_chart(velocity),
-        "sliced": reports.funnel(by=(by,)) if by else None,
+        "sliced": funnel_rates(reports.funnel(by=(by,))) if by else None,
         "by": by,
         "dimensions": DIMENSIONS,
     }
 
 
 def attribution_section(reports: Reports, params: AttributionParams) -> dict[str, Any]:
-    found = reports.attribution(params)
+    found = attribution_rates(reports.attribution(params))
     credit = found["credit"][:15]
-    comparison = reports.comparison(params, DEFAULT_COMPARE)
+    comparison = comparison_rates(reports.comparison(params, DEFAULT_COMPARE))
     return {
         "report": found,
-        "chart": bar_chart([(row["label"], row["value"]) for row in credit], label_width=200),
+        "chart": bar_chart(
+            [(row["label"], row["value"]) for row in credit], label_width=200, unit="money"
+        ),
         "comparison": comparison,
         "params": params,
         "models": MODEL_LABELS,

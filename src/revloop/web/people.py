@@ -10,6 +10,7 @@ from revloop.lifecycle.services import check_can_read, mover_for, person_history
 from revloop.people.models import Person
 from revloop.scoring.services import score_report
 from revloop.users.models import User
+from revloop.web.mql_rule import mql_rule
 
 
 def person_page(person_id: int, viewer: User) -> dict[str, Any]:
@@ -17,10 +18,12 @@ def person_page(person_id: int, viewer: User) -> dict[str, Any]:
     person = Person.objects.select_related("account", "owner").get(pk=person_id)
     _, contract = active_contract()
     moves = allowed_moves(contract, person.stage, mover_for(viewer))
+    score = score_report(person.pk)
     return {
         "person": person,
         "history": person_history(person),
-        "score": score_report(person.pk),
+        "score": score,
+        "mql_rule": mql_rule(person.pk, person.stage, score),
         "moves": [
             {"to": edge.target.label, "reason": edge.reason.value if edge.reason else ""}
             for edge in moves

@@ -206,6 +206,28 @@ def _excess_p_value(frame: pl.DataFrame) -> pl.Series:
     return pl.Series("misinformed_p", np.where(seen > 0, tail, np.nan)).fill_nan(None)
 
 
+def _rate_parts(totals: dict[str, Any], people: pl.Expr, others: pl.Expr) -> list[pl.Expr]:
+    """``<rate>_numerator`` and ``<rate>_denominator`` beside every rate: what it divides."""
+    parts: list[pl.Expr] = []
+    pairs: list[tuple[str, pl.Expr, pl.Expr]] = []
+    for name in _OUTCOMES:
+        rest = pl.lit(int(totals[name] or 0)) - pl.col(name)
+        pairs += [(f"{name}_rate", pl.col(name), people), (f"{name}_rate_others", rest, others)]
+    judged = pl.col("mql")
+    pairs += [
+        ("misinformed_rate", pl.col("misinformed"), judged),
+        (
+            "misinformed_rate_others",
+            pl.lit(int(totals["misinformed"] or 0)) - pl.col("misinformed"),
+            pl.lit(int(totals["mql"] or 0)) - judged,
+        ),
+    ]
+    for name, numerator, denominator in pairs:
+        parts.append(numerator.cast(pl.Int64).alias(f"{name}_numerator"))
+        parts.append(denominator.cast(pl.Int64).alias(f"{name}_denominator"))
+    return parts
+
+
 def _finish(
     frame: pl.DataFrame, totals: dict[str, Any], credit: dict[str, dict[str, float]]
 ) -> pl.DataFrame:
@@ -237,6 +259,7 @@ def _finish(
         .alias("misinformed_rate_others")
     )
     frame = frame.with_columns(rates)
+    frame = frame.with_columns(_rate_parts(totals, people, others))
     touches = pl.col("touches")
     frame = frame.with_columns(
         pipeline_per_touch=pl.when(touches > 0).then(pl.col("attributed_pipeline") / touches),

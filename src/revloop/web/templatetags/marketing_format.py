@@ -1,4 +1,4 @@
-"""Formats for the Marketing page's report figures."""
+"""Formats for the Marketing page's report figures (money and rates: ``revloop_format``)."""
 
 from __future__ import annotations
 
@@ -19,12 +19,6 @@ def percent(value: float | None, digits: int = 1) -> str:
 def days(value: float | None) -> str:
     """Days to one decimal; no value → ``-``."""
     return "-" if value is None else f"{value:.1f}"
-
-
-@register.filter
-def money(value: float | None) -> str:
-    """Whole amounts with separators; no value → ``-``."""
-    return "-" if value is None else f"{value:,.0f}"
 
 
 @register.filter
