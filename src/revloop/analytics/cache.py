@@ -49,8 +49,13 @@ def data_version() -> str:
     return "-".join(str(p or 0) for p in parts)
 
 
+#: Bumped when a report gains or changes fields, so that reports stored by an earlier
+#: revloop are computed again rather than shown without them.
+REPORT_LAYOUT = 2
+
+
 def cache_key(report: str, params: dict[str, Any], engine: str) -> str:
-    text = json.dumps([report, params, engine], sort_keys=True, default=str)
+    text = json.dumps([report, params, engine, REPORT_LAYOUT], sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
