@@ -24,7 +24,7 @@ def print_answers(answers: dict[str, Any], console: Console) -> None:
         f"leads, {seeding['months']} months to {seeding['generated_for'][:16]}"
     )
     effects = answers["channel_effects"]
-    channels = Table(title="Channels (effect on every conversion step's logit)")
+    channels = Table(title="Channels: effect on conversion")
     channels.add_column("channel")
     channels.add_column("effect", justify="right")
     channels.add_column("planted as")
