@@ -78,7 +78,9 @@ def paths_attribution(path: Path, model: str, options: AttributionOptions) -> di
     try:
         layout = path_file_layout(path)
         journeys = read_channelattribution_paths(path, delimiter=layout.delimiter)
-    except (PathFileError, OSError) as exc:
+    except PathFileError as exc:
+        raise InvalidInputError(str(exc)) from None  # it names the file already
+    except OSError as exc:
         raise InvalidInputError(f"{path}: {exc}") from None
     result = run_model(model, journeys, options)
     found: dict[str, Any] = jsonable(
