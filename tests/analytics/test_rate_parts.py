@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
 from revloop.users.models import User
@@ -19,6 +22,12 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 def api(db: None, marketer: User, token_client: Callable[..., Client]) -> Client:
     seed_company(leads=400, seed=3, now=NOW)
     return token_client(marketer)
+
+
+def _run(*args: str) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
 
 
 def _check(row: dict[str, Any], rate: str) -> None:
@@ -69,3 +78,13 @@ def test_attribution_shares_come_with_their_parts(api: Client) -> None:
             if share is not None:
                 top = row["share_numerator"][model]
                 assert share == pytest.approx(top / row["share_denominator"][model])
+
+
+def test_the_commands_give_the_same_parts(api: Client) -> None:
+    funnel = json.loads(_run("funnel", "--json"))
+    for step in funnel["steps"]:
+        _check(step, "conversion_rate")
+    attribution = json.loads(_run("attribution", "--compare", "first,last", "--json"))
+    for row in attribution["credit"]:
+        _check(row, "value_share")
+    assert attribution["comparison"]["rows"][0]["share_denominator"]

@@ -17,6 +17,7 @@ from revloop.analytics.commands import (
     print_table,
 )
 from revloop.analytics.paths import paths_attribution
+from revloop.analytics.rates import attribution_rates
 from revloop.core.commands import RevloopCommand
 from revloop.core.errors import RevloopError
 from revloop.engine.attribution import MODELS, AttributionOptions
@@ -75,6 +76,7 @@ class Command(RevloopCommand):
                 )
             else:
                 result = self._from_database(options)
+            attribution_rates(result)
         except RevloopError as exc:
             raise CommandError(exc.message) from None
 

@@ -14,6 +14,7 @@ from revloop.analytics.commands import (
     percent,
     print_table,
 )
+from revloop.analytics.rates import funnel_rates
 from revloop.analytics.reports import Reports
 from revloop.core.commands import RevloopCommand
 from revloop.core.errors import RevloopError
@@ -40,10 +41,12 @@ class Command(RevloopCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             with Reports(engine=options["engine"], fresh=options["fresh"]) as reports:
-                result = reports.funnel(
-                    by=options["by"],
-                    cohort_from=options["cohort_from"],
-                    cohort_to=options["cohort_to"],
+                result = funnel_rates(
+                    reports.funnel(
+                        by=options["by"],
+                        cohort_from=options["cohort_from"],
+                        cohort_to=options["cohort_to"],
+                    )
                 )
         except RevloopError as exc:
             raise CommandError(exc.message) from None
