@@ -142,7 +142,8 @@ def test_hubspot_deals(tmp_path: Path) -> None:
     assert (enterprise.amount, enterprise.currency) == (Decimal(120000), "USD")
     assert enterprise.close_date == date(2024, 6, 30)
     assert enterprise.account_name == "Analytical Engines Inc."
-    assert enterprise.properties == {"Pipeline": "Sales Pipeline"}
+    # The label the stage came from is kept beside it: pipelines name stages their way.
+    assert enterprise.properties == {"Pipeline": "Sales Pipeline", "Deal Stage": "Contract Sent"}
     assert isinstance(renewal, OpportunityRecord)
     assert renewal.stage is OpportunityStage.WON
     assert renewal.amount == Decimal("45500.50")
@@ -152,7 +153,7 @@ def test_salesforce_leads(tmp_path: Path) -> None:
     fmt, (alan, tommy) = read(tmp_path, SALESFORCE_LEADS, "people")
     assert fmt == "salesforce"
     assert isinstance(alan, PersonRecord)
-    assert alan.external_id == "00Q5e000001AbCd"
+    assert alan.external_id == "00Q5e000001AbCdEAK"  # 15-character ids stored as 18
     assert alan.stage is LifecycleStage.SAL
     assert alan.created_at == datetime(2024, 3, 5, 14, 2, tzinfo=NEW_YORK)
     assert (alan.company, alan.country, alan.source) == ("Bletchley Park Ltd", "GB", "Web")
@@ -168,7 +169,7 @@ def test_salesforce_contacts_share_the_people_mapping(tmp_path: Path) -> None:
     fmt, (joan,) = read(tmp_path, SALESFORCE_CONTACTS, "people")
     assert fmt == "salesforce"
     assert isinstance(joan, PersonRecord)
-    assert (joan.external_id, joan.account_external_id) == ("0035e00000AbCdE", "0015e00000XyZ")
+    assert (joan.external_id, joan.account_external_id) == ("0035e00000AbCdEAAV", "0015e00000XyZ")
     assert (joan.company, joan.country, joan.owner) == ("Bletchley Park Ltd", "GB", "Sally Sales")
     assert joan.stage is None
 
@@ -189,7 +190,7 @@ def test_salesforce_opportunities(tmp_path: Path) -> None:
     assert bombe.stage is OpportunityStage.PROPOSAL
     assert bombe.close_date == date(2024, 6, 30)
     assert bombe.created_at == datetime(2024, 3, 1, 9, tzinfo=NEW_YORK)
-    assert bombe.properties == {"Probability (%)": "75"}
+    assert bombe.properties == {"Probability (%)": "75", "Stage": "Proposal/Price Quote"}
     assert isinstance(colossus, OpportunityRecord)
     assert (colossus.stage, colossus.amount) == (OpportunityStage.WON, Decimal("250000.00"))
 
@@ -229,11 +230,13 @@ def test_detection_picks_the_format_that_knows_most_columns() -> None:
 
 
 def test_missing_required_columns_name_what_the_format_expects() -> None:
-    with pytest.raises(FormatError, match="hubspot people format needs columns for email: 'Email'"):
+    with pytest.raises(FormatError, match="people need a column for 'email' or 'external_id'"):
         bind(["First Name"], "hubspot", Entity.PEOPLE)
+    with pytest.raises(FormatError, match="'stage' or 'is_won' or 'is_closed'.*--stage"):
+        bind(["Amount", "Close Date"], "salesforce", "opportunities")
     with pytest.raises(FormatError, match="amount"):
         bind(["Opportunity Name", "Stage", "Close Date"], "salesforce", "opportunities")
-    with pytest.raises(FormatError, match="'email' or an 'anonymous_id'"):
+    with pytest.raises(FormatError, match="'email' or 'anonymous_id'"):
         bind(["occurred_at", "type"], "generic", "touches")
 
 

@@ -85,7 +85,7 @@ def test_a_doubled_quote_split_across_reads_stays_one_quote(tmp_path: Path) -> N
 
 def test_undecodable_bytes_fail_that_row_naming_the_column(tmp_path: Path) -> None:
     data = b"email,company\nada@x.com,Caf\xe9 Ltd\nbob@x.com,Fine\n"
-    bad, good = rows(write(tmp_path, data))
+    bad, good = rows(write(tmp_path, data), encoding="utf-8")
     assert bad.error is not None
     assert (bad.row, bad.error.field) == (2, "company")
     assert "e9" in bad.error.reason
@@ -98,7 +98,53 @@ def test_a_single_byte_encoding_can_be_named(tmp_path: Path) -> None:
     data = "email,company\nada@x.com,Café\n".encode("cp1252")
     assert rows(write(tmp_path, data), encoding="cp1252")[0].values == ("ada@x.com", "Café")
     with pytest.raises(ValueError, match="not ASCII-compatible"):
-        CsvReader(write(tmp_path, data), encoding="utf-16")
+        CsvReader(write(tmp_path, data), encoding="utf-32")
+
+
+def test_a_windows_1252_file_is_recognised_without_being_named(tmp_path: Path) -> None:
+    data = "email,company\nada@x.com,Café – Bäckerei\n".encode("cp1252")
+    with CsvReader(write(tmp_path, data)) as reader:
+        assert [r.values for r in reader] == [("ada@x.com", "Café – Bäckerei")]
+        assert reader.encoding == "cp1252"
+
+
+def test_a_file_ascii_at_the_start_settles_its_encoding_at_the_first_other_row(
+    tmp_path: Path,
+) -> None:
+    start = "email,company\n" + "".join(f"p{n}@x.com,Plain\n" for n in range(5_000))
+    cp1252 = write(tmp_path, (start + "z@x.com,Café\n").encode("cp1252"), "a.csv")
+    utf8 = write(tmp_path, (start + "z@x.com,Café\nq@x.com,Straße\n").encode(), "b.csv")
+    assert len(start) > 65_536  # beyond what is sniffed
+    assert rows(cp1252)[-1].values == ("z@x.com", "Café")
+    assert [r.values[1] for r in rows(utf8)[-2:]] == ["Café", "Straße"]
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("newline", ["\r\n", "\n", "\r"])
+def test_utf16_files_with_or_without_a_mark_and_any_line_ending(
+    tmp_path: Path, codec: str, newline: str
+) -> None:
+    text = newline.join(["Email,Company", "ada@x.com,Café", 'bob@x.com,"Zoë, Ltd"', ""])
+    with CsvReader(write(tmp_path, text.encode(codec))) as reader:
+        assert reader.header == ("Email", "Company")
+        assert [(r.row, r.values) for r in reader] == [
+            (2, ("ada@x.com", "Café")),
+            (3, ("bob@x.com", "Zoë, Ltd")),
+        ]
+
+
+def test_cr_only_line_breaks_are_read_as_lines(tmp_path: Path) -> None:
+    data = b'Stage,Amount\rClosed Won," $-   "\r"Closed\rLost",5\r\rWon,7'
+    with CsvReader(write(tmp_path, data)) as reader:
+        read = [(r.row, r.line, r.values) for r in reader]
+        assert reader.cr_only
+    assert read == [
+        (2, 2, ("Closed Won", " $-   ")),
+        (3, 3, ("Closed\nLost", "5")),
+        (5, 6, ("Won", "7")),
+    ]
+    stream = io.BytesIO(data)
+    assert [r.values for r in rows(stream)][0] == ("Closed Won", " $-   ")
 
 
 @pytest.mark.parametrize(
@@ -106,9 +152,7 @@ def test_a_single_byte_encoding_can_be_named(tmp_path: Path) -> None:
     [
         (b"", "empty"),
         (b"\n\n", "empty"),
-        ("email,name\r\n".encode("utf-16"), "UTF-16"),
-        (b"email,name\rada@x.com,Ada\r", "CR only"),
-        (b"em\xffail\n", "header row is not valid utf-8"),
+        (b"em\x00ail\x00\x00\x00\n", "NUL bytes"),
     ],
 )
 def test_unreadable_files_are_refused_with_a_reason(

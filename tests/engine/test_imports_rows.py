@@ -76,11 +76,15 @@ def test_wrong_types_are_errors_not_crashes() -> None:
 @pytest.mark.parametrize(
     ("amount", "currency", "reason"),
     [
-        ("-5", "", "negative amount"),
+        ("-5", "", "negative amount: an opportunity is worth 0 or more (a credit is not a deal)"),
+        (
+            "(1,200)",
+            "",
+            "negative amount: an opportunity is worth 0 or more (a credit is not a deal)",
+        ),
         ("1.234", "", "more than two decimal places"),
         ("10000000000000", "", "more than 12 digits before the decimal point"),
         ("€5", "USD", "amount is in EUR but the currency column says USD"),
-        ("", "", "missing"),
     ],
 )
 def test_opportunity_amount_rules(amount: str, currency: str, reason: str) -> None:

@@ -27,9 +27,19 @@ class RowError:
     field: str
     value: str
     reason: str
+    #: A machine-readable kind for errors the report groups (``unknown_stage``), else "".
+    code: str = ""
 
     def as_dict(self) -> dict[str, object]:
-        return {"row": self.row, "field": self.field, "value": self.value, "reason": self.reason}
+        found: dict[str, object] = {
+            "row": self.row,
+            "field": self.field,
+            "value": self.value,
+            "reason": self.reason,
+        }
+        if self.code:
+            found["code"] = self.code
+        return found
 
     def __str__(self) -> str:
         where = f"row {self.row}" + (f", {self.field}" if self.field else "")

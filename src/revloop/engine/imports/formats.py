@@ -3,7 +3,9 @@
 Formats: ``generic`` (revloop's own field names, see :data:`GENERIC`), ``hubspot``
 (contact, company and deal exports) and ``salesforce`` (report exports of Leads,
 Contacts, Accounts and Opportunities; Leads and Contacts share the ``people`` mapping).
-Headers are matched ignoring case and repeated spaces. Where several headers feed one
+Headers are matched ignoring case, repeated spaces and the difference between ``_`` and
+a space (``deal_stage`` is ``Deal Stage``); ``--column FIELD=HEADER`` (``columns=``
+in :func:`bind`) names the column of a field outright. Where several headers feed one
 field (Salesforce's "Company" for Leads, "Account Name" for Contacts) the first listed
 non-empty one wins and the others' values go to ``properties``, as do all columns the
 format does not know: nothing in the file is dropped. Cells revloop itself prefixed
@@ -42,10 +44,16 @@ def _own(*fields: str) -> dict[str, tuple[str, ...]]:
     return {f: (f, f.replace("_", " ")) for f in fields}
 
 
+#: Opportunity fields every format reads the same way: Salesforce's IsWon / IsClosed (as
+#: report labels "Won" / "Closed" or API names) and HubSpot's closed-won flags.
+_OUTCOME_FLAGS: dict[str, tuple[str, ...]] = {
+    "is_won": ("is_won", "IsWon", "Won", "Is Closed Won", "hs_is_closed_won"),
+    "is_closed": ("is_closed", "IsClosed", "Closed", "Is Deal Closed?", "hs_is_closed"),
+}
+
 GENERIC: Mapping[Entity, Columns] = {
     Entity.PEOPLE: {
         **_own(
-            "external_id",
             "first_name",
             "last_name",
             "title",
@@ -55,22 +63,21 @@ GENERIC: Mapping[Entity, Columns] = {
             "country",
             "stage",
             "lead_status",
-            "source",
             "owner",
             "industry",
             "employee_count",
-            "created_at",
             "persona",
             "consent",
         ),
         "email": ("email", "email address"),
+        # A lead export without emails names its people by the id its system gave them.
+        "external_id": ("external_id", "id", "person id", "mql id"),
+        "source": ("source", "lead source", "origin"),
+        "created_at": ("created_at", "created date", "create date", "first contact date"),
     },
     Entity.ACCOUNTS: {
         **_own(
             "external_id",
-            "name",
-            "industry",
-            "employee_count",
             "country",
             "region",
             "owner",
@@ -78,6 +85,9 @@ GENERIC: Mapping[Entity, Columns] = {
             "created_at",
         ),
         "domain": ("domain", "website"),
+        "name": ("name", "account name", "account", "company"),
+        "industry": ("industry", "sector"),
+        "employee_count": ("employee_count", "employees"),
     },
     Entity.TOUCHES: {
         **_own(
@@ -97,23 +107,28 @@ GENERIC: Mapping[Entity, Columns] = {
         ),
         "occurred_at": ("occurred_at", "occurred at", "timestamp"),
     },
-    Entity.OPPORTUNITIES: _own(
-        "external_id",
-        "name",
-        "stage",
-        "amount",
-        "currency",
-        "close_date",
-        "created_at",
-        "closed_at",
-        "account_name",
-        "account_external_id",
-        "contact_email",
-        "owner",
-        "source",
-        "outcome_reason",
-        "competitor",
-    ),
+    Entity.OPPORTUNITIES: {
+        **_own(
+            "currency",
+            "closed_at",
+            "account_external_id",
+            "owner",
+            "outcome_reason",
+            "competitor",
+        ),
+        "external_id": ("external_id", "id", "opportunity id"),
+        "name": ("name",),
+        "stage": ("stage", "deal stage", "opportunity stage"),
+        "amount": ("amount", "value", "deal value", "close value"),
+        "close_date": ("close_date", "close date", "closed date", "won date"),
+        "created_at": ("created_at", "created date", "create date", "engage date"),
+        "account_name": ("account_name", "account name", "account", "company"),
+        "contact_email": ("contact_email", "contact email", "email"),
+        # The person's id in the system the file came from (a lead or MQL id).
+        "contact_external_id": ("contact_external_id", "person id", "lead id", "mql id"),
+        "source": ("source", "lead source", "origin"),
+        **_OUTCOME_FLAGS,
+    },
 }
 
 HUBSPOT: Mapping[Entity, Columns] = {
@@ -158,6 +173,7 @@ HUBSPOT: Mapping[Entity, Columns] = {
         "account_external_id": ("Associated Company ID", "Associated Company IDs (Primary)"),
         "source": ("Original Source", "Original Traffic Source"),
         "outcome_reason": ("Closed Lost Reason", "Closed Won Reason"),
+        **_OUTCOME_FLAGS,
     },
 }
 
@@ -190,7 +206,14 @@ SALESFORCE: Mapping[Entity, Columns] = {
         "created_at": ("Created Date",),
     },
     Entity.OPPORTUNITIES: {
-        "external_id": ("Opportunity ID",),
+        "external_id": (
+            "Opportunity ID",
+            "Opportunity ID (18 Digit)",
+            "Opportunity 18 Digit ID",
+            "18 Digit Opportunity ID",
+            "Opportunity ID (18)",
+            "Id",
+        ),
         "name": ("Opportunity Name",),
         "stage": ("Stage",),
         "amount": ("Amount",),
@@ -201,6 +224,10 @@ SALESFORCE: Mapping[Entity, Columns] = {
         "account_external_id": ("Account ID",),
         "owner": ("Opportunity Owner",),
         "source": ("Lead Source",),
+        "contact_email": ("Contact: Email", "Primary Contact Email", "Email"),
+        "contact_external_id": ("Contact ID", "Primary Contact ID"),
+        "outcome_reason": ("Loss Reason", "Closed Lost Reason"),
+        **_OUTCOME_FLAGS,
     },
 }
 
@@ -210,18 +237,30 @@ FORMATS: Mapping[str, Mapping[Entity, Columns]] = {
     "salesforce": SALESFORCE,
 }
 
-#: Fields a file must have a column for; touches need email or anonymous_id (checked
-#: per row, since either column may be absent).
+#: Fields a file must have a column for. Beyond these: people need an email or an
+#: external id column, touches an email or an anonymous_id column, opportunities a
+#: stage, an IsWon / IsClosed column or a stage given for the whole file.
 REQUIRED: Mapping[Entity, tuple[str, ...]] = {
-    Entity.PEOPLE: ("email",),
+    Entity.PEOPLE: (),
     Entity.ACCOUNTS: ("name",),
     Entity.TOUCHES: ("occurred_at", "type"),
-    Entity.OPPORTUNITIES: ("name", "stage", "amount", "close_date"),
+    Entity.OPPORTUNITIES: ("amount", "close_date"),
+}
+_EITHER: Mapping[Entity, tuple[str, ...]] = {
+    Entity.PEOPLE: ("email", "external_id"),
+    Entity.TOUCHES: ("email", "anonymous_id"),
+    Entity.OPPORTUNITIES: ("stage", "is_won", "is_closed"),
 }
 
 
 def header_key(name: str) -> str:
-    return " ".join(name.casefold().split())
+    return " ".join(name.casefold().replace("_", " ").split())
+
+
+def fields_of(entity: Entity | str) -> frozenset[str]:
+    """Every record field some format can fill for ``entity`` (what ``columns=`` may name)."""
+    kind = Entity(entity)
+    return frozenset(f for mappings in FORMATS.values() for f in mappings.get(kind, {}))
 
 
 @dataclass(frozen=True)
@@ -282,27 +321,53 @@ class BoundColumns:
         return tuple((name, ps) for name, ps in self.fields.items() if len(ps) > 1)
 
 
-def bind(header: Sequence[str], format_name: str, entity: Entity | str) -> BoundColumns:
-    """Bind a format's mapping for ``entity`` to ``header``; :class:`FormatError` if unfit."""
+def bind(
+    header: Sequence[str],
+    format_name: str,
+    entity: Entity | str,
+    *,
+    columns: Mapping[str, str] | None = None,
+    given: frozenset[str] = frozenset(),
+) -> BoundColumns:
+    """Bind a format's mapping for ``entity`` to ``header``; :class:`FormatError` if unfit.
+
+    ``columns`` (field → header) overrides the format for those fields; ``given`` names
+    fields the import supplies for every row (e.g. a stage for the whole file), so the
+    file need not have a column for them.
+    """
     kind = Entity(entity)
     mapping = _mapping(format_name, kind)
     positions: dict[str, int] = {}
     for index, name in enumerate(header):
         positions.setdefault(header_key(name), index)
-    used: set[int] = set()
     fields: dict[str, tuple[int, ...]] = {}
+    chosen = _chosen_columns(columns or {}, positions, kind)
+    taken = set(chosen.values())
     for field_name, names in mapping.items():
+        if field_name in chosen:
+            continue
         keys = map(header_key, names)
-        found = tuple(dict.fromkeys(positions[k] for k in keys if k in positions))
+        found = tuple(
+            dict.fromkeys(
+                positions[k] for k in keys if k in positions and positions[k] not in taken
+            )
+        )
         if found:
             fields[field_name] = found
-            used.update(found)
-    missing = [f for f in REQUIRED[kind] if f not in fields]
+    fields.update((name, (position,)) for name, position in chosen.items())
+    used = {p for positions_ in fields.values() for p in positions_}
+    missing = [f for f in REQUIRED[kind] if f not in fields and f not in given]
     if missing:
         wanted = "; ".join(f"{f}: {' or '.join(repr(n) for n in mapping[f])}" for f in missing)
-        raise FormatError(f"the {format_name} {kind} format needs columns for {wanted}")
-    if kind is Entity.TOUCHES and "email" not in fields and "anonymous_id" not in fields:
-        raise FormatError("touches need an 'email' or an 'anonymous_id' column")
+        raise FormatError(
+            f"the {format_name} {kind} format needs columns for {wanted} "
+            "(or name them with --column FIELD=HEADER)"
+        )
+    either = _EITHER.get(kind, ())
+    if either and not any(f in fields or f in given for f in either):
+        names = " or ".join(repr(f) for f in either)
+        hint = " (or give --stage for the whole file)" if kind is Entity.OPPORTUNITIES else ""
+        raise FormatError(f"{kind} need a column for {names}{hint}")
     skip = {header_key(ERROR_COLUMN)}
     extra = tuple(
         i for i, name in enumerate(header) if i not in used and header_key(name) not in skip
@@ -323,6 +388,24 @@ def detect_format(header: Sequence[str], entity: Entity | str) -> str:
         if hits > best_hits:
             best, best_hits = name, hits
     return best
+
+
+def _chosen_columns(
+    columns: Mapping[str, str], positions: Mapping[str, int], kind: Entity
+) -> dict[str, int]:
+    known = fields_of(kind)
+    chosen: dict[str, int] = {}
+    for field_name, name in columns.items():
+        if field_name not in known:
+            raise FormatError(
+                f"--column {field_name}={name}: {kind} have no field {field_name!r}; "
+                f"use one of {', '.join(sorted(known))}"
+            )
+        position = positions.get(header_key(name))
+        if position is None:
+            raise FormatError(f"--column {field_name}={name}: the file has no column {name!r}")
+        chosen[field_name] = position
+    return chosen
 
 
 def _mapping(format_name: str, entity: Entity) -> Columns:

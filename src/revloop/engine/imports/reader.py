@@ -10,10 +10,11 @@ What it guarantees:
   it (the header is row 1; a quoted cell with line breaks stays in one row), and
   ``line``, the physical line of the file where the record starts. Blank lines are
   skipped but counted, so the numbers always point at the right place.
-* **Encodings.** UTF-8 with or without a byte-order mark by default; any encoding that
-  keeps ASCII bytes as ASCII can be named (``cp1252``, ``latin-1``). Undecodable bytes
+* **Encodings and line endings.** Sniffed from the start of the file (see
+  :mod:`.sources`): UTF-8 with or without a byte-order mark, UTF-16 with or without
+  one, else Windows-1252; LF, CRLF or CR alone. Any encoding that keeps ASCII bytes as
+  ASCII can also be named (``cp1252``, ``latin-1``), as can UTF-16. Undecodable bytes
   make that row bad, naming the column they are in; the rest of the file still reads.
-  UTF-16 files (Excel's "Unicode text") are refused with a clear message.
 * **Dialect.** The delimiter is sniffed from the header among ``,`` ``;`` tab and ``|``
   (most occurrences outside quotes wins, ties in that order), or given; Excel's
   ``sep=;`` first line is honoured. Fields follow RFC 4180: double quotes around a
@@ -41,6 +42,7 @@ from types import TracebackType
 from typing import BinaryIO
 
 from revloop.engine.imports.errors import CsvFileError, RowError, preview
+from revloop.engine.imports.sources import FALLBACK_ENCODING, is_utf16, prepare
 
 DELIMITERS = (",", ";", "\t", "|")
 DEFAULT_MAX_FIELD_BYTES = 1 << 20
@@ -124,7 +126,7 @@ class CsvReader:
         source: str | os.PathLike[str] | BinaryIO,
         *,
         delimiter: str | None = None,
-        encoding: str = "utf-8",
+        encoding: str | None = None,
         max_field_bytes: int = DEFAULT_MAX_FIELD_BYTES,
         max_row_bytes: int = DEFAULT_MAX_ROW_BYTES,
         on_progress: ProgressCallback | None = None,
@@ -133,7 +135,8 @@ class CsvReader:
             len(delimiter) != 1 or not delimiter.isascii() or delimiter in '"\r\n'
         ):
             raise ValueError(f"the delimiter must be one ASCII character, got {delimiter!r}")
-        _check_encoding(encoding)
+        if encoding is not None:
+            _check_encoding(encoding)
         if isinstance(source, str | os.PathLike):
             self.name = str(source)
             self._file: BinaryIO = Path(source).open("rb")  # noqa: SIM115 - closed by close()
@@ -142,11 +145,24 @@ class CsvReader:
             self.name = getattr(source, "name", "<stream>")
             self._file = source
             self._owns = False
-        self.encoding = encoding
         self.max_field_bytes = max_field_bytes
         self.max_row_bytes = max(max_row_bytes, max_field_bytes)
         self.on_progress = on_progress
         self.total_bytes = _size_of(self._file)
+        try:
+            prepared = prepare(self._file, encoding)
+        except BaseException:
+            self.close()
+            raise
+        self._stream = prepared.stream
+        self.encoding = prepared.encoding
+        self._undecided = prepared.undecided
+        #: What the reader did to the file: "UTF-16" when it was decoded from that,
+        #: "CR" when its line breaks were CR alone.
+        self.transcoded_from = prepared.transcoded_from
+        self.cr_only = prepared.cr_only
+        if prepared.transcoded_from:
+            self.total_bytes = None  # the bytes read are UTF-8, no longer the file's
         self.bytes_read = 0
         self.rows_read = 0
         self._line = 0
@@ -178,8 +194,19 @@ class CsvReader:
             try:
                 text = raw.decode(self.encoding)
             except UnicodeDecodeError as exc:
-                yield self._undecodable(row, line, raw, exc)
-                continue
+                if not self._undecided:
+                    yield self._undecodable(row, line, raw, exc)
+                    continue
+                # The first row that is not ASCII, and not UTF-8: the file is Windows-1252.
+                self.encoding, self._undecided = FALLBACK_ENCODING, False
+                try:
+                    text = raw.decode(self.encoding)
+                except UnicodeDecodeError as exc2:
+                    yield self._undecodable(row, line, raw, exc2)
+                    continue
+            else:
+                if self._undecided and not raw.isascii():
+                    self._undecided = False  # valid UTF-8 beyond ASCII: UTF-8 it is
             text = text.removesuffix("\n").removesuffix("\r")
             if not text:
                 continue  # blank line: counted, not a record
@@ -241,7 +268,7 @@ class CsvReader:
 
     def _read_record(self) -> tuple[bytes, int, bool]:
         """The next record's bytes (empty when over the limit), its size, quotes closed."""
-        readline = self._file.readline
+        readline = self._stream.readline
         limit = self.max_row_bytes
         delimiter = self._delimiter_byte
         parts: list[bytes] = []
@@ -303,20 +330,9 @@ class CsvReader:
         raise CsvFileError(f"{self.name}: the file is empty (no header row)")
 
     def _check_start(self, raw: bytes) -> bytes:
-        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-            raise CsvFileError(
-                f"{self.name}: the file is UTF-16 (Excel 'Unicode text'); save it as "
-                "'CSV UTF-8' and import that"
-            )
         if b"\x00" in raw:
             raise CsvFileError(
-                f"{self.name}: the header contains NUL bytes; the file is probably UTF-16 "
-                "or not a CSV file"
-            )
-        if not raw.endswith(b"\n") and b"\r" in raw.rstrip(b"\r"):
-            raise CsvFileError(
-                f"{self.name}: lines end in CR only (classic Mac format); save the file "
-                "as 'CSV UTF-8' with normal line breaks"
+                f"{self.name}: the header contains NUL bytes; the file is not a CSV text file"
             )
         return raw.removeprefix(_BOM)
 
@@ -417,6 +433,8 @@ def _check_encoding(encoding: str) -> None:
         probe = '\n",;|\t'.encode(encoding)
     except (LookupError, UnicodeError) as exc:
         raise ValueError(f"unknown or unusable encoding {encoding!r}") from exc
+    if is_utf16(encoding):
+        return  # decoded to UTF-8 before reading (see sources)
     if probe != b'\n",;|\t':
         raise ValueError(f"encoding {encoding!r} is not ASCII-compatible; use UTF-8")
 

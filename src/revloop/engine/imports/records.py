@@ -5,7 +5,14 @@ pipeline.Opportunity). References to other objects stay as the file gave them
 (``owner`` as a name or email, ``company`` / ``account_name`` as text,
 ``account_external_id`` as the source system's id); resolving them is the caller's job.
 Every record keeps its spreadsheet ``row`` and the file's unmapped cells in
-``properties``.
+``properties``; ``warnings`` are the row's notes that did not stop it (a value the
+file lacked and revloop filled in, dates out of order).
+
+**People without an email.** A lead export may name its people only by the id its
+system gave them (Olist's MQLs). Such a person's identity key is ``id:`` + that
+external id (:func:`external_identity_key`), where everyone else's is their canonical
+mailbox: the key never contains ``@``, so the two kinds cannot collide, and importing
+the same file again finds the same people.
 """
 
 from __future__ import annotations
@@ -15,7 +22,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from revloop.engine.imports.errors import RowError
 from revloop.engine.vocabulary import Channel, LifecycleStage, OpportunityStage, TouchType
+
+EXTERNAL_ID_KEY_PREFIX = "id:"
+
+
+def external_identity_key(external_id: str) -> str:
+    """The identity key of a person known only by their id in another system."""
+    return EXTERNAL_ID_KEY_PREFIX + external_id
 
 
 def _no_properties() -> Mapping[str, str]:
@@ -24,7 +39,10 @@ def _no_properties() -> Mapping[str, str]:
 
 @dataclass(frozen=True, slots=True)
 class PersonRecord:
-    """A person. ``email`` is the normalised address, ``canonical_email`` its identity key."""
+    """A person. ``email`` is the normalised address, ``canonical_email`` its identity key.
+
+    Both are empty for a person known only by ``external_id`` (see the module doc).
+    """
 
     row: int
     email: str
@@ -47,6 +65,12 @@ class PersonRecord:
     employee_count: int | None = None
     created_at: datetime | None = None
     properties: Mapping[str, str] = field(default_factory=_no_properties)
+    warnings: tuple[RowError, ...] = ()
+
+    @property
+    def identity_key(self) -> str:
+        """The canonical email, or for a person without one the external id's key."""
+        return self.canonical_email or external_identity_key(self.external_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,25 +117,35 @@ class TouchRecord:
 
 @dataclass(frozen=True, slots=True)
 class OpportunityRecord:
-    """An opportunity; ``amount`` is a non-negative Decimal with at most two decimals."""
+    """An opportunity; ``amount`` is a non-negative Decimal with at most two decimals.
+
+    ``close_date`` is ``None`` only for an open opportunity whose file gave none (the
+    importer then uses the import date and says so in a warning); a closed one always
+    has its close date and ``closed_at``. ``created_at`` is ``None`` when the file has
+    no created date. ``account_name_column`` is the header the account name came from,
+    so that a name that matches no account is kept under it.
+    """
 
     row: int
     name: str
     stage: OpportunityStage
     amount: Decimal
     currency: str
-    close_date: date
+    close_date: date | None
     external_id: str = ""
     created_at: datetime | None = None
     closed_at: datetime | None = None
     account_name: str = ""
     account_external_id: str = ""
     contact_email: str = ""
+    contact_external_id: str = ""
     owner: str = ""
     source: str = ""
     outcome_reason: str = ""
     competitor: str = ""
+    account_name_column: str = ""
     properties: Mapping[str, str] = field(default_factory=_no_properties)
+    warnings: tuple[RowError, ...] = ()
 
 
 Record = PersonRecord | AccountRecord | TouchRecord | OpportunityRecord

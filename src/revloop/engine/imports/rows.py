@@ -21,7 +21,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -39,7 +39,7 @@ from revloop.engine.imports.records import (
     Record,
     TouchRecord,
 )
-from revloop.engine.imports.stages import StageMapping, default_stage_mapping
+from revloop.engine.imports.stages import StageMapping, UnknownStage, default_stage_mapping
 from revloop.engine.imports.values import (
     BadValue,
     DateOrder,
@@ -48,8 +48,10 @@ from revloop.engine.imports.values import (
     parse_date,
     parse_datetime,
     parse_employee_count,
+    parse_flag,
+    salesforce_id_18,
 )
-from revloop.engine.vocabulary import Channel, TouchType
+from revloop.engine.vocabulary import Channel, OpportunityStage, TouchType
 
 MAX_AMOUNT_DIGITS = 12  # Opportunity.amount: max_digits=14, decimal_places=2
 EVENT_ID_PREFIX = "h1-"
@@ -68,13 +70,21 @@ TOUCH_LABEL_FIELDS = (
 
 @dataclass(frozen=True)
 class ImportOptions:
-    """How ambiguous values are read: time zone of naive times, date order, money."""
+    """How ambiguous values are read: time zone of naive times, date order, money.
+
+    ``columns`` (field → header) names columns the format would not find;
+    ``default_stage`` is the stage label of every row whose file has no stage column
+    (or an empty cell), e.g. ``won`` for a file of closed deals, ``mql`` for a file of
+    MQLs.
+    """
 
     default_tz: tzinfo = UTC
     date_order: DateOrder = "mdy"
     default_currency: str = "USD"
     decimal_separator: str = "."
     stages: StageMapping = field(default_factory=default_stage_mapping)
+    columns: Mapping[str, str] = field(default_factory=dict)
+    default_stage: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +115,10 @@ def _count(text: str, _options: ImportOptions) -> int:
 
 def _country(text: str, _options: ImportOptions) -> str:
     return country_code(text)
+
+
+def _flag(text: str, _options: ImportOptions) -> bool:
+    return parse_flag(text)
 
 
 def _key(text: str) -> str:
@@ -205,6 +219,7 @@ _TEXT_LIMITS = {
     "competitor": 100,
     "name": 255,
     "lead_status": 255,
+    "contact_external_id": 100,
 }
 
 
@@ -257,18 +272,24 @@ _SPECS: Mapping[Entity, tuple[_Spec, ...]] = {
                 "external_id",
                 "account_name",
                 "account_external_id",
+                "contact_external_id",
                 "owner",
                 "source",
                 "outcome_reason",
                 "competitor",
+                "name",
             )
         ),
-        _text("name", required=True),
-        _Spec("close_date", _date, required=True),
+        _Spec("close_date", _date),
         _Spec("created_at", _datetime),
         _Spec("closed_at", _datetime),
+        _Spec("is_won", _flag),
+        _Spec("is_closed", _flag),
     ),
 }
+#: Fields that hold a record's id in the source system; Salesforce's are stored in their
+#: 18-character form.
+_ID_FIELDS = ("external_id", "account_external_id", "contact_external_id")
 
 
 # -- validation --------------------------------------------------------------------
@@ -288,6 +309,9 @@ class RowValidator:
             name: columns.header[positions[0]] for name, positions in columns.fields.items()
         }
         self._column_order = {name: i for i, name in enumerate(columns.header)}
+        self._salesforce_ids = columns.format == "salesforce" and any(
+            name in columns.fields for name in _ID_FIELDS
+        )
         self._finish: Callable[[_Row], Record | None] = {
             Entity.PEOPLE: self._person,
             Entity.ACCOUNTS: self._account,
@@ -343,6 +367,10 @@ class RowValidator:
                     parsed[name] = parse(text, options)
                 except BadValue as exc:
                     state.fail(name, text, str(exc))
+        if self._salesforce_ids:
+            for name in _ID_FIELDS:
+                if name in parsed:
+                    parsed[name] = salesforce_id_18(parsed[name])
         record = self._finish(state)
         if state.errors or record is None:
             # In the file's column order, as the user reads the row.
@@ -353,24 +381,25 @@ class RowValidator:
     # -- per entity -------------------------------------------------------------
 
     def _person(self, state: _Row) -> PersonRecord | None:
-        email = state.email("email", required=True)
         parsed = state.parsed
+        # A person without an email is known by their external id (see records).
+        email = state.email("email", required=not parsed.get("external_id"))
         lead_status = parsed.pop("lead_status", "")
         if lead_status:
             state.properties.setdefault("lead_status", lead_status)
-        lifecycle = state.fields.get("stage", "")
+        lifecycle = state.fields.get("stage", "") or self.options.default_stage
         try:
             stage = self.options.stages.person_stage(lifecycle, lead_status)
         except BadValue as exc:
-            state.fail("stage", lifecycle, str(exc))
+            state.fail("stage", lifecycle, str(exc), code=_code(exc))
             return None
-        if email is None or state.errors:
+        if state.errors or (email is None and not parsed.get("external_id")):
             return None
         return PersonRecord(
             row=state.row,
-            email=email.address,
-            canonical_email=email.canonical,
-            is_free_mail=email.is_free_mail,
+            email=email.address if email else "",
+            canonical_email=email.canonical if email else "",
+            is_free_mail=email.is_free_mail if email else False,
             stage=stage,
             properties=state.properties,
             **parsed,
@@ -410,29 +439,83 @@ class RowValidator:
         )
 
     def _opportunity(self, state: _Row) -> OpportunityRecord | None:
-        options = self.options
-        stage_text = state.fields.get("stage", "")
-        stage = None
-        if not stage_text:
-            state.fail("stage", "", "missing")
-        else:
-            try:
-                stage = options.stages.opportunity(stage_text)
-            except BadValue as exc:
-                state.fail("stage", stage_text, str(exc))
+        parsed = state.parsed
+        stage = self._opportunity_stage(state)
         currency, amount = self._money(state)
         contact = state.email("contact_email", required=False)
+        close_date: date | None = parsed.pop("close_date", None)
+        created_at: datetime | None = parsed.get("created_at")
+        if stage is not None and close_date is None and not state.fields.get("close_date"):
+            if stage.is_closed:
+                state.fail(
+                    "close_date", "", f"missing: a {stage.value} opportunity needs its close date"
+                )
+            else:
+                state.warn("close_date", "", "not in the file; the import date is used")
+        if close_date is not None and created_at is not None:
+            created_on = created_at.astimezone(self.options.default_tz).date()
+            if close_date < created_on:
+                state.warn(
+                    "close_date",
+                    close_date.isoformat(),
+                    f"closes before it was created ({created_on.isoformat()})",
+                )
+        name = parsed.pop("name", "") or _derived_name(parsed, close_date)
+        if not name:
+            state.fail("name", "", "missing, and no account, id or date to name it by")
         if state.errors or stage is None or amount is None:
             return None
+        if stage.is_closed and "closed_at" not in parsed and close_date is not None:
+            parsed["closed_at"] = _closed_at(close_date, created_at, self.options.default_tz)
         return OpportunityRecord(
             row=state.row,
+            name=name,
             stage=stage,
             amount=amount,
             currency=currency,
+            close_date=close_date,
             contact_email=contact.address if contact else "",
+            account_name_column=self.label("account_name") if "account_name" in parsed else "",
             properties=state.properties,
-            **state.parsed,
+            warnings=tuple(state.warnings),
+            **parsed,
         )
+
+    def _opportunity_stage(self, state: _Row) -> OpportunityStage | None:
+        """The stage from the label and, when the file has them, the IsWon / IsClosed flags.
+
+        The flags are the CRM's own verdict, so they decide open / won / lost; the label
+        then only places an open opportunity. A label that differs from the stage it
+        became is kept in properties under its column, so "Closed Won - Not Paid" and
+        "Closed Won - Paid" stay apart.
+        """
+        stages = self.options.stages
+        parsed = state.parsed
+        won: bool | None = parsed.pop("is_won", None)
+        closed: bool | None = parsed.pop("is_closed", None)
+        label = state.fields.get("stage", "") or self.options.default_stage
+        by_label = stages.known_opportunity(label) if label else None
+        if won is True or (closed is True and won is None and by_label is OpportunityStage.WON):
+            stage: OpportunityStage | None = OpportunityStage.WON
+        elif closed is True:
+            stage = OpportunityStage.LOST
+        elif by_label is not None and closed is False and by_label.is_closed:
+            state.fail("stage", label, f"says {by_label.value}, but the Closed column says open")
+            return None
+        elif by_label is not None:
+            stage = by_label
+        elif not label:
+            state.fail("stage", "", "missing")
+            return None
+        else:
+            try:
+                stage = stages.opportunity(label)
+            except BadValue as exc:
+                state.fail("stage", label, str(exc), code=_code(exc))
+                return None
+        if label and "stage" in self.columns.fields and stage_key_of(label) != stage.value:
+            state.properties.setdefault(self.label("stage"), label)
+        return stage
 
     def _money(self, state: _Row) -> tuple[str, Decimal | None]:
         options = self.options
@@ -444,8 +527,10 @@ class RowValidator:
             currency = options.default_currency
         text = state.fields.get("amount", "")
         if not text:
-            state.fail("amount", "", "missing")
-            return currency, None
+            # Open deals often have no amount yet; a closed one without is worth 0 too,
+            # but the report says so.
+            state.warn("amount", "", "not in the file; stored as 0")
+            return currency, Decimal(0)
         try:
             amount, found = parse_amount(
                 text, default_currency=currency, decimal_separator=options.decimal_separator
@@ -462,9 +547,42 @@ class RowValidator:
         return found, amount
 
 
+def _derived_name(parsed: Mapping[str, Any], close_date: date | None) -> str:
+    """A name for an export without one: its account (else its id) and its date."""
+    who = parsed.get("account_name") or (
+        f"Opportunity {parsed['external_id']}" if parsed.get("external_id") else ""
+    )
+    created: datetime | None = parsed.get("created_at")
+    when = close_date or (created.date() if created else None)
+    if not who:
+        return f"Opportunity of {when.isoformat()}" if when else ""
+    return f"{who} {when.isoformat()}" if when and parsed.get("account_name") else who
+
+
+def _closed_at(close_date: date, created_at: datetime | None, zone: tzinfo) -> datetime:
+    """When a closed opportunity closed: the start of its close date in the import's zone,
+    or its creation when that was later the same day (so a cycle is never negative)."""
+    start = datetime.combine(close_date, time(0), tzinfo=zone)
+    if (
+        created_at is not None
+        and start < created_at
+        and created_at.astimezone(zone).date() == close_date
+    ):
+        return created_at
+    return start
+
+
+def stage_key_of(label: str) -> str:
+    return re.sub(r"[\W_]+", "", label.casefold())
+
+
+def _code(exc: BadValue) -> str:
+    return "unknown_stage" if isinstance(exc, UnknownStage) else ""
+
+
 def _amount_problem(amount: Decimal) -> str:
     if amount < 0:
-        return "negative amount"
+        return "negative amount: an opportunity is worth 0 or more (a credit is not a deal)"
     exponent = amount.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -2 and amount != round(amount, 2):
         return "more than two decimal places"
@@ -481,9 +599,15 @@ class _Row:
     parsed: dict[str, Any]
     errors: list[RowError]
     validator: RowValidator
+    warnings: list[RowError] = field(default_factory=list)
 
-    def fail(self, name: str, value: str, reason: str) -> None:
-        self.errors.append(RowError(self.row, self.validator.label(name), preview(value), reason))
+    def fail(self, name: str, value: str, reason: str, code: str = "") -> None:
+        self.errors.append(
+            RowError(self.row, self.validator.label(name), preview(value), reason, code)
+        )
+
+    def warn(self, name: str, value: str, reason: str) -> None:
+        self.warnings.append(RowError(self.row, self.validator.label(name), preview(value), reason))
 
     def email(self, name: str, *, required: bool) -> Any:
         text = self.fields.get(name, "")
@@ -532,7 +656,7 @@ class RecordStream:
         format_name: str = "auto",
         options: ImportOptions | None = None,
         delimiter: str | None = None,
-        encoding: str = "utf-8",
+        encoding: str | None = None,
         max_field_bytes: int | None = None,
         on_progress: ProgressCallback | None = None,
     ) -> None:
@@ -542,12 +666,16 @@ class RecordStream:
         self.reader = CsvReader(
             source, delimiter=delimiter, encoding=encoding, on_progress=on_progress, **extra
         )
+        options = options or ImportOptions()
         try:
             kind = Entity(entity)
             chosen = (
                 detect_format(self.reader.header, kind) if format_name == "auto" else format_name
             )
-            self.columns = bind(self.reader.header, chosen, kind)
+            given = frozenset({"stage"} if options.default_stage else ())
+            self.columns = bind(
+                self.reader.header, chosen, kind, columns=options.columns, given=given
+            )
         except BaseException:
             self.reader.close()
             raise

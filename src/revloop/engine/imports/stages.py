@@ -34,6 +34,33 @@ class StageMappingError(ValueError):
     """The mapping file is not usable; the message names the file, section and entry."""
 
 
+class UnknownStage(BadValue):
+    """A label that neither the mapping nor its words place; ``section`` takes its line."""
+
+    def __init__(self, message: str, label: str, section: str) -> None:
+        super().__init__(message)
+        self.label = label
+        self.section = section
+
+
+_WORDS = re.compile(r"[^\W\d_]+")
+# Labels that say their outcome in words: "Closed Won - Paid", "Won (signed)",
+# "Closed Lost - Not Renewing", "Lost to competitor".
+_OUTCOME_WORDS = {"won": OpportunityStage.WON, "lost": OpportunityStage.LOST}
+
+
+def stage_by_meaning(label: str) -> OpportunityStage | None:
+    """Won or lost when the label's words say exactly one of the two, else ``None``."""
+    said = {_OUTCOME_WORDS[w] for w in _WORDS.findall(label.casefold()) if w in _OUTCOME_WORDS}
+    return said.pop() if len(said) == 1 else None
+
+
+def mapping_line(label: str, section: str = "opportunity_stage") -> str:
+    """The YAML line that maps ``label``, as the user adds it under ``section``."""
+    example = "qualification" if section == "opportunity_stage" else "lead"
+    return f"  {yaml.safe_dump({label.strip(): example}, allow_unicode=True).strip()}"
+
+
 def stage_key(name: str) -> str:
     """The matching key of a stage name: case-folded, letters and digits only."""
     return _NOT_ALNUM.sub("", name.casefold())
@@ -47,6 +74,15 @@ class StageMapping:
     lead_status: Mapping[str, LifecycleStage]
     opportunity_stage: Mapping[str, OpportunityStage]
     source: str = DATA_FILE
+    #: Whether labels not listed are placed by their words (off when a user's file
+    #: starts from nothing).
+    by_meaning: bool = True
+
+    @property
+    def where_to_add(self) -> str:
+        if self.source == DATA_FILE:
+            return f"a copy of {DATA_FILE}, passed with --stage-mapping"
+        return self.source
 
     def person_stage(self, lifecycle: str, lead_status: str = "") -> LifecycleStage | None:
         """The person's stage from the lifecycle and lead-status cells (rule in the YAML).
@@ -59,9 +95,11 @@ class StageMapping:
         if lifecycle.strip():
             stage = self.lifecycle_stage.get(stage_key(lifecycle))
             if stage is None:
-                raise BadValue(
+                raise UnknownStage(
                     f"unknown lifecycle stage {lifecycle.strip()!r}; add it to the "
-                    f"lifecycle_stage section of {self.source}"
+                    f"lifecycle_stage section of {self.where_to_add}",
+                    lifecycle.strip(),
+                    "lifecycle_stage",
                 )
         status = self.lead_status.get(stage_key(lead_status)) if lead_status.strip() else None
         if status is None:
@@ -75,13 +113,24 @@ class StageMapping:
         return max(stage, status, key=SUCCESS_PATH.index)
 
     def opportunity(self, name: str) -> OpportunityStage:
-        """The opportunity stage for a deal/opportunity stage name; :class:`BadValue` if unknown."""
-        stage = self.opportunity_stage.get(stage_key(name))
+        """The opportunity stage for a label: the mapping's entry, else won or lost when
+        the label's words say so (:func:`stage_by_meaning`); :class:`UnknownStage` if
+        neither places it."""
+        stage = self.known_opportunity(name)
         if stage is None:
-            raise BadValue(
+            raise UnknownStage(
                 f"unknown opportunity stage {name.strip()!r}; add it to the "
-                f"opportunity_stage section of {self.source}"
+                f"opportunity_stage section of {self.where_to_add}",
+                name.strip(),
+                "opportunity_stage",
             )
+        return stage
+
+    def known_opportunity(self, name: str) -> OpportunityStage | None:
+        """The stage the mapping or the label's words give, or ``None``."""
+        stage = self.opportunity_stage.get(stage_key(name))
+        if stage is None and self.by_meaning:
+            return stage_by_meaning(name)
         return stage
 
 
@@ -136,7 +185,8 @@ def parse_stage_mapping(
         lifecycle = {**start.lifecycle_stage, **lifecycle}
         status = {**start.lead_status, **status}
         opportunity = {**start.opportunity_stage, **opportunity}
-    return StageMapping(lifecycle, status, opportunity, source)
+    by_meaning = start.by_meaning if start is not None else base is None
+    return StageMapping(lifecycle, status, opportunity, source, by_meaning)
 
 
 @cache

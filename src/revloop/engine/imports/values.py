@@ -25,6 +25,8 @@ thousands separators (``,`` ``.`` space, apostrophe), negative as ``-`` or
 ``1.234,56`` and ``1,234.56``, ``1,5`` and ``1.5``, ``1.234.567``. A lone separator
 followed by exactly three digits (``1,234`` / ``1.234``) is the one ambiguous case; it is
 read with ``decimal_separator`` (default ``.``: ``1,234`` = 1234 and ``1.234`` = 1.234).
+A dash where the number should be (``$-``, ``" $-   "``, ``-``), as accounting formats
+show zero, is 0.
 """
 
 from __future__ import annotations
@@ -167,6 +169,9 @@ _MONEY = re.compile(
     rf"^(?P<pre>{_SYMBOL_RE}|[A-Za-z]{{3}}|kr\.?)?\s*(?P<num>[-+]?[\d.,' ]*\d[\d.,' ]*)"
     rf"\s*(?P<post>{_SYMBOL_RE}|[A-Za-z]{{3}}|kr\.?)?$"
 )
+_ACCOUNTING_ZERO = re.compile(
+    rf"^(?P<pre>{_SYMBOL_RE}|[A-Za-z]{{3}})?\s*[-\u2010-\u2015]+\s*(?P<post>{_SYMBOL_RE}|[A-Za-z]{{3}})?$"
+)
 _SCIENTIFIC = re.compile(r"^\d+(?:\.\d+)?[eE][+-]?\d+$")
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2212": "-"})
 
@@ -193,6 +198,10 @@ def parse_amount(
     value = text.translate(_SPACES).strip()
     if not value:
         raise BadValue("empty")
+    if zero := _ACCOUNTING_ZERO.match(value):
+        if zero["pre"] and zero["post"]:
+            raise BadValue("two currency markers")
+        return Decimal(0), parse_currency(zero["pre"] or zero["post"] or "", default_currency)
     negative = value.startswith("(") and value.endswith(")")
     if negative:
         value = value[1:-1].strip()
@@ -303,3 +312,41 @@ def parse_employee_count(text: str) -> int:
     if count < 0:
         raise BadValue("negative")
     return count
+
+
+# -- yes / no ------------------------------------------------------------------------
+
+_TRUE = frozenset({"1", "true", "t", "yes", "y", "x", "checked", "won", "closed"})
+_FALSE = frozenset({"0", "false", "f", "no", "n", "unchecked", "open"})
+
+
+def parse_flag(text: str) -> bool:
+    """A checkbox as exports write it: ``1``/``0``, ``true``/``false``, ``yes``/``no``."""
+    value = text.strip().casefold()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise BadValue("not a yes/no value (e.g. 1 or 0, true or false)")
+
+
+# -- Salesforce ids ------------------------------------------------------------------
+
+_SALESFORCE_ID = re.compile(r"^[a-zA-Z0-9]{15}$")
+_SUFFIX_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+
+
+def salesforce_id_18(text: str) -> str:
+    """The 18-character, case-safe form of a 15-character Salesforce id; others unchanged.
+
+    Salesforce shows one record's id in both forms (reports often in 15, the API and
+    "ID (18 Digit)" columns in 18); storing the 18 makes files of either kind meet.
+    Each added character encodes which of five characters of the id are upper case.
+    """
+    if not _SALESFORCE_ID.match(text):
+        return text
+    suffix = ""
+    for start in (0, 5, 10):
+        bits = sum(1 << i for i, char in enumerate(text[start : start + 5]) if "A" <= char <= "Z")
+        suffix += _SUFFIX_CHARS[bits]
+    return text + suffix
