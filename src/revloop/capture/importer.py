@@ -10,6 +10,12 @@ exactly where one clean run would:
 - touches by event id (derived from the row's content when the file has none),
 - opportunities by external id, else name within the account.
 
+A person without an email (a lead export that names people by its own ids) is found
+and kept by that external id instead (identity key ``id:<external id>``).
+Opportunities keep every date the file gives: ``close_date`` as written, ``closed_at``
+from the close date for won and lost ones, ``created_at`` from the created date; the
+import time stands in only for a date the file does not have, and the report says so.
+
 Good rows are committed batch by batch; with ``strict`` (or ``dry_run``) the
 whole import is one transaction that is rolled back when any row was bad (or
 always), so the counts still say exactly what would have happened.
@@ -18,10 +24,12 @@ always), so the counts still say exactly what would have happened.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from datetime import time as clock_time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -37,7 +45,7 @@ from revloop.activity.models import Touch
 from revloop.core.bulk import insert_frame, values_for_keys
 from revloop.core.values import fill_known
 from revloop.engine.identity.accounts import AccountMatcher, PersonToMatch
-from revloop.engine.identity.email import normalize_email, normalized_parts
+from revloop.engine.identity.email import NormalizedEmail, normalize_email, normalized_parts
 from revloop.engine.imports import (
     AccountRecord,
     ErrorCsvWriter,
@@ -49,6 +57,8 @@ from revloop.engine.imports import (
 )
 from revloop.engine.imports.batches import ValidatedBatch, validated_batches
 from revloop.engine.imports.prefetch import ProcessPrefetch
+from revloop.engine.imports.records import external_identity_key
+from revloop.engine.imports.report import StageLabels
 from revloop.lifecycle.models import StageTransition
 from revloop.people.identity import (
     PROFILE_FIELDS,
@@ -77,29 +87,55 @@ _RESCORED_BY = {"people": "changed", "touches": "changed", "accounts": "full"}
 
 @dataclass
 class ImportSummary:
+    """What an import did. ``rows`` were read; each is ``created`` (stored new),
+    ``updated``, ``unchanged``, a ``merged_duplicates`` of an earlier row, or skipped as
+    one of the ``error_rows``. ``errors`` and ``warnings`` list each problem with its row
+    (the first :data:`MAX_REPORTED_ERRORS` of each); ``unknown_stages`` groups the stage
+    labels no mapping placed, with the line to add for each."""
+
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     merged_duplicates: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
     error_rows: int = 0
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    warning_rows: int = 0
+    #: (field, reason) → [how many, first rows], over every warning, not only those listed.
+    warning_kinds: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
     rows: int = 0
     seconds: float = 0.0
     format: str = ""
+    entity: str = ""
+    file_notes: list[str] = field(default_factory=list)
     error_csv: str | None = None
     committed: bool = True
+    stage_labels: StageLabels = field(default_factory=StageLabels)
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "created": self.created,
+            "read": self.rows,
+            "stored": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
             "merged_duplicates": self.merged_duplicates,
+            "skipped": self.error_rows,
+            "created": self.created,
             "errors": self.errors,
             "error_rows": self.error_rows,
+            "warnings": self.warnings,
+            "warning_rows": self.warning_rows,
+            "warning_kinds": [
+                {"field": f, "reason": r, "rows": n, "first_rows": first}
+                for (f, r), (n, first) in self.warning_kinds.items()
+            ],
+            "unknown_stages": self.stage_labels.as_list(),
+            "unknown_stages_message": self.stage_labels.message(),
             "rows": self.rows,
             "seconds": round(self.seconds, 3),
             "format": self.format,
+            "entity": self.entity,
+            "file_notes": self.file_notes,
             "error_csv": self.error_csv,
             "committed": self.committed,
         }
@@ -110,7 +146,11 @@ class _RollbackError(Exception):
 
 
 def error_csv_path(source: Path) -> Path:
-    return source.with_name(f"{source.stem}.errors.csv")
+    """Beside the file; in the working directory when the file's folder is read-only."""
+    beside = source.with_name(f"{source.stem}.errors.csv")
+    if os.access(source.parent, os.W_OK):
+        return beside
+    return Path.cwd() / beside.name
 
 
 class _Users:
@@ -137,9 +177,10 @@ def _properties(record: Any, *, owner_id: int | None) -> dict[str, Any]:
 
 
 class _Writer:
-    def __init__(self, summary: ImportSummary, now: datetime) -> None:
+    def __init__(self, summary: ImportSummary, now: datetime, options: ImportOptions) -> None:
         self.summary = summary
         self.now = now
+        self.options = options
         self.users = _Users()
 
     def count(self, outcome: str, n: int = 1) -> None:
@@ -150,12 +191,19 @@ class _Writer:
         raise NotImplementedError
 
 
+def _identity(record: PersonRecord) -> NormalizedEmail:
+    """What resolve_people keys a person by: the mailbox, or the external id's key."""
+    if record.canonical_email:
+        return normalize_email(record.email)
+    return NormalizedEmail("", external_identity_key(record.external_id), "", "", False)
+
+
 class _PeopleWriter(_Writer):
     def write(self, records: Sequence[PersonRecord]) -> None:
-        emails = {r.canonical_email: normalize_email(r.email) for r in records}
+        emails = {r.identity_key: _identity(r) for r in records}
         first = {}
         for r in records:
-            first.setdefault(r.canonical_email, r)
+            first.setdefault(r.identity_key, r)
         resolved = resolve_people(
             [
                 PersonSeed(
@@ -177,8 +225,8 @@ class _PeopleWriter(_Writer):
         # an empty cell never erases. Only the end state is compared with the database,
         # so a file with conflicting rows imports the same way every time.
         for record in records:
-            person = people[resolved[record.canonical_email].person_id]
-            if record is not first[record.canonical_email]:
+            person = people[resolved[record.identity_key].person_id]
+            if record is not first[record.identity_key]:
                 self.count("merged_duplicates")
             fill_known(person, self._values(record))
             if record.stage is not None:
@@ -379,104 +427,185 @@ def _properties_with_unknown_content(touches: pl.DataFrame, known: Mapping[str, 
 
 
 class _OpportunityWriter(_Writer):
-    def __init__(self, summary: ImportSummary, now: datetime) -> None:
-        super().__init__(summary, now)
-        self._matcher: AccountMatcher | None = None
+    """Opportunities a batch at a time: every lookup is one query per batch."""
 
-    def _account_id(self, record: OpportunityRecord) -> int | None:
-        if record.account_external_id:
-            found = (
-                Account.objects.filter(external_id=record.account_external_id)
-                .values_list("id", flat=True)
-                .first()
-            )
-            if found:
-                return found
-        if not record.account_name:
-            return None
-        exact = (
-            Account.objects.annotate(lname=Lower("name"))
-            .filter(lname=record.account_name.casefold())
-            .values_list("id", flat=True)
-            .first()
-        )
-        if exact:
-            return exact
-        if self._matcher is None:
-            self._matcher = cached_account_matcher()
-        match = self._matcher.match(PersonToMatch(company=record.account_name))
-        return int(match.account_id) if match.account_id is not None else None
+    def __init__(self, summary: ImportSummary, now: datetime, options: ImportOptions) -> None:
+        super().__init__(summary, now, options)
+        self._matcher: AccountMatcher | None = None
+        self._fuzzy: dict[str, int | None] = {}
+        self.today = timezone.localtime(now, options.default_tz).date()
 
     def write(self, records: Sequence[OpportunityRecord]) -> None:
+        accounts = self._accounts(records)
+        contacts = self._contacts(records)
+        existing = self._existing(records)
+        new: dict[int, tuple[Opportunity, datetime]] = {}  # id(opportunity) -> (it, created)
+        updated: dict[int, tuple[Opportunity, dict[str, Any], set[str]]] = {}
         for record in records:
-            account_id = self._account_id(record)
-            owner_id = self.users.find(record.owner)
-            contact_id = None
-            if record.contact_email:
-                contact_id = (
-                    Person.objects.filter(email_key=normalize_email(record.contact_email).canonical)
-                    .values_list("id", flat=True)
-                    .first()
-                )
-            lookup = (
-                Opportunity.objects.filter(external_id=record.external_id)
-                if record.external_id
-                else Opportunity.objects.filter(name=record.name, account_id=account_id)
-            )
-            opportunity = lookup.order_by("id").first()
-            values: dict[str, Any] = {
-                "name": record.name,
-                "account_id": account_id,
-                "primary_contact_id": contact_id,
-                "amount": record.amount,
-                "currency": record.currency,
-                "stage": record.stage.value,
-                "close_date": record.close_date,
-                "owner_id": owner_id,
-                "source": record.source,
-                "closed_at": record.closed_at,
-                "outcome_reason": record.outcome_reason,
-                "competitor": record.competitor,
-                "external_id": record.external_id,
-                "properties": _properties(record, owner_id=owner_id),
-            }
+            account_id = accounts.get(record.row)
+            contact_id, contact_source = contacts.get(record.row, (None, ""))
+            values = self._values(record, account_id, contact_id, contact_source)
+            key = _opportunity_key(record.external_id, record.name, account_id)
+            opportunity = existing.get(key)
             if opportunity is None:
-                created_at = record.created_at or self.now
-                opportunity = Opportunity.objects.create(
+                created_at = record.created_at or values["closed_at"] or self.now
+                opportunity = Opportunity(
                     created_at=created_at, **{k: v for k, v in values.items() if v is not None}
                 )
-                if record.stage.is_closed and opportunity.closed_at is None:
-                    opportunity.closed_at = self.now
-                    opportunity.save(update_fields=["closed_at"])
-                OpportunityChange.objects.create(
-                    opportunity=opportunity,
-                    at=created_at,
-                    field="stage",
-                    old_value="",
-                    new_value=record.stage.value,
-                )
+                existing[key] = opportunity
+                new[id(opportunity)] = (opportunity, created_at)
                 self.count("created")
+                continue
+            if id(opportunity) in new:  # a second row of one opportunity in this batch
+                names = fill_known(opportunity, values)
+                self.count("updated" if names else "unchanged")
                 continue
             before = {
                 "stage": opportunity.stage,
                 "amount": opportunity.amount,
                 "close_date": opportunity.close_date,
             }
+            if id(opportunity) in updated:
+                before = updated[id(opportunity)][1]
             names = fill_known(opportunity, values)
             if names:
-                opportunity.save(update_fields=names)
-                OpportunityChange.objects.bulk_create(
-                    OpportunityChange(
-                        opportunity=opportunity,
-                        at=self.now,
-                        field=name,
-                        old_value=_text(old),
-                        new_value=_text(getattr(opportunity, name)),
-                    )
-                    for name, old in before.items()
-                    if name in names
-                )
+                entry = updated.setdefault(id(opportunity), (opportunity, before, set()))
+                entry[2].update(names)
             self.count("updated" if names else "unchanged")
+        created = [o for o, _ in new.values()]
+        Opportunity.objects.bulk_create(created, batch_size=1_000)
+        OpportunityChange.objects.bulk_create(
+            (
+                OpportunityChange(
+                    opportunity=o, at=at, field="stage", old_value="", new_value=o.stage
+                )
+                for o, at in new.values()
+            ),
+            batch_size=1_000,
+        )
+        for opportunity, before, names in updated.values():
+            opportunity.save(update_fields=sorted(names))
+            OpportunityChange.objects.bulk_create(
+                OpportunityChange(
+                    opportunity=opportunity,
+                    at=self.now,
+                    field=name,
+                    old_value=_text(old),
+                    new_value=_text(getattr(opportunity, name)),
+                )
+                for name, old in before.items()
+                if name in names and _text(old) != _text(getattr(opportunity, name))
+            )
+
+    def _values(
+        self,
+        record: OpportunityRecord,
+        account_id: int | None,
+        contact_id: int | None,
+        contact_source: str,
+    ) -> dict[str, Any]:
+        owner_id = self.users.find(record.owner)
+        properties = _properties(record, owner_id=owner_id)
+        if record.account_name and account_id is None:
+            # No account of that name yet: the name stays, under the file's own header.
+            properties.setdefault(record.account_name_column or "account_name", record.account_name)
+        closed_at = record.closed_at
+        if record.stage.is_closed and closed_at is None:
+            closed_on = record.close_date or self.today
+            closed_at = datetime.combine(closed_on, clock_time(0), tzinfo=self.options.default_tz)
+        return {
+            "name": record.name,
+            "account_id": account_id,
+            "primary_contact_id": contact_id,
+            "amount": record.amount,
+            "currency": record.currency,
+            "stage": record.stage.value,
+            "close_date": record.close_date or self.today,
+            "owner_id": owner_id,
+            # The deal's own lead source; else the first-touch source of its person.
+            "source": record.source or contact_source,
+            "closed_at": closed_at,
+            "outcome_reason": record.outcome_reason,
+            "competitor": record.competitor,
+            "external_id": record.external_id,
+            "properties": properties,
+        }
+
+    def _accounts(self, records: Sequence[OpportunityRecord]) -> dict[int, int]:
+        """Row → account id, by the account's external id, else its name (exact, then fuzzy)."""
+        ext = {r.account_external_id for r in records if r.account_external_id}
+        by_ext = dict(Account.objects.filter(external_id__in=ext).values_list("external_id", "id"))
+        names = {r.account_name.casefold() for r in records if r.account_name}
+        by_name: dict[str, int] = {}
+        for lname, pk in (
+            Account.objects.annotate(lname=Lower("name"))
+            .filter(lname__in=names)
+            .order_by("id")
+            .values_list("lname", "id")
+        ):
+            by_name.setdefault(lname, pk)
+        found: dict[int, int] = {}
+        for record in records:
+            pk = by_ext.get(record.account_external_id) if record.account_external_id else None
+            if pk is None and record.account_name:
+                pk = by_name.get(record.account_name.casefold()) or self._fuzzy_account(
+                    record.account_name
+                )
+            if pk is not None:
+                found[record.row] = pk
+        return found
+
+    def _fuzzy_account(self, name: str) -> int | None:
+        if name not in self._fuzzy:
+            if self._matcher is None:
+                self._matcher = cached_account_matcher()
+            match = self._matcher.match(PersonToMatch(company=name))
+            self._fuzzy[name] = int(match.account_id) if match.account_id is not None else None
+        return self._fuzzy[name]
+
+    def _contacts(self, records: Sequence[OpportunityRecord]) -> dict[int, tuple[int, str]]:
+        """Row → (person id, person's source), by contact email, else the person's external id."""
+        keys = {
+            r.row: normalize_email(r.contact_email).canonical for r in records if r.contact_email
+        }
+        by_key = {
+            key: (pk, source)
+            for key, pk, source in Person.objects.filter(
+                email_key__in=set(keys.values())
+            ).values_list("email_key", "id", "source")
+        }
+        ext = {r.contact_external_id for r in records if r.contact_external_id}
+        by_ext: dict[str, tuple[int, str]] = {}
+        for external_id, pk, source in (
+            Person.objects.filter(external_id__in=ext)
+            .order_by("id")
+            .values_list("external_id", "id", "source")
+        ):
+            by_ext.setdefault(external_id, (pk, source))
+        found: dict[int, tuple[int, str]] = {}
+        for record in records:
+            person = by_key.get(keys.get(record.row, "")) or by_ext.get(record.contact_external_id)
+            if person is not None:
+                found[record.row] = person
+        return found
+
+    def _existing(self, records: Sequence[OpportunityRecord]) -> dict[tuple[Any, ...], Opportunity]:
+        """The stored opportunities these rows may be, under the keys rows look them up by."""
+        ext = {r.external_id for r in records if r.external_id}
+        names = {r.name for r in records if not r.external_id}
+        found: dict[tuple[Any, ...], Opportunity] = {}
+        query = Q(external_id__in=ext) | Q(name__in=names)
+        # Newest first, so that the oldest of several namesakes is the one kept.
+        for opportunity in Opportunity.objects.filter(query).order_by("-id"):
+            if opportunity.external_id in ext:
+                found[("id", opportunity.external_id)] = opportunity
+            if opportunity.name in names:
+                found[("name", opportunity.name, opportunity.account_id)] = opportunity
+        return found
+
+
+def _opportunity_key(external_id: str, name: str, account_id: int | None) -> tuple[Any, ...]:
+    return ("id", external_id) if external_id else ("name", name, account_id)
 
 
 def _text(value: Any) -> str:
@@ -508,6 +637,9 @@ class _ErrorReport:
         summary.error_rows += 1
         if len(summary.errors) < MAX_REPORTED_ERRORS:
             summary.errors.extend(e.as_dict() for e in failure.errors)
+        for error in failure.errors:
+            if error.code == "unknown_stage":
+                summary.stage_labels.add(error)
         if self._writer is None:
             self._file = self.path.open("w", encoding="utf-8", newline="")
             self._writer = ErrorCsvWriter(self._file, self.header)
@@ -521,8 +653,33 @@ class _ErrorReport:
             self.path.unlink()  # a fixed file leaves no stale error report behind
 
 
+def _add_warnings(summary: ImportSummary, records: Sequence[Any]) -> None:
+    for record in records:
+        found = getattr(record, "warnings", ())
+        if found:
+            summary.warning_rows += 1
+            if len(summary.warnings) < MAX_REPORTED_ERRORS:
+                summary.warnings.extend(w.as_dict() for w in found)
+            for warning in found:
+                kind = summary.warning_kinds.setdefault((warning.field, warning.reason), [0, []])
+                kind[0] += 1
+                if len(kind[1]) < 5:
+                    kind[1].append(warning.row)
+
+
+def _file_notes(reader: Any) -> list[str]:
+    notes = []
+    if reader.transcoded_from:
+        notes.append(f"read as {reader.transcoded_from.upper()}")
+    elif reader.encoding != "utf-8":
+        notes.append(f"read as {reader.encoding}")
+    if reader.cr_only:
+        notes.append("lines end in CR alone")
+    return notes
+
+
 def _read_ahead(
-    source: Path, entity: str, *, format_name: str, options: ImportOptions
+    source: Path, entity: str, *, format_name: str, options: ImportOptions, encoding: str | None
 ) -> Iterator[ValidatedBatch]:
     """The file's validated batches; a large file is read in a second process.
 
@@ -533,6 +690,7 @@ def _read_ahead(
         "format_name": format_name,
         "options": options,
         "batch_size": BATCH_SIZE,
+        "encoding": encoding,
     }
     if source.stat().st_size < READ_AHEAD_MIN_BYTES:
         yield from validated_batches(source, entity, **arguments)
@@ -550,25 +708,38 @@ def run_import(
     strict: bool = False,
     dry_run: bool = False,
     progress: Callable[[float], None] = lambda fraction: None,
+    encoding: str | None = None,
 ) -> ImportSummary:
     """Import ``source`` as ``entity`` (see the module doc); never raises for a bad row."""
     started = time.perf_counter()
-    summary = ImportSummary(committed=not dry_run)
-    writer = _WRITERS[entity](summary, timezone.now())
     options = options or ImportOptions()
+    summary = ImportSummary(
+        committed=not dry_run,
+        entity=entity,
+        stage_labels=StageLabels(mapping_file=options.stages.source),
+    )
+    writer = _WRITERS[entity](summary, timezone.now(), options)
     # Read here only for the header and format; the rows are read by _read_ahead.
-    stream = read_records(source, entity, format_name=format_name, options=options)
+    stream = read_records(
+        source, entity, format_name=format_name, options=options, encoding=encoding
+    )
     summary.format = stream.format
+    summary.file_notes = _file_notes(stream.reader)
     errors = _ErrorReport(summary, error_csv_path(source), stream.header)
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
 
     def write_all() -> None:
-        for batch in _read_ahead(source, entity, format_name=stream.format, options=options):
+        batches = _read_ahead(
+            source, entity, format_name=stream.format, options=options, encoding=encoding
+        )
+        for batch in batches:
             summary.rows += batch.rows
             for failure in batch.failures:
                 errors.add(failure)
+            if isinstance(batch.good, list):
+                _add_warnings(summary, batch.good)
             if len(batch.good):
                 with transaction.atomic():
                     writer.write(batch.good)
@@ -594,3 +765,61 @@ def run_import(
     summary.seconds = time.perf_counter() - started
     progress(1.0)
     return summary
+
+
+REPORTED_LINES = 20
+
+
+def report_text(summary: ImportSummary) -> str:
+    """The import report for people: counts, then errors, unknown stages and warnings."""
+    state = "" if summary.committed else " (nothing stored)"
+    notes = f"; {', '.join(summary.file_notes)}" if summary.file_notes else ""
+    lines = [
+        (
+            f"{summary.rows:,} rows read as {summary.format} {summary.entity}{notes}: "
+            f"{summary.created:,} stored, {summary.updated:,} updated, "
+            f"{summary.unchanged:,} unchanged, {summary.merged_duplicates:,} duplicates "
+            f"merged, {summary.error_rows:,} skipped, {summary.warning_rows:,} with warnings "
+            f"in {summary.seconds:.1f} s{state}"
+        )
+    ]
+    others = [e for e in summary.errors if e.get("code") != "unknown_stage"]
+    if others:
+        lines.append("Errors (these rows were skipped):")
+        lines.extend(f"  {_line(e)}" for e in others[:REPORTED_LINES])
+        if len(others) > REPORTED_LINES:
+            lines.append(f"  … and more: see --json or {summary.error_csv}")
+    message = summary.stage_labels.message()
+    if message:
+        lines.append(message)
+    if summary.warning_kinds:
+        lines.append("Warnings (these rows were stored):")
+        lines.extend(_grouped(summary))
+    if summary.error_csv:
+        lines.append(f"Skipped rows with their reasons: {summary.error_csv}")
+    return "\n".join(lines)
+
+
+def _line(problem: Mapping[str, Any]) -> str:
+    where = f"row {problem['row']}" + (f", {problem['field']}" if problem["field"] else "")
+    value = f" ({problem['value']!r})" if problem["value"] else ""
+    return f"{where}: {problem['reason']}{value}"
+
+
+def _grouped(summary: ImportSummary) -> list[str]:
+    """One line per kind of warning (field and reason), with its rows; a kind met once
+    shows its value too."""
+    by_row = {(w["row"], w["field"], w["reason"]): w for w in summary.warnings}
+    lines = []
+    kinds = list(summary.warning_kinds.items())
+    for (field_name, reason), (count, first) in kinds[:REPORTED_LINES]:
+        single = by_row.get((first[0], field_name, reason)) if count == 1 else None
+        if single is not None:
+            lines.append(f"  {_line(single)}")
+            continue
+        rows = ", ".join(map(str, first))
+        more = ", …" if count > len(first) else ""
+        lines.append(f"  {field_name}: {reason}: {count:,} rows (rows {rows}{more})")
+    if len(kinds) > REPORTED_LINES:
+        lines.append("  … and more: see --json")
+    return lines

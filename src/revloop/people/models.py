@@ -54,9 +54,14 @@ class Consent(models.TextChoices):
 
 
 class Person(models.Model):
-    """A lead or contact. The email is unique whatever its letter case."""
+    """A lead or contact. The email is unique whatever its letter case.
 
-    email = models.EmailField(max_length=254)
+    A person imported from a file without emails has none; they are known by their
+    ``external_id`` and their identity key is ``id:`` + that id (see
+    ``revloop.engine.imports.records``).
+    """
+
+    email = models.EmailField(max_length=254, blank=True)
     # The identity key (engine.identity.email): one per mailbox, so gmail dots or a
     # +tag never make a second person. Written by every path that stores an email.
     email_key = models.CharField(max_length=254, unique=True, editable=False)
@@ -104,7 +109,9 @@ class Person(models.Model):
         verbose_name_plural = "people"
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="person_email_ci_unique"),
+            models.UniqueConstraint(
+                Lower("email"), name="person_email_ci_unique", condition=~models.Q(email="")
+            ),
         ]
         indexes = [
             models.Index(fields=["stage"], name="person_stage"),
@@ -113,11 +120,11 @@ class Person(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.email
+        return self.email or f"#{self.external_id}"
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip() or self.email
+        return f"{self.first_name} {self.last_name}".strip() or str(self)
 
 
 class AnonymousIdentity(models.Model):

@@ -67,9 +67,12 @@ def validated_batches(
     format_name: str,
     options: ImportOptions,
     batch_size: int,
+    encoding: str | None = None,
 ) -> Iterator[ValidatedBatch]:
     """Read ``source`` as ``entity`` and yield it validated, ``batch_size`` rows at a time."""
-    stream = RecordStream(source, entity, format_name=format_name, options=options)
+    stream = RecordStream(
+        source, entity, format_name=format_name, options=options, encoding=encoding
+    )
     try:
         batch: list[CsvRow] = []
         for row in stream.reader:

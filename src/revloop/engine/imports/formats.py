@@ -376,15 +376,18 @@ def bind(
 
 
 def detect_format(header: Sequence[str], entity: Entity | str) -> str:
-    """The format whose headers cover most of ``header`` (``generic`` on a tie)."""
+    """The format whose headers cover most of ``header``; between formats that cover as
+    many, the one that spells more of them exactly as the file does (a CRM's "Opportunity
+    ID" over generic's ``opportunity_id``); ``generic`` when still tied."""
     kind = Entity(entity)
     keys = {header_key(h) for h in header}
-    best, best_hits = "generic", -1
+    spelled = set(header)
+    best, best_hits = "generic", (-1, -1)
     for name, mappings in FORMATS.items():
         if kind not in mappings:
             continue
-        known = {header_key(n) for names in mappings[kind].values() for n in names}
-        hits = len(keys & known)
+        names = [n for found in mappings[kind].values() for n in found]
+        hits = (len(keys & {header_key(n) for n in names}), len(spelled & set(names)))
         if hits > best_hits:
             best, best_hits = name, hits
     return best

@@ -280,7 +280,8 @@ _SPECS: Mapping[Entity, tuple[_Spec, ...]] = {
                 "name",
             )
         ),
-        _Spec("close_date", _date),
+        # Read as a moment: a close date with a time says when a deal closed.
+        _Spec("close_date", _datetime),
         _Spec("created_at", _datetime),
         _Spec("closed_at", _datetime),
         _Spec("is_won", _flag),
@@ -443,7 +444,9 @@ class RowValidator:
         stage = self._opportunity_stage(state)
         currency, amount = self._money(state)
         contact = state.email("contact_email", required=False)
-        close_date: date | None = parsed.pop("close_date", None)
+        zone = self.options.default_tz
+        close_moment: datetime | None = parsed.pop("close_date", None)
+        close_date = close_moment.astimezone(zone).date() if close_moment else None
         created_at: datetime | None = parsed.get("created_at")
         if stage is not None and close_date is None and not state.fields.get("close_date"):
             if stage.is_closed:
@@ -457,16 +460,21 @@ class RowValidator:
             if close_date < created_on:
                 state.warn(
                     "close_date",
-                    close_date.isoformat(),
-                    f"closes before it was created ({created_on.isoformat()})",
+                    f"{close_date.isoformat()}, created {created_on.isoformat()}",
+                    "closes before it was created",
                 )
-        name = parsed.pop("name", "") or _derived_name(parsed, close_date)
+        name = parsed.pop("name", "") or _derived_name(
+            parsed, close_date, contact.address if contact else ""
+        )
         if not name:
             state.fail("name", "", "missing, and no account, id or date to name it by")
         if state.errors or stage is None or amount is None:
             return None
-        if stage.is_closed and "closed_at" not in parsed and close_date is not None:
-            parsed["closed_at"] = _closed_at(close_date, created_at, self.options.default_tz)
+        if stage.is_closed and "closed_at" not in parsed and close_moment is not None:
+            has_time = ":" in state.fields.get("close_date", "")
+            parsed["closed_at"] = (
+                close_moment if has_time else _closed_at(close_date, created_at, zone)
+            )
         return OpportunityRecord(
             row=state.row,
             name=name,
@@ -547,16 +555,23 @@ class RowValidator:
         return found, amount
 
 
-def _derived_name(parsed: Mapping[str, Any], close_date: date | None) -> str:
-    """A name for an export without one: its account (else its id) and its date."""
-    who = parsed.get("account_name") or (
-        f"Opportunity {parsed['external_id']}" if parsed.get("external_id") else ""
-    )
+def _derived_name(
+    parsed: Mapping[str, Any], close_date: date | None, contact_email: str
+) -> str:
+    """A name for an export without one: its account and date, else its own id, else
+    its person. Opportunities without an id are found again by name, so the name is
+    built from what tells them apart."""
     created: datetime | None = parsed.get("created_at")
     when = close_date or (created.date() if created else None)
-    if not who:
-        return f"Opportunity of {when.isoformat()}" if when else ""
-    return f"{who} {when.isoformat()}" if when and parsed.get("account_name") else who
+    on = f" {when.isoformat()}" if when else ""
+    if parsed.get("account_name"):
+        return f"{parsed['account_name']}{on}"
+    if parsed.get("external_id"):
+        return f"Opportunity {parsed['external_id']}"
+    person = parsed.get("contact_external_id") or contact_email
+    if person:
+        return f"Opportunity of {person}{on}"
+    return f"Opportunity of{on}" if on else ""
 
 
 def _closed_at(close_date: date, created_at: datetime | None, zone: tzinfo) -> datetime:

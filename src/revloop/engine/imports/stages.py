@@ -81,7 +81,7 @@ class StageMapping:
     @property
     def where_to_add(self) -> str:
         if self.source == DATA_FILE:
-            return f"a copy of {DATA_FILE}, passed with --stage-mapping"
+            return "a stage mapping file passed with --stage-mapping"
         return self.source
 
     def person_stage(self, lifecycle: str, lead_status: str = "") -> LifecycleStage | None:

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
 from revloop.capture import members
-from revloop.capture.importer import ENTITIES, run_import
+from revloop.capture.importer import ENTITIES, report_text, run_import
 from revloop.core.commands import RevloopCommand
 from revloop.engine.imports import (
     CsvFileError,
@@ -45,6 +45,27 @@ class Command(RevloopCommand):
         parser.add_argument("--timezone", default="UTC", help="zone of times written without one")
         parser.add_argument("--date-order", choices=["mdy", "dmy"], default="mdy")
         parser.add_argument("--currency", default="USD", help="currency of amounts without one")
+        parser.add_argument(
+            "--decimal-comma",
+            action="store_true",
+            help="read an ambiguous 1,234 as 1.234 (amounts written the German/French way)",
+        )
+        parser.add_argument(
+            "--encoding",
+            help="the file's encoding (default: sniffed; UTF-8, UTF-16 or Windows-1252)",
+        )
+        parser.add_argument(
+            "--column",
+            action="append",
+            default=[],
+            metavar="FIELD=HEADER",
+            help="read FIELD from the column HEADER (repeatable), e.g. amount=declared_revenue",
+        )
+        parser.add_argument(
+            "--stage",
+            default="",
+            help="stage of rows without one, e.g. won for a file of closed deals, mql for MQLs",
+        )
         members_only = parser.add_argument_group("campaign-members")
         members_only.add_argument("--campaign", help="the campaign of every row (else a column)")
         members_only.add_argument("--group-column", help="the column naming each one's group")
@@ -54,12 +75,21 @@ class Command(RevloopCommand):
         source: Path = options["file"]
         if not source.is_file():
             raise CommandError(f"no such file: {source}")
+        named: dict[str, str] = {}
+        for pair in options["column"]:
+            field_name, sep, header = pair.partition("=")
+            if not sep or not field_name.strip() or not header.strip():
+                raise CommandError(f"--column {pair!r}: write it as FIELD=HEADER")
+            named[field_name.strip()] = header.strip()
         try:
             import_options = ImportOptions(
                 default_tz=zoneinfo.ZoneInfo(options["timezone"]),
                 date_order=options["date_order"],
                 default_currency=options["currency"].upper(),
+                decimal_separator="," if options["decimal_comma"] else ".",
                 stages=load_stage_mapping(options["stage_mapping"]),
+                columns=named,
+                default_stage=options["stage"].strip(),
             )
         except zoneinfo.ZoneInfoNotFoundError:
             raise CommandError(f"unknown time zone {options['timezone']!r}") from None
@@ -87,24 +117,12 @@ class Command(RevloopCommand):
                     strict=options["strict"],
                     dry_run=options["dry_run"],
                     progress=lambda fraction: bar.update(task, completed=fraction),
+                    encoding=options["encoding"],
                 )
-        except (CsvFileError, FormatError) as exc:
+        except (CsvFileError, FormatError, ValueError) as exc:
             raise CommandError(str(exc)) from None
 
-        def human() -> None:
-            state = "" if summary.committed else " (nothing stored)"
-            self.stdout.write(
-                f"{summary.rows:,} rows as {summary.format}: {summary.created:,} created, "
-                f"{summary.updated:,} updated, {summary.unchanged:,} unchanged, "
-                f"{summary.merged_duplicates:,} duplicates merged, {summary.error_rows:,} bad rows "
-                f"in {summary.seconds:.1f} s{state}"
-            )
-            for error in summary.errors[:20]:
-                self.stdout.write(f"  row {error['row']}, {error['field']}: {error['reason']}")
-            if summary.error_csv:
-                self.stdout.write(f"Bad rows with their reasons: {summary.error_csv}")
-
-        self.emit(summary.as_dict(), options, human)
+        self.emit(summary.as_dict(), options, lambda: self.stdout.write(report_text(summary)))
         if summary.error_rows:
             sys.exit(1)
 
