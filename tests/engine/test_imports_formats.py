@@ -232,7 +232,7 @@ def test_detection_picks_the_format_that_knows_most_columns() -> None:
 def test_missing_required_columns_name_what_the_format_expects() -> None:
     with pytest.raises(FormatError, match="people need a column for 'email' or 'external_id'"):
         bind(["First Name"], "hubspot", Entity.PEOPLE)
-    with pytest.raises(FormatError, match="'stage' or 'is_won' or 'is_closed'.*--stage"):
+    with pytest.raises(FormatError, match=r"'stage' or 'is_won' or 'is_closed'.*--stage"):
         bind(["Amount", "Close Date"], "salesforce", "opportunities")
     with pytest.raises(FormatError, match="amount"):
         bind(["Opportunity Name", "Stage", "Close Date"], "salesforce", "opportunities")

@@ -102,9 +102,9 @@ def test_a_single_byte_encoding_can_be_named(tmp_path: Path) -> None:
 
 
 def test_a_windows_1252_file_is_recognised_without_being_named(tmp_path: Path) -> None:
-    data = "email,company\nada@x.com,Café – Bäckerei\n".encode("cp1252")
+    data = "email,company\nada@x.com,Café \u2013 Bäckerei\n".encode("cp1252")
     with CsvReader(write(tmp_path, data)) as reader:
-        assert [r.values for r in reader] == [("ada@x.com", "Café – Bäckerei")]
+        assert [r.values for r in reader] == [("ada@x.com", "Café \u2013 Bäckerei")]
         assert reader.encoding == "cp1252"
 
 
@@ -144,7 +144,7 @@ def test_cr_only_line_breaks_are_read_as_lines(tmp_path: Path) -> None:
         (5, 6, ("Won", "7")),
     ]
     stream = io.BytesIO(data)
-    assert [r.values for r in rows(stream)][0] == ("Closed Won", " $-   ")
+    assert rows(stream)[0].values == ("Closed Won", " $-   ")
 
 
 @pytest.mark.parametrize(

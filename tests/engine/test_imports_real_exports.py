@@ -28,12 +28,18 @@ SALESFORCE_HEADER = (
     "Opportunity ID (18 Digit),ACV,Discount Amount,Amount,Net Amount"
 )
 SALESFORCE_ROWS = [
-    "Closed,1/15/2016,12/1/2015,EMEA,New Business,Web,Closed Won - Paid,Annual,"
-    '001A0000006Vm9rIAC," $12,000.00 "," $-   "," $12,000.00 "," $12,000.00 "',
-    "Omitted,2/29/2016,1/5/2016,AMER,Renewal,Partner,Closed Lost - Not Renewing,Monthly,"
-    '0061a00000XyZabAAC," $3,400.00 "," $(200.00)"," $-   "," $-   "',
-    "Closed,3/3/2016,3/10/2016,APAC,Upsell,Trade Show,Closed Won - Not Paid,Annual,"
-    '0061a00000XyZacAAC,"$1,234.50",,"$1,234.50","$1,234.50"',
+    (
+        "Closed,1/15/2016,12/1/2015,EMEA,New Business,Web,Closed Won - Paid,Annual,"
+        '001A0000006Vm9rIAC," $12,000.00 "," $-   "," $12,000.00 "," $12,000.00 "'
+    ),
+    (
+        "Omitted,2/29/2016,1/5/2016,AMER,Renewal,Partner,Closed Lost - Not Renewing,Monthly,"
+        '0061a00000XyZabAAC," $3,400.00 "," $(200.00)"," $-   "," $-   "'
+    ),
+    (
+        "Closed,3/3/2016,3/10/2016,APAC,Upsell,Trade Show,Closed Won - Not Paid,Annual,"
+        '0061a00000XyZacAAC,"$1,234.50",,"$1,234.50","$1,234.50"'
+    ),
 ]
 
 
@@ -96,13 +102,13 @@ def test_the_same_export_reads_the_same_in_any_encoding_and_line_ending(
 
 
 def test_non_ascii_text_survives_utf16_and_windows_1252(tmp_path: Path) -> None:
-    text = "Email,First Name,Company\r\nzoe@x.example,Zoë,Café – Bäckerei GmbH\r\n"
+    text = "Email,First Name,Company\r\nzoe@x.example,Zoë,Café \u2013 Bäckerei GmbH\r\n"
     for encoding in ("utf-16", "cp1252"):
         path = tmp_path / f"{encoding}.csv"
         path.write_bytes(text.encode(encoding))
         _, (zoe,) = read_all(path, "people")
         assert isinstance(zoe, PersonRecord)
-        assert (zoe.first_name, zoe.company) == ("Zoë", "Café – Bäckerei GmbH")
+        assert (zoe.first_name, zoe.company) == ("Zoë", "Café \u2013 Bäckerei GmbH")
 
 
 def test_a_15_character_salesforce_id_is_stored_in_its_18_character_form(tmp_path: Path) -> None:
@@ -191,7 +197,7 @@ def test_an_open_flag_on_a_closed_label_is_an_error_naming_both(tmp_path: Path) 
         (" $-   ", Decimal(0), "USD"),
         ("$ -", Decimal(0), "USD"),
         ("-", Decimal(0), "USD"),
-        ("€ –", Decimal(0), "EUR"),
+        ("€ \u2013", Decimal(0), "EUR"),  # an en dash
         ("$1,234.50", Decimal("1234.50"), "USD"),
         ("€1.234,50", Decimal("1234.50"), "EUR"),
         ("1.234,50 €", Decimal("1234.50"), "EUR"),
@@ -280,7 +286,8 @@ def test_people_without_emails_are_known_by_their_external_id(tmp_path: Path) ->
     assert isinstance(m1, PersonRecord)
     assert (m1.email, m1.external_id, m1.identity_key, m1.source) == ("", "m1", "id:m1", "social")
     assert m1.created_at == datetime(2018, 2, 1, tzinfo=UTC)
-    assert m1.stage is not None and m1.stage.value == "mql"
+    assert m1.stage is not None
+    assert m1.stage.value == "mql"
     assert m1.properties == {"landing_page_id": "lp9"}
     assert isinstance(nobody, RowFailure)
     assert nobody.errors[0].field == "email"

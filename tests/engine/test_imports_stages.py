@@ -38,7 +38,9 @@ def test_person_stages(lifecycle: str, status: str, stage: L | None) -> None:
 
 
 def test_unknown_lifecycle_stages_are_errors_naming_the_file() -> None:
-    with pytest.raises(BadValue, match=r"'Champion'.*lifecycle_stage section of a stage mapping file passed with --stage-mapping"):
+    with pytest.raises(
+        BadValue, match=r"'Champion'.*lifecycle_stage section of a stage mapping file"
+    ):
         default_stage_mapping().person_stage("Champion")
 
 
