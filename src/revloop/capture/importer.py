@@ -42,7 +42,7 @@ from django.utils import timezone
 
 from revloop.activity.lookups import campaign_ids, content_ids
 from revloop.activity.models import Touch
-from revloop.core.bulk import insert_frame, values_for_keys
+from revloop.core.bulk import insert_frame, update_from_frame, values_for_keys
 from revloop.core.values import fill_known
 from revloop.engine.identity.accounts import AccountMatcher, PersonToMatch
 from revloop.engine.identity.email import NormalizedEmail, normalize_email, normalized_parts
@@ -255,10 +255,7 @@ class _PeopleWriter(_Writer):
                 self.count("created")
             else:
                 self.count("updated" if changed[outcome.person_id] else "unchanged")
-        fields = set().union(*changed.values())
-        dirty = [people[pk] for pk, names in changed.items() if names]
-        if dirty:
-            Person.objects.bulk_update(dirty, sorted(fields | {"updated_at"}), batch_size=500)
+        _update_people(people, changed, self.now)
         StageTransition.objects.bulk_create(transitions)
 
     def _values(self, record: PersonRecord) -> dict[str, Any]:
@@ -285,6 +282,56 @@ class _PeopleWriter(_Writer):
                 ),
             },
         }
+
+
+def _update_people(
+    people: Mapping[int, Person], changed: Mapping[int, set[str]], now: datetime
+) -> None:
+    """Write each person's changed fields with one ``UPDATE … FROM`` per batch.
+
+    The ORM's bulk_update builds a CASE per field that grows with every row, which
+    made a file of new people spend most of its import there. A field a row did not
+    change is sent as NULL and kept (no field set by an import is ever NULL).
+    """
+    fields = sorted(set().union(*changed.values(), set()) - {"stage_changed_at"})
+    dirty = sorted(pk for pk, names in changed.items() if names)
+    if not dirty:
+        return
+    json_fields = {"properties"}
+    columns: dict[str, list[Any]] = {"id": dirty}
+    for name in fields:
+        column = Person._meta.get_field(name).column
+        values = []
+        for pk in dirty:
+            if name not in changed[pk]:
+                values.append(None)
+            elif name in json_fields:
+                values.append(json.dumps(getattr(people[pk], name), ensure_ascii=False))
+            else:
+                values.append(getattr(people[pk], column))
+        columns[column] = values
+    schema = {c: (pl.Int64 if c in {"id", "owner_id"} else pl.String) for c in columns}
+    frame = pl.DataFrame(columns, schema=schema)
+    table = Person._meta.db_table
+    json_type = "jsonb" if connection.vendor == "postgresql" else "text"
+    assignments = {
+        c: (
+            f"COALESCE(CAST(s.{c} AS {json_type}), {table}.{c})"
+            if c in json_fields
+            else f"COALESCE(s.{c}, {table}.{c})"
+        )
+        for c in columns
+        if c != "id"
+    }
+    moment = connection.ops.adapt_datetimefield_value(now)
+    constants = [moment]
+    assignments["updated_at"] = "%s"
+    if "stage" in columns:
+        assignments["stage_changed_at"] = (
+            f"CASE WHEN s.stage IS NULL THEN {table}.stage_changed_at ELSE %s END"
+        )
+        constants.append(moment)
+    update_from_frame(table, frame, assignments=assignments, constants=constants)
 
 
 class _AccountWriter(_Writer):
