@@ -181,13 +181,19 @@ def test_is_won_and_is_closed_decide_the_outcome(
     assert deal.stage is stage
 
 
-def test_an_open_flag_on_a_closed_label_is_an_error_naming_both(tmp_path: Path) -> None:
+def test_flags_and_labels_that_disagree_are_errors_naming_both(tmp_path: Path) -> None:
     path = tmp_path / "flags.csv"
-    path.write_text("Stage,Closed,Amount,Close Date\nClosed Won,0,5,1/2/2024\n")
-    _, (bad,) = read_all(path, "opportunities")
-    assert isinstance(bad, RowFailure)
-    assert [(e.field, e.reason) for e in bad.errors] == [
+    path.write_text(
+        "Stage,Closed,Amount,Close Date\nClosed Won,0,5,1/2/2024\nNegotiation,1,5,1/2/2024\n"
+    )
+    _, (open_but_won, closed_but_open) = read_all(path, "opportunities")
+    assert isinstance(open_but_won, RowFailure)
+    assert [(e.field, e.reason) for e in open_but_won.errors] == [
         ("Stage", "says won, but the Closed column says open")
+    ]
+    assert isinstance(closed_but_open, RowFailure)
+    assert [(e.field, e.reason) for e in closed_but_open.errors] == [
+        ("Stage", "the Closed column says closed, but the label is not won or lost")
     ]
 
 

@@ -365,9 +365,9 @@ def bind(
         )
     either = _EITHER.get(kind, ())
     if either and not any(f in fields or f in given for f in either):
-        names = " or ".join(repr(f) for f in either)
+        choices = " or ".join(repr(f) for f in either)
         hint = " (or give --stage for the whole file)" if kind is Entity.OPPORTUNITIES else ""
-        raise FormatError(f"{kind} need a column for {names}{hint}")
+        raise FormatError(f"{kind} need a column for {choices}{hint}")
     skip = {header_key(ERROR_COLUMN)}
     extra = tuple(
         i for i, name in enumerate(header) if i not in used and header_key(name) not in skip

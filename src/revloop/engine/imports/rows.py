@@ -470,7 +470,7 @@ class RowValidator:
             state.fail("name", "", "missing, and no account, id or date to name it by")
         if state.errors or stage is None or amount is None:
             return None
-        if stage.is_closed and "closed_at" not in parsed and close_moment is not None:
+        if stage.is_closed and "closed_at" not in parsed and close_moment and close_date:
             has_time = ":" in state.fields.get("close_date", "")
             parsed["closed_at"] = (
                 close_moment if has_time else _closed_at(close_date, created_at, zone)
@@ -503,11 +503,21 @@ class RowValidator:
         closed: bool | None = parsed.pop("is_closed", None)
         label = state.fields.get("stage", "") or self.options.default_stage
         by_label = stages.known_opportunity(label) if label else None
-        if won is True or (closed is True and won is None and by_label is OpportunityStage.WON):
-            stage: OpportunityStage | None = OpportunityStage.WON
-        elif closed is True:
+        stage: OpportunityStage
+        if won is True:
+            stage = OpportunityStage.WON
+        elif closed is True and won is False:
             stage = OpportunityStage.LOST
-        elif by_label is not None and closed is False and by_label.is_closed:
+        elif closed is True:  # closed, and only the label can say how
+            if by_label is None or not by_label.is_closed:
+                state.fail(
+                    "stage",
+                    label,
+                    "the Closed column says closed, but the label is not won or lost",
+                )
+                return None
+            stage = by_label
+        elif closed is False and by_label is not None and by_label.is_closed:
             state.fail("stage", label, f"says {by_label.value}, but the Closed column says open")
             return None
         elif by_label is not None:
@@ -555,9 +565,7 @@ class RowValidator:
         return found, amount
 
 
-def _derived_name(
-    parsed: Mapping[str, Any], close_date: date | None, contact_email: str
-) -> str:
+def _derived_name(parsed: Mapping[str, Any], close_date: date | None, contact_email: str) -> str:
     """A name for an export without one: its account and date, else its own id, else
     its person. Opportunities without an id are found again by name, so the name is
     built from what tells them apart."""
