@@ -192,6 +192,12 @@ def test_an_account_name_that_matches_no_account_is_kept_under_its_header(
     assert a3.properties == {"sales_agent": "Anna Snelling", "deal_stage": "Engaging"}
     assert (a3.stage, a3.closed_at, a3.amount) == ("qualification", None, Decimal(0))
     assert a3.created_at == datetime(2016, 10, 21, tzinfo=UTC)
+    # Another day, the same file: what it did not say does not overwrite what is stored.
+    Opportunity.objects.filter(pk=a3.pk).update(amount=900, close_date=date(2017, 6, 30))
+    again = run_import("opportunities", path)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    a3.refresh_from_db()
+    assert (a3.amount, a3.close_date) == (Decimal(900), date(2017, 6, 30))
     text = report_text(summary)
     assert "close_date: not in the file; the import date is used" in text or (
         "row 4, close_date: not in the file; the import date is used" in text

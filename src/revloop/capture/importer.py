@@ -503,6 +503,11 @@ class _OpportunityWriter(_Writer):
                 new[id(opportunity)] = (opportunity, created_at)
                 self.count("created")
                 continue
+            # What the file did not say leaves what is stored alone (fill_known skips None).
+            if not record.amount_given:
+                values["amount"] = None
+            if record.close_date is None:
+                values["close_date"] = None
             if id(opportunity) in new:  # a second row of one opportunity in this batch
                 names = fill_known(opportunity, values)
                 self.count("updated" if names else "unchanged")
@@ -866,7 +871,8 @@ def _grouped(summary: ImportSummary) -> list[str]:
             continue
         rows = ", ".join(map(str, first))
         more = ", …" if count > len(first) else ""
-        lines.append(f"  {field_name}: {reason}: {count:,} rows (rows {rows}{more})")
+        plural = "s" if count != 1 else ""
+        lines.append(f"  {field_name}: {reason}: {count:,} row{plural} (row{plural} {rows}{more})")
     if len(kinds) > REPORTED_LINES:
         lines.append("  … and more: see --json")
     return lines

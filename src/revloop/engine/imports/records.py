@@ -144,6 +144,9 @@ class OpportunityRecord:
     outcome_reason: str = ""
     competitor: str = ""
     account_name_column: str = ""
+    #: False when the amount cell was empty (``amount`` is then 0 for a new record and
+    #: leaves a stored amount alone).
+    amount_given: bool = True
     properties: Mapping[str, str] = field(default_factory=_no_properties)
     warnings: tuple[RowError, ...] = ()
 

@@ -77,7 +77,8 @@ class StageLabels:
         for label, entry in self.labels.items():
             first = ", ".join(map(str, entry.first_rows))
             more = ", …" if entry.rows > len(entry.first_rows) else ""
-            parts.append(f"  {label!r}: {entry.rows:,} rows (rows {first}{more})")
+            plural = "s" if entry.rows != 1 else ""
+            parts.append(f"  {label!r}: {entry.rows:,} row{plural} (row{plural} {first}{more})")
         if self.mapping_file == DATA_FILE:
             parts.append(
                 "Put these lines in a file (say stages.yaml; they are added to revloop's "

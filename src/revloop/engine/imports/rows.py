@@ -484,6 +484,7 @@ class RowValidator:
             close_date=close_date,
             contact_email=contact.address if contact else "",
             account_name_column=self.label("account_name") if "account_name" in parsed else "",
+            amount_given=bool(state.fields.get("amount")),
             properties=state.properties,
             warnings=tuple(state.warnings),
             **parsed,
