@@ -8,7 +8,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from revloop.engine.imports.errors import CsvFileError
@@ -274,5 +274,41 @@ def test_it_reads_back_what_pythons_csv_writer_wrote(
     writer.writerows(table)
     data = io.BytesIO(buffer.getvalue().encode())
     with CsvReader(data, delimiter=delimiter) as reader:
+        got = [list(r.values) for r in reader]
+    assert got == table
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from(["\r\n", "\n", "\r"]),
+    st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be"]),
+    st.integers(min_value=1, max_value=4).flatmap(
+        lambda width: st.lists(
+            st.lists(
+                st.text(
+                    alphabet=st.characters(codec="utf-8", exclude_characters="\x00\r"),
+                    max_size=12,
+                ),
+                min_size=width,
+                max_size=width,
+            ),
+            min_size=1,
+            max_size=8,
+        )
+    ),
+)
+def test_any_line_ending_and_encoding_reads_back_the_same_table(
+    newline: str, encoding: str, table: list[list[str]]
+) -> None:
+    # csv.writer quotes only the line terminator's own characters: an LF in a CR file
+    # would go unquoted and make the file ambiguous to any reader.
+    assume(newline != "\r" or not any("\n" in cell for row in table for cell in row))
+    width = len(table[0])
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator=newline)
+    writer.writerow([f"h{i}" for i in range(width)])
+    writer.writerows(table)
+    data = io.BytesIO(buffer.getvalue().encode(encoding))
+    with CsvReader(data, delimiter=",") as reader:
         got = [list(r.values) for r in reader]
     assert got == table

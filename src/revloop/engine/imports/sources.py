@@ -97,9 +97,9 @@ def _utf16_codec(head: bytes, encoding: str | None) -> str | None:
     even_zeros = sample[0 : pairs * 2 : 2].count(0)
     odd_zeros = sample[1 : pairs * 2 : 2].count(0)
     # Text in UTF-16 has a zero in every other byte for each ASCII character.
-    if odd_zeros > 0.4 * pairs and even_zeros < 0.05 * pairs:
+    if odd_zeros > 0.4 * pairs and even_zeros * 4 <= odd_zeros:
         return "utf-16-le"
-    if even_zeros > 0.4 * pairs and odd_zeros < 0.05 * pairs:
+    if even_zeros > 0.4 * pairs and odd_zeros * 4 <= even_zeros:
         return "utf-16-be"
     return None
 
@@ -117,7 +117,9 @@ def _sniff_encoding(head: bytes) -> tuple[str, bool]:
 
 
 def _cr_only(head: bytes) -> bool:
-    return b"\r" in head and b"\n" not in head
+    # More lone CRs than LFs: a quoted cell may hold an LF, the breaks are still CRs.
+    lone_crs = head.count(b"\r") - head.count(b"\r\n")
+    return lone_crs > head.count(b"\n")
 
 
 def _replayed(head: bytes, file: BinaryIO) -> Iterator[bytes]:
