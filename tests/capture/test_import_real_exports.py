@@ -169,6 +169,22 @@ def test_mqls_without_emails_and_their_won_deals(tmp_path: Path) -> None:
 
 
 @pytest.mark.django_db
+def test_a_person_known_by_id_takes_the_email_a_later_file_gives(tmp_path: Path) -> None:
+    first = tmp_path / "mqls.csv"
+    first.write_text("mql_id,origin\nm1,social\nm2,email\n")
+    later = tmp_path / "contacts.csv"
+    later.write_text("external_id,email,first_name\nm1,Ada@X.example,Ada\n")
+    run_import("people", first)
+
+    summary = run_import("people", later)
+
+    assert (summary.created, summary.updated) == (0, 1)
+    ada = Person.objects.get(external_id="m1")
+    assert (ada.email, ada.first_name, ada.source) == ("ada@x.example", "Ada", "social")
+    assert Person.objects.count() == 2
+
+
+@pytest.mark.django_db
 def test_an_account_name_that_matches_no_account_is_kept_under_its_header(
     tmp_path: Path,
 ) -> None:

@@ -198,8 +198,36 @@ def _identity(record: PersonRecord) -> NormalizedEmail:
     return NormalizedEmail("", external_identity_key(record.external_id), "", "", False)
 
 
+def _adopt_emails(records: Sequence[PersonRecord]) -> None:
+    """A person first imported without an email takes it when a later file gives both
+    their external id and an email, so they stay one person."""
+    wanted = {
+        external_identity_key(r.external_id): r
+        for r in records
+        if r.canonical_email and r.external_id
+    }
+    if not wanted:
+        return
+    waiting = dict(Person.objects.filter(email_key__in=wanted).values_list("email_key", "id"))
+    if not waiting:
+        return
+    taken = set(
+        Person.objects.filter(
+            email_key__in={wanted[key].canonical_email for key in waiting}
+        ).values_list("email_key", flat=True)
+    )
+    for key, pk in waiting.items():
+        record = wanted[key]
+        if record.canonical_email not in taken:  # else that mailbox is someone already
+            Person.objects.filter(pk=pk).update(
+                email=record.email, email_key=record.canonical_email
+            )
+            taken.add(record.canonical_email)
+
+
 class _PeopleWriter(_Writer):
     def write(self, records: Sequence[PersonRecord]) -> None:
+        _adopt_emails(records)
         emails = {r.identity_key: _identity(r) for r in records}
         first = {}
         for r in records:
@@ -693,7 +721,11 @@ class _ErrorReport:
             if error.code == "unknown_stage":
                 summary.stage_labels.add(error)
         if self._writer is None:
-            self._file = self.path.open("w", encoding="utf-8", newline="")
+            try:
+                self._file = self.path.open("w", encoding="utf-8", newline="")
+            except OSError:  # a read-only folder or file system: write it here instead
+                self.path = Path.cwd() / self.path.name
+                self._file = self.path.open("w", encoding="utf-8", newline="")
             self._writer = ErrorCsvWriter(self._file, self.header)
         self._writer.add(failure)
 
