@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -116,10 +117,21 @@ def _sniff_encoding(head: bytes) -> tuple[str, bool]:
     return "utf-8", False
 
 
+_BREAK = re.compile(rb"[\r\n]")
+
+
 def _cr_only(head: bytes) -> bool:
-    # More lone CRs than LFs: a quoted cell may hold an LF, the breaks are still CRs.
-    lone_crs = head.count(b"\r") - head.count(b"\r\n")
-    return lone_crs > head.count(b"\n")
+    """Whether the first line break outside quotes (the header's) is a CR alone.
+
+    Quoted cells may hold CRs or LFs of any kind; the header's own break says how
+    the file ends its lines.
+    """
+    for found in _BREAK.finditer(head):
+        at = found.start()
+        if head.count(b'"', 0, at) % 2:
+            continue  # inside a quoted header cell
+        return head[at : at + 1] == b"\r" and head[at + 1 : at + 2] != b"\n"
+    return False
 
 
 def _replayed(head: bytes, file: BinaryIO) -> Iterator[bytes]:
