@@ -303,6 +303,10 @@ def test_any_line_ending_and_encoding_reads_back_the_same_table(
     # csv.writer quotes only the line terminator's own characters: an LF in a CR file
     # would go unquoted and make the file ambiguous to any reader.
     assume(newline != "\r" or not any("\n" in cell for row in table for cell in row))
+    # Without a byte-order mark, UTF-16 is told by the zero bytes of Latin text.
+    assume(
+        encoding in {"utf-8", "utf-8-sig", "utf-16"} or all(c.isascii() for r in table for c in r)
+    )
     width = len(table[0])
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator=newline)

@@ -98,9 +98,9 @@ def _utf16_codec(head: bytes, encoding: str | None) -> str | None:
     even_zeros = sample[0 : pairs * 2 : 2].count(0)
     odd_zeros = sample[1 : pairs * 2 : 2].count(0)
     # Text in UTF-16 has a zero in every other byte for each ASCII character.
-    if odd_zeros > 0.4 * pairs and even_zeros * 4 <= odd_zeros:
+    if odd_zeros > 0.4 * pairs and odd_zeros > 2 * even_zeros:
         return "utf-16-le"
-    if even_zeros > 0.4 * pairs and odd_zeros * 4 <= even_zeros:
+    if even_zeros > 0.4 * pairs and even_zeros > 2 * odd_zeros:
         return "utf-16-be"
     return None
 
