@@ -329,3 +329,19 @@ def test_unknown_stage_labels_make_one_message_with_the_lines_to_add() -> None:
     assert "opportunity_stage:\n  Dormant: qualification   # one of: discovery," in message
     assert "  'Closed: Pending': qualification" in message  # quoted: valid YAML
     assert [entry["rows"] for entry in labels.as_list()] == [3, 1]
+
+
+def test_ids_and_derived_names_fit_the_stored_fields(tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text(
+        "opportunity_id,account,deal_stage,close_date,close_value\n"
+        f"{'x' * 101},Acme,Won,2017-03-01,5\n"
+        f"ok,{'A' * 250},Won,2017-03-01,5\n"
+    )
+    _, (too_long, long_account) = read_all(path, "opportunities")
+    assert isinstance(too_long, RowFailure)
+    assert [(e.field, e.reason) for e in too_long.errors] == [
+        ("opportunity_id", "longer than 100 characters")
+    ]
+    assert isinstance(long_account, OpportunityRecord)
+    assert long_account.name == "A" * 250 + " 2017"  # the date cut to fit 255

@@ -192,7 +192,7 @@ class _Spec:
 
 
 _TEXT_LIMITS = {
-    "external_id": 128,
+    "external_id": 100,
     "first_name": 100,
     "last_name": 100,
     "title": 200,
@@ -463,9 +463,10 @@ class RowValidator:
                     f"{close_date.isoformat()}, created {created_on.isoformat()}",
                     "closes before it was created",
                 )
+        # A derived name fits the field: long account names lose their tail, not the row.
         name = parsed.pop("name", "") or _derived_name(
             parsed, close_date, contact.address if contact else ""
-        )
+        )[: _TEXT_LIMITS["name"]]
         if not name:
             state.fail("name", "", "missing, and no account, id or date to name it by")
         if state.errors or stage is None or amount is None:
