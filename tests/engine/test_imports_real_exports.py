@@ -345,3 +345,19 @@ def test_ids_and_derived_names_fit_the_stored_fields(tmp_path: Path) -> None:
     ]
     assert isinstance(long_account, OpportunityRecord)
     assert long_account.name == "A" * 250 + " 2017"  # the date cut to fit 255
+
+
+def test_a_salesforce_report_footer_is_not_data(tmp_path: Path) -> None:
+    path = tmp_path / "report.csv"
+    footer = [
+        '""',
+        '"Grand Totals (3 records)"',
+        '""',
+        '"Confidential Information - Do Not Distribute"',
+        '"Copyright (c) 2000-2016 salesforce.com, inc. All rights reserved."',
+    ]
+    path.write_bytes("\r".join([SALESFORCE_HEADER, *SALESFORCE_ROWS, *footer, ""]).encode())
+    with read_records(path, "opportunities") as stream:
+        found = list(stream)
+        assert stream.reader.footer_rows == 5
+    assert [type(r) for r in found] == [OpportunityRecord] * 3

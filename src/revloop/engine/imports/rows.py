@@ -464,9 +464,12 @@ class RowValidator:
                     "closes before it was created",
                 )
         # A derived name fits the field: long account names lose their tail, not the row.
-        name = parsed.pop("name", "") or _derived_name(
-            parsed, close_date, contact.address if contact else ""
-        )[: _TEXT_LIMITS["name"]]
+        name = (
+            parsed.pop("name", "")
+            or _derived_name(parsed, close_date, contact.address if contact else "")[
+                : _TEXT_LIMITS["name"]
+            ]
+        )
         if not name:
             state.fail("name", "", "missing, and no account, id or date to name it by")
         if state.errors or stage is None or amount is None:
