@@ -1,4 +1,5 @@
-"""The closed-loop reports over the API: funnel, attribution, content, rejections."""
+"""The closed-loop reports over the API: funnel, attribution, content, rejections, and
+opportunities and leads by their own columns."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from revloop.analytics.lift import campaign_lift
 from revloop.analytics.paths import jsonable
 from revloop.analytics.rates import attribution_rates, funnel_rates
 from revloop.analytics.reports import AttributionParams, Reports
+from revloop.pipeline.reports import leads_by, opportunities_by
 
 router = Router(tags=["analytics"])
 
@@ -124,3 +126,29 @@ def lift(request: HttpRequest, given: Query[LiftIn]) -> dict[str, Any]:
     not the campaign's effect."""
     check_can_read_reports(request.auth)  # type: ignore[attr-defined]
     return jsonable(campaign_lift(given.campaign))
+
+
+class LabelsIn(Schema):
+    by: list[str] = Field(
+        ...,
+        description="group by up to three columns: a field (source, stage, outcome, owner, "
+        "account, currency, competitor, outcome_reason …) or any imported column "
+        "(Region, Type, sales_agent …), matched ignoring case and punctuation",
+    )
+
+
+@router.get("/analytics/opportunities", response=dict[str, Any])
+def opportunities(request: HttpRequest, given: Query[LabelsIn]) -> dict[str, Any]:
+    """Opportunities, won, lost, open, win rate (won / (won + lost), with both parts),
+    revenue won and average deal (Decimal, per currency) and median cycle in days per
+    label; labels merged by the stored alias map; near-duplicates proposed."""
+    check_can_read_reports(request.auth)  # type: ignore[attr-defined]
+    return opportunities_by(given.by)
+
+
+@router.get("/analytics/leads", response=dict[str, Any])
+def leads(request: HttpRequest, given: Query[LabelsIn]) -> dict[str, Any]:
+    """Leads, leads with an opportunity, leads won and conversion (won / leads, with
+    both parts) per label of the lead (source, persona, any imported column)."""
+    check_can_read_reports(request.auth)  # type: ignore[attr-defined]
+    return leads_by(given.by)
