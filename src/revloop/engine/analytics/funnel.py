@@ -24,6 +24,10 @@ Definitions (all computed by the engine from the stage events of :mod:`.stages`)
   ``days_to_convert_*`` the same over converted people only (for ``overall``: lead
   to customer, the sales cycle).
 
+With opportunities and no people (an imported opportunity export), the report is
+of the opportunities' own stages instead (:mod:`.opportunity_funnel`, ``basis``
+``opportunities``).
+
 Slices (``by``, one or several): ``source`` (the person's source field),
 ``channel`` / ``campaign`` / ``content`` (of the person's first touch having one),
 ``segment`` (account tier), ``icp_grade`` (fit score on the contract's grade scale),
@@ -42,6 +46,7 @@ import polars as pl
 
 from revloop.engine.analytics._ibis import Expr, Table, ibis, null, real
 from revloop.engine.analytics.attribution import content_labels
+from revloop.engine.analytics.opportunity_funnel import has_only_opportunities, opportunity_steps
 from revloop.engine.analytics.stages import LAST_RANK, stage_events
 from revloop.engine.analytics.tables import (
     US_PER_DAY,
@@ -97,6 +102,11 @@ class FunnelReport:
     cohort_from: datetime | None
     cohort_to: datetime | None
     engine: str
+    #: ``people`` (the lifecycle path) or ``opportunities`` (their own stages, when
+    #: there are opportunities and no people: :mod:`.opportunity_funnel`).
+    basis: str = "people"
+    #: Opportunities per stage present (``opportunities`` basis only).
+    stages: pl.DataFrame | None = None
 
     def step(self, from_stage: str, to_stage: str, **slice_: str) -> dict[str, Any]:
         """The row of one step (``"lead", "customer"`` is overall) in one slice."""
@@ -118,7 +128,9 @@ class FunnelReport:
             "cohort_from": when(self.cohort_from),
             "cohort_to": when(self.cohort_to),
             "engine": self.engine,
+            "basis": self.basis,
             "steps": self.steps.to_dicts(),
+            "stages": [] if self.stages is None else self.stages.to_dicts(),
         }
 
 
@@ -139,6 +151,17 @@ def funnel_columns(dimensions: Sequence[str] = ()) -> dict[str, tuple[str, ...]]
             "owner_id",
         ),
         "transition": ("id", "person_id", "to_stage", "at_us"),
+        # Read when there are no people (:mod:`.opportunity_funnel`).
+        "opportunity": (
+            "id",
+            "stage",
+            "created_us",
+            "closed_us",
+            "close_date_us",
+            "source",
+            "owner_id",
+            "account_id",
+        ),
     }
     wanted = set(dimensions)
     if wanted & {"segment", "industry", "region"}:
@@ -335,6 +358,24 @@ def funnel(
     if unknown:
         raise ValueError(f"unknown funnel dimension(s) {unknown}; choose from {DIMENSIONS}")
     as_of_us = _us(as_of)
+    if has_only_opportunities(tables):
+        steps, stages = opportunity_steps(
+            tables,
+            dimensions,
+            as_of_us=as_of_us,
+            created_from_us=_us(cohort_from),
+            created_to_us=_us(cohort_to),
+        )
+        return FunnelReport(
+            steps=steps,
+            dimensions=dimensions,
+            as_of=as_of,
+            cohort_from=_aware(cohort_from),
+            cohort_to=_aware(cohort_to),
+            engine=tables.engine,
+            basis="opportunities",
+            stages=stages,
+        )
     who = people(tables, dimensions, as_of_us=as_of_us, grades=grades)
     if cohort_from is not None:
         who = who.filter(who.created_us >= _us(cohort_from))

@@ -21,6 +21,21 @@ from revloop.core.errors import RevloopError
 from revloop.engine.analytics import DIMENSIONS
 
 
+def opportunity_note(result: dict[str, Any]) -> str:
+    """What the funnel of opportunities (no people) shows, and the stages present."""
+    dims = result["dimensions"]
+    stages = ", ".join(
+        (" / ".join(str(s[d]) for d in dims) + " " if dims else "")
+        + f"{s['stage']} {number(s['opportunities'])}"
+        for s in result["stages"]
+    )
+    return (
+        "No people yet: this is the funnel of the opportunities' own stages. Conversion = "
+        "won / (won + lost); open deals are not lost. Days: created to close (median cycle "
+        f"of won deals under days to convert). Opportunities by stage: {stages or 'none'}."
+    )
+
+
 class Command(RevloopCommand):
     help = (
         "Conversion between consecutive stages and overall (counts, rates, drop-off) and "
@@ -89,11 +104,14 @@ class Command(RevloopCommand):
                 ],
                 rows,
             )
-            self.stdout.write(
-                "Conversion and drop-off count people whose outcome is known; people still "
-                "in a stage are open (right-censored), not lost. Days: time in the first "
-                "stage of the step, of people who left it."
-            )
+            if result.get("basis") == "opportunities":
+                self.stdout.write(opportunity_note(result))
+            else:
+                self.stdout.write(
+                    "Conversion and drop-off count people whose outcome is known; people "
+                    "still in a stage are open (right-censored), not lost. Days: time in the "
+                    "first stage of the step, of people who left it."
+                )
             self.stdout.write(cache_note(result))
 
         self.emit(result, options, human)
