@@ -4,7 +4,11 @@ proposed; a different word, number or letter is not."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from revloop.engine.analytics.labels import (
     AliasError,
@@ -122,3 +126,30 @@ def test_alias_map_per_column_and_for_every_column() -> None:
 def test_a_bad_alias_map_is_refused_naming_the_entry(data: object, message: str) -> None:
     with pytest.raises(AliasError, match=message):
         AliasMap.parse(data)
+
+
+_LABEL = st.text(alphabet="abcdeEST -_12sgn", min_size=1, max_size=14)
+
+
+@settings(max_examples=300, deadline=None)
+@given(a=_LABEL, b=_LABEL)
+def test_the_relation_is_symmetric_and_never_joins_different_numbers(a: str, b: str) -> None:
+    why = near_duplicate(a, b)
+    assert why == near_duplicate(b, a)
+    if why is not None:
+        assert re.findall(r"\d+", a) == re.findall(r"\d+", b)
+        assert a != b
+
+
+@settings(max_examples=100, deadline=None)
+@given(counts=st.dictionaries(_LABEL, st.integers(1, 50), max_size=25))
+def test_every_proposed_pair_is_found_however_labels_are_blocked(counts: dict[str, int]) -> None:
+    """The blocking that keeps many labels quick loses no pair a full comparison finds."""
+    proposals = propose_merges("c", counts)
+    grouped = {label: p.canonical for p in proposals for label in p.counts}
+    labels = [label for label in counts if label.strip()]
+    for i, a in enumerate(labels):
+        for b in labels[i + 1 :]:
+            if near_duplicate(a, b) is not None:
+                assert grouped.get(a) is not None
+                assert grouped.get(a) == grouped.get(b)

@@ -116,6 +116,12 @@ def test_a_broken_alias_file_is_a_clear_error(tmp_path: Path) -> None:
         opportunities_by(["source"], aliases_path=bad)
 
 
+def test_no_opportunities_is_an_empty_report_not_an_error(db: None) -> None:
+    result = opportunities_by(["source"])
+    assert (result["rows"], result["totals"], result["merge_proposals"]) == ([], [], [])
+    assert leads_by(["source"])["rows"] == []
+
+
 def test_currencies_get_rows_of_their_own(db: None) -> None:
     _deal("Web", "won", "100", 1, currency="EUR")
     _deal("Web", "won", "100", 1, currency="USD")
@@ -179,6 +185,7 @@ def test_command_table_and_suggested_aliases_round_trip(tmp_path: Path) -> None:
     text = _run("opportunities", "report", "--by", "source")
     assert "Opportunities by source" in text
     assert "50.0% (1/2)" in text
+    assert "revenue won (USD)" in text
     assert "--suggest-aliases" in text
     suggestion = _run("opportunities", "report", "--by", "source", "--suggest-aliases")
     saved = tmp_path / "mine.yaml"

@@ -42,7 +42,10 @@ class Command(RevloopCommand):
         run_report(self, options, opportunities_by, self._human)
 
     def _human(self, result: dict[str, Any]) -> None:
-        money = len({r["currency"] for r in result["rows"]}) > 1
+        currencies = sorted({r["currency"] or "" for r in result["rows"]})
+        money = len(currencies) > 1
+        # One currency: named once in the headers; several: a column of their own.
+        unit = "" if money or not currencies or not currencies[0] else f" ({currencies[0]})"
         columns = [
             (" / ".join(result["by"]), lambda r: r["label"]),
             *([("currency", lambda r: r["currency"] or "")] if money else []),
@@ -57,8 +60,8 @@ class Command(RevloopCommand):
                     f"({r['win_rate_numerator']:,}/{r['win_rate_denominator']:,})"
                 ),
             ),
-            ("revenue won", lambda r: _money(r["revenue"])),
-            ("average deal", lambda r: _money(r["average_deal"])),
+            ("revenue won" + unit, lambda r: _money(r["revenue"])),
+            ("average deal" + unit, lambda r: _money(r["average_deal"])),
             ("median cycle (days)", lambda r: _days(r["median_cycle_days"])),
         ]
         rows = [*result["rows"], *result["totals"]]
