@@ -135,6 +135,8 @@ def test_bad_input_names_the_column_or_record() -> None:
         opportunity_report(frame, "region")
     with pytest.raises(SourceReportError, match="not one of"):
         opportunity_report(frame.with_columns(outcome=pl.lit("closed")), "source")
+    with pytest.raises(SourceReportError, match=r"\[None\] not one of"):
+        opportunity_report(frame.with_columns(outcome=pl.lit(None, pl.String)), "source")
     with pytest.raises(SourceReportError, match="appears twice"):
         opportunity_report(pl.concat([frame, frame]), "source")
     naive = frame.with_columns(created=pl.lit(datetime(2026, 1, 1)))

@@ -195,11 +195,11 @@ def opportunity_report(
     duplicated = frame.filter(pl.col("id").is_duplicated()).get_column("id")
     if duplicated.len():
         raise SourceReportError(f"opportunity {duplicated.sort()[0]!r}: id appears twice")
-    unknown = frame.filter(~pl.col("outcome").is_in(OUTCOMES)).get_column("outcome")
+    outcome = pl.col("outcome")
+    unknown = frame.filter(outcome.is_null() | ~outcome.is_in(OUTCOMES)).get_column("outcome")
     if unknown.len():
-        raise SourceReportError(
-            f"outcome: {unknown.unique().sort().to_list()[:5]} not one of {', '.join(OUTCOMES)}"
-        )
+        shown = unknown.unique().sort(nulls_last=True).to_list()[:5]
+        raise SourceReportError(f"outcome: {shown} not one of {', '.join(OUTCOMES)}")
     if "currency" not in frame.columns:
         frame = frame.with_columns(currency=pl.lit(None, pl.String))
     labelled, applied = _labelled(frame, dims, aliases or AliasMap({}))
@@ -213,17 +213,7 @@ def opportunity_report(
         cycle=pl.when(won).then(cycle),
     )
     keys = [*(f"_label_{i}" for i in range(len(dims))), "currency"]
-    stats = data.group_by(keys).agg(
-        opportunities=pl.len(),
-        won=(pl.col("outcome") == "won").sum(),
-        lost=(pl.col("outcome") == "lost").sum(),
-        open=(pl.col("outcome") == "open").sum(),
-        revenue=pl.col("revenue").sum(),
-        priced=pl.col("revenue").count(),
-        median_cycle_days=pl.col("cycle").median(),
-        cycle_deals=pl.col("cycle").count(),
-        negative_cycles=(pl.col("cycle") < 0).sum(),
-    )
+    stats = data.group_by(keys).agg(_OPPORTUNITY_STATS)
     rows = [_opportunity_row(row, dims) for row in stats.iter_rows(named=True)]
     rows.sort(key=lambda r: (-r["revenue"], r["label"], r["currency"] or ""))
     totals = _opportunity_totals(data)
@@ -235,6 +225,17 @@ def opportunity_report(
         proposals=_proposals(labelled, dims) if propose else [],
         aliases_applied=applied,
     )
+
+
+_OPPORTUNITY_STATS = [
+    pl.len().alias("opportunities"),
+    *((pl.col("outcome") == outcome).sum().alias(outcome) for outcome in OUTCOMES),
+    pl.col("revenue").sum().alias("revenue"),
+    pl.col("revenue").count().alias("priced"),
+    pl.col("cycle").median().alias("median_cycle_days"),
+    pl.col("cycle").count().alias("cycle_deals"),
+    (pl.col("cycle") < 0).sum().alias("negative_cycles"),
+]
 
 
 def _opportunity_row(row: Mapping[str, Any], dims: tuple[str, ...]) -> dict[str, Any]:
@@ -259,17 +260,7 @@ def _opportunity_row(row: Mapping[str, Any], dims: tuple[str, ...]) -> dict[str,
 
 
 def _opportunity_totals(data: pl.DataFrame) -> list[dict[str, Any]]:
-    stats = data.group_by("currency").agg(
-        opportunities=pl.len(),
-        won=(pl.col("outcome") == "won").sum(),
-        lost=(pl.col("outcome") == "lost").sum(),
-        open=(pl.col("outcome") == "open").sum(),
-        revenue=pl.col("revenue").sum(),
-        priced=pl.col("revenue").count(),
-        median_cycle_days=pl.col("cycle").median(),
-        cycle_deals=pl.col("cycle").count(),
-        negative_cycles=(pl.col("cycle") < 0).sum(),
-    )
+    stats = data.group_by("currency").agg(_OPPORTUNITY_STATS)
     totals = []
     for row in stats.iter_rows(named=True):
         found = _opportunity_row({**row, "_label_0": "(all)"}, ("all",))
