@@ -23,7 +23,7 @@ from revloop.analytics.reports import (
 from revloop.core.errors import InvalidInputError
 from revloop.engine.analytics import DIMENSIONS, REJECTION_SLICES
 from revloop.engine.analytics.content import FLAG_LITTLE_REVENUE
-from revloop.engine.vocabulary import LifecycleStage, OpportunityStage
+from revloop.engine.vocabulary import LifecycleStage
 from revloop.users.models import User
 from revloop.web.charts import (
     FunnelStage,
@@ -33,11 +33,7 @@ from revloop.web.charts import (
     stacked_bar_chart,
 )
 
-_STAGE_LABELS = {
-    **{stage.value: stage.label for stage in LifecycleStage},
-    # The funnel of opportunities' own stages, when there are no people.
-    **{stage.value: stage.value.capitalize() for stage in OpportunityStage},
-}
+_STAGE_LABELS = {stage.value: stage.label for stage in LifecycleStage}
 #: Reasons shown in their own colour; the rest are summed as "other".
 _TOP_REASONS = 8
 
@@ -76,7 +72,8 @@ class PageParams:
 
 
 def _stage(value: str) -> str:
-    return _STAGE_LABELS.get(value, value)
+    # Stages that are not lifecycle stages: an opportunity's own ("won", "proposal").
+    return _STAGE_LABELS.get(value, value.replace("_", " ").capitalize())
 
 
 def _is_overall(step: dict[str, Any]) -> bool:
