@@ -188,6 +188,11 @@ def test_command_table_and_suggested_aliases_round_trip(tmp_path: Path) -> None:
     assert "revenue won (USD)" in text
     assert "--suggest-aliases" in text
     suggestion = _run("opportunities", "report", "--by", "source", "--suggest-aliases")
+    proposed = json.loads(
+        _run("opportunities", "report", "--by", "source", "--suggest-aliases", "--json")
+    )
+    assert proposed["aliases"] == {"source": {"Trade Show": "Tradeshow"}}
+    assert proposed["merge_proposals"][0]["reasons"] == ["spelling"]
     saved = tmp_path / "mine.yaml"
     saved.write_text(suggestion, encoding="utf-8")
     merged = json.loads(
