@@ -13,7 +13,6 @@ Skipped when the data sets folder is absent (tests/conftest.py).
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from decimal import Decimal
 from io import StringIO
@@ -24,17 +23,9 @@ import pandas as pd
 import pytest
 from django.core.management import call_command
 
-from revloop.engine.imports import ImportOptions
-
 MAVEN = "maven-crm-sales-opportunities/sales_pipeline.csv"
 OLIST_MQL = "olist-marketing-funnel/olist_marketing_qualified_leads_dataset.csv"
 OLIST_WON = "olist-marketing-funnel/olist_closed_deals_dataset.csv"
-
-pytestmark = pytest.mark.skipif(
-    "default_stage" not in {f.name for f in dataclasses.fields(ImportOptions)},
-    reason="needs `revloop import … --stage` (imports of exports as they come), not in "
-    "this tree yet",
-)
 
 
 def _file(datasets: Path, name: str) -> Path:
