@@ -232,3 +232,72 @@ def test_api_answers_readers_and_refuses_others(
     unknown = token_client(marketer).get("/api/v1/analytics/opportunities", {"by": "nope"})
     assert unknown.status_code == 400
     assert "'nope'" in unknown.json()["message"]
+
+
+# A Salesforce export, imported as it comes, reported by its own columns ---------------
+
+EXPORT_HEADER = (
+    "Forecast Category,Close Date,Created Date,Region,Type,Lead Source,Stage,"
+    "Opportunity ID (18 Digit),Amount"
+)
+EXPORT_ROWS = [
+    (
+        "Closed,1/15/2016,12/1/2015,EMEA,New Business,Tradeshow,Closed Won - Paid,"
+        '001A0000006Vm9rIAC," $12,000.00 "'
+    ),
+    (
+        "Closed,2/20/2016,1/1/2016,EMEA,Renewal,Trade Show,Closed Won - Not Paid,"
+        '0061a00000XyZabAAC," $3,000.00 "'
+    ),
+    (
+        "Omitted,2/29/2016,1/5/2016,AMER,Renewal,Advertising,Closed Lost - Not Renewing,"
+        '0061a00000XyZacAAC," $-   "'
+    ),
+    (
+        "Closed,3/3/2016,2/2/2016,AMER,New Business,Advertisement,Closed Won - Paid,"
+        '0061a00000XyZadAAC,"$1,234.50"'
+    ),
+    'Closed,3/9/2016,2/8/2016,APAC,Upsell,,Closed Lost,0061a00000XyZaeAAC,"$500.00"',
+]
+
+
+def test_a_salesforce_export_by_lead_source_region_and_type(
+    db: None, settings: Settings, tmp_path: Path
+) -> None:
+    settings.REVLOOP_HOME = tmp_path
+    export = tmp_path / "opportunities.csv"
+    export.write_bytes(("\r".join([EXPORT_HEADER, *EXPORT_ROWS]) + "\r").encode())
+    call_command("import", "opportunities", str(export), "--json", stdout=StringIO())
+
+    proposed = json.loads(
+        _run("opportunities", "report", "--by", "Lead Source", "--suggest-aliases", "--json")
+    )
+    # Equal counts: the first spelling alphabetically is proposed as the canonical one.
+    assert proposed["aliases"] == {
+        "Lead Source": {"Tradeshow": "Trade Show", "Advertising": "Advertisement"}
+    }
+    # The user prefers the other spelling for trade shows.
+    (tmp_path / "aliases.yaml").write_text(
+        "lead source:\n  Trade Show: Tradeshow\n  Advertising: Advertisement\n", encoding="utf-8"
+    )
+    by_source = json.loads(_run("opportunities", "report", "--by", "lead_source", "--json"))
+    assert [
+        (r["label"], r["opportunities"], r["won"], r["win_rate"], r["revenue"])
+        for r in by_source["rows"]
+    ] == [
+        ("Tradeshow", 2, 2, 1.0, "15000.00"),
+        ("Advertisement", 2, 1, 0.5, "1234.50"),
+        ("(blank)", 1, 0, 0.0, "0.00"),
+    ]
+    # Cycles from the file's dates: 45 and 50 days for the two trade-show wins.
+    assert by_source["rows"][0]["median_cycle_days"] == 47.5
+    by_region = json.loads(
+        _run("opportunities", "report", "--by", "region", "--by", "TYPE", "--json")
+    )
+    assert {r["label"]: r["won"] for r in by_region["rows"]} == {
+        "EMEA / New Business": 1,
+        "EMEA / Renewal": 1,
+        "AMER / Renewal": 0,
+        "AMER / New Business": 1,
+        "APAC / Upsell": 0,
+    }
