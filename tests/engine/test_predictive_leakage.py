@@ -2,8 +2,9 @@
 
 - A copy of the target is flagged (own AUC >= 0.9) and excluded by default, and
   used only with keep_leaky.
-- Post-handoff columns (stage, owner, tags ...) are excluded by name; vouched for
-  with keep, a stage that encodes the outcome is then caught by its AUC.
+- Post-handoff columns (stage, owner, tags ...) are excluded by name, as an extra;
+  a stage that encodes the outcome is flagged by its AUC whatever its name, and
+  ``keep`` for that one column uses it, still flagged.
 - Identifier-like columns are dropped; placeholders are missing; yes/no is boolean.
 - An honest feature below the threshold is used, and the model learns from it.
 """
@@ -96,24 +97,28 @@ def test_keep_leaky_uses_the_flagged_column(frame: pl.DataFrame) -> None:
 
 def test_post_handoff_columns_are_excluded_by_name(frame: pl.DataFrame) -> None:
     found = statuses(prepare(frame, "won").report)
-    assert found["Lead Stage"] == ColumnStatus.POST_HANDOFF
     assert found["Lead Owner"] == ColumnStatus.POST_HANDOFF
+    # Named like a stage and encoding the outcome: the evidence is the stronger flag.
+    assert found["Lead Stage"] == ColumnStatus.LEAKY
     for name in ("Tags", "Lead Quality", "Last Notable Activity", "lifecycle_stage", "owner_id"):
         assert post_handoff(name), name
     for name in ("industry", "touches_pricing_page", "fit_score", "source", "employee_count"):
         assert not post_handoff(name), name
 
 
-def test_a_vouched_for_stage_column_is_still_caught_by_its_auc(frame: pl.DataFrame) -> None:
-    data = prepare(frame, "won", keep=["Lead Stage"])
-    stage = next(r for r in data.report if r.name == "Lead Stage")
+def test_a_stage_column_is_caught_by_its_auc_and_kept_only_on_request(
+    frame: pl.DataFrame,
+) -> None:
+    stage = next(r for r in prepare(frame, "won").report if r.name == "Lead Stage")
     assert stage.status == ColumnStatus.LEAKY
     assert stage.auc is not None
     assert stage.auc >= LEAKAGE_AUC
-    assert (
-        statuses(prepare(frame, "won", keep=["Lead Stage"], keep_leaky=True).report)["Lead Stage"]
-        == ColumnStatus.LEAKY_KEPT
-    )
+    assert f"AUC {stage.auc:.3f}" in stage.reason
+    kept = prepare(frame, "won", keep=["Lead Stage"])
+    assert statuses(kept.report)["Lead Stage"] == ColumnStatus.LEAKY_KEPT
+    assert "Lead Stage" in kept.plan.features()
+    # Keeping one column keeps only that one.
+    assert statuses(kept.report)["converted_copy"] == ColumnStatus.LEAKY
 
 
 def test_column_kinds(frame: pl.DataFrame) -> None:

@@ -83,10 +83,11 @@ def test_evaluate_an_export_by_cross_validation(tmp_path: Path) -> None:
     assert evaluation.model.auc is not None
     assert evaluation.model.auc > 0.65
     found = {f.name: f.status.value for f in evaluation.features}
-    assert found["Tags"] == "post_handoff"
+    assert found["Tags"] == "leaky"  # a copy of the outcome, whatever its name
     assert found["Prospect ID"] == "not_a_feature"
     document = json.loads(json.dumps(evaluation.as_dict()))
-    assert set(document) >= {"model", "baseline", "features", "leaky", "used", "method"}
+    assert set(document) >= {"model", "baseline", "features", "leaky", "used", "method", "seed"}
+    assert document["holdout"] is None
     assert document["model"]["calibration"][0].keys() >= {"count", "predicted", "observed"}
     text = format_evaluation(evaluation)
     assert "baseline (naive Bayes)" in text
@@ -98,9 +99,13 @@ def test_evaluate_an_export_by_time(tmp_path: Path) -> None:
     evaluation = evaluate_frame(
         frame, "Converted", time_column="Created", algorithm="linear", test_fraction=0.25
     )
-    assert evaluation.method == "time_split"
-    assert evaluation.cutoff is not None
-    assert evaluation.cutoff.startswith("2025-")
-    assert evaluation.train_rows + evaluation.test_rows == evaluation.rows
-    assert 0.2 * evaluation.rows <= evaluation.test_rows <= 0.3 * evaluation.rows
-    assert sum(b.count for b in evaluation.model.calibration) == evaluation.test_rows
+    # The shuffled folds stay the headline; the time holdout is measured beside them.
+    assert evaluation.method == "cross_validation"
+    assert sum(b.count for b in evaluation.model.calibration) == evaluation.rows
+    holdout = evaluation.holdout
+    assert holdout is not None
+    assert holdout.cutoff.startswith("2025-")
+    assert holdout.train_rows + holdout.test_rows == evaluation.rows
+    assert 0.2 * evaluation.rows <= holdout.test_rows <= 0.3 * evaluation.rows
+    assert sum(b.count for b in holdout.model.calibration) == holdout.test_rows
+    assert "time holdout on Created" in format_evaluation(evaluation)

@@ -22,6 +22,18 @@ from revloop.engine.predictive.leakage import feature_aucs, screen
 MIN_CLASS_ROWS = 10
 
 
+def canonical_order(frame: pl.DataFrame, seed: int = 0) -> NDArray[np.int64]:
+    """A row order that depends on the rows' contents and ``seed``, not on the file.
+
+    Rows are ordered by a seeded hash of their values (columns taken by name, so
+    their order in the file does not matter either). Folds cut from this order are
+    the same whether the export was sorted by date, by outcome or not at all, and
+    the same rows give the same figures; identical rows are interchangeable.
+    """
+    hashes = frame.select(sorted(frame.columns)).hash_rows(seed=seed).to_numpy()
+    return np.argsort(hashes, kind="stable").astype(np.int64)
+
+
 class DatasetError(ValueError):
     """The frame cannot be learned from; the message says why and what to change."""
 
@@ -47,7 +59,7 @@ class FeatureReport:
 @dataclass(frozen=True, eq=False)
 class Dataset:
     plan: FeaturePlan
-    #: The rows whose outcome is known, in input order.
+    #: The rows whose outcome is known, in :func:`canonical_order`.
     frame: pl.DataFrame
     y: NDArray[np.int8]
     #: Rows left out because their target was empty.
@@ -72,11 +84,14 @@ def prepare(
     """Type the columns, drop rows without an outcome, and screen the features for leakage.
 
     The leakage screen sees every row with an outcome; it can only remove
-    features, so it cannot flatter a later held-out measurement.
+    features, so it cannot flatter a later held-out measurement. The rows come out
+    in :func:`canonical_order`, so nothing downstream sees the file's order.
     """
     y_all, known = target_vector(frame, target)
     rows = frame.filter(pl.Series(known)) if not known.all() else frame
     y = y_all[known]
+    order = canonical_order(rows, seed)
+    rows, y = rows[order], y[order]
     won, lost = int(y.sum()), int(y.size - y.sum())
     if min(won, lost) < MIN_CLASS_ROWS:
         raise DatasetError(
@@ -85,7 +100,7 @@ def prepare(
         )
     plan = plan_columns(rows, target, time_column=time_column, exclude=exclude, keep=keep)
     aucs = feature_aucs(rows, plan, y, seed=seed)
-    plan = screen(plan, aucs, keep_leaky=keep_leaky)
+    plan = screen(plan, rows, y, aucs, keep_leaky=keep_leaky, keep=keep)
     report = tuple(
         FeatureReport(c.name, c.kind, c.status, aucs.get(c.name), c.reason) for c in plan.columns
     )

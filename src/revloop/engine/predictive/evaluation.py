@@ -1,13 +1,21 @@
 """Honest evaluation: the model and the Odoo-style baseline, measured on rows neither saw.
 
-With a time column the split is by time: the model learns from the earlier
-leads and is measured on the latest ``test_fraction`` of them, which is how it
-will be used (trained on the past, scoring the leads that come next). Rows
-without a time go to the training side, since they cannot be placed in the
-future. Without a time column it is stratified k-fold cross-validation, and the
-figures are computed once over all out-of-fold predictions.
+The headline figures come from stratified k-fold cross-validation on shuffled
+folds (seeded; the seed is reported), computed once over all out-of-fold
+predictions. The rows are first put in an order of their own
+(:func:`~revloop.engine.predictive.dataset.canonical_order`), so a file sorted by
+date, by outcome or by any column gives the same figures as the same rows in any
+other order.
 
-Both learners see the same rows, the same screened features and the same split,
+With a time column there is a second measurement beside it, a time-ordered
+holdout: the model learns from the earlier leads and is measured on the latest
+``test_fraction`` of them, which is how it will be used (trained on the past,
+scoring the leads that come next). Rows without a time go to the training side,
+since they cannot be placed in the future. When the two AUCs differ by more than
+:data:`DISAGREEMENT_AUC` the report says so: the outcome, or what predicts it,
+changes over time, and the shuffled figure flatters the model.
+
+Both learners see the same rows, the same screened features and the same splits,
 so the two columns of the report differ only in the model.
 """
 
@@ -43,11 +51,37 @@ from revloop.engine.predictive.model import (
     predict_positive,
 )
 
-Method = Literal["time_split", "cross_validation"]
+Method = Literal["cross_validation"]
 DEFAULT_FOLDS = 5
 DEFAULT_TEST_FRACTION = 0.2
+DEFAULT_SEED = 0
+#: Shuffled and time-ordered AUCs further apart than this are reported as disagreeing.
+DISAGREEMENT_AUC = 0.05
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Holdout:
+    """The time-ordered measurement: trained on the earlier rows, tested on the latest."""
+
+    time_column: str
+    #: The first test time (ISO 8601).
+    cutoff: str
+    train_rows: int
+    test_rows: int
+    model: Metrics
+    baseline: Metrics
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "time_column": self.time_column,
+            "cutoff": self.cutoff,
+            "train_rows": self.train_rows,
+            "test_rows": self.test_rows,
+            "model": self.model.as_dict(),
+            "baseline": self.baseline.as_dict(),
+        }
 
 
 @dataclass(frozen=True)
@@ -62,14 +96,17 @@ class Evaluation:
     #: Rows left out because their target was empty.
     unknown_rows: int
     time_column: str | None
-    #: Time split: the first test time (ISO 8601) and the row counts on each side.
-    cutoff: str | None
-    train_rows: int
-    test_rows: int
-    folds: int | None
+    folds: int
+    #: Seeds the row order, the folds and the learners: the same seed, the same figures.
+    seed: int
+    #: Out-of-fold figures over every row (shuffled, stratified folds).
     model: Metrics
     baseline: Metrics
+    #: The time-ordered holdout, when a time column was given and both sides have outcomes.
+    holdout: Holdout | None
     features: tuple[FeatureReport, ...]
+    #: What the reader must know before trusting the figures, in words.
+    warnings: tuple[str, ...]
     seconds: float
 
     @property
@@ -80,7 +117,32 @@ class Evaluation:
     def used(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.features if f.status.value in ("used", "leaky_kept"))
 
+    @property
+    def test_rows(self) -> int:
+        return self.model.rows
+
+    def beats_baseline(self) -> tuple[bool, str]:
+        """Whether the model ranks better than the baseline on every held-out measurement,
+        and the figures that decide it, in words."""
+        checks = [("shuffled folds", self.model, self.baseline)]
+        if self.holdout is not None:
+            checks.append(("time holdout", self.holdout.model, self.holdout.baseline))
+        for label, ours, theirs in checks:
+            if ours.auc is None or theirs.auc is None:
+                return False, f"{label}: AUC cannot be measured (one outcome only)"
+            if ours.auc <= theirs.auc:
+                return False, (
+                    f"on the {label} the model's AUC {ours.auc:.3f} does not beat the "
+                    f"baseline's {theirs.auc:.3f}"
+                )
+        shown = "; ".join(
+            f"{label}: AUC {ours.auc:.3f} against {theirs.auc:.3f}"
+            for label, ours, theirs in checks
+        )
+        return True, f"beats the baseline ({shown})"
+
     def as_dict(self) -> dict[str, object]:
+        beats, why = self.beats_baseline()
         return {
             "target": self.target,
             "algorithm": self.algorithm,
@@ -90,12 +152,14 @@ class Evaluation:
             "positives": self.positives,
             "unknown_rows": self.unknown_rows,
             "time_column": self.time_column,
-            "cutoff": self.cutoff,
-            "train_rows": self.train_rows,
-            "test_rows": self.test_rows,
             "folds": self.folds,
+            "seed": self.seed,
             "model": self.model.as_dict(),
             "baseline": self.baseline.as_dict(),
+            "holdout": None if self.holdout is None else self.holdout.as_dict(),
+            "beats_baseline": beats,
+            "verdict": why,
+            "warnings": list(self.warnings),
             "leaky": list(self.leaky),
             "used": list(self.used),
             "features": [f.as_dict() for f in self.features],
@@ -114,12 +178,13 @@ def evaluate_frame(
     folds: int = DEFAULT_FOLDS,
     test_fraction: float = DEFAULT_TEST_FRACTION,
     algorithm: Algorithm = DEFAULT_ALGORITHM,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
 ) -> Evaluation:
     """Train and measure the model and the baseline on held-out rows of ``frame``.
 
-    Options as for :func:`~revloop.engine.predictive.model.train`; ``folds`` is used
-    without a ``time_column``, ``test_fraction`` with one.
+    Options as for :func:`~revloop.engine.predictive.model.train`; ``folds`` for the
+    shuffled cross-validation, ``test_fraction`` for the time holdout (with a
+    ``time_column`` only).
     """
     started = time.perf_counter()
     if not 0 < test_fraction < 1:
@@ -136,47 +201,114 @@ def evaluate_frame(
         seed=seed,
     )
     design = model_input(data.plan, data.frame)
-    cutoff: str | None = None
-    if time_column is not None:
-        train_idx, test_idx, cutoff = _time_split(data, time_column, test_fraction)
-        splits = [(train_idx, test_idx)]
-        method: Method = "time_split"
-        fold_count: int | None = None
-    else:
-        fold_count = min(folds, data.positives, data.y.size - data.positives)
-        splitter = StratifiedKFold(n_splits=fold_count, shuffle=True, random_state=seed)
-        splits = list(splitter.split(np.zeros(data.y.size), data.y))
-        method = "cross_validation"
-    tested = np.concatenate([test for _, test in splits])
+    raw = data.plan.design(data.frame)
+    fold_count = min(folds, data.positives, data.y.size - data.positives)
+    splitter = StratifiedKFold(n_splits=fold_count, shuffle=True, random_state=seed)
     model_p = np.empty(data.y.size, dtype=np.float64)
     baseline_p = np.empty(data.y.size, dtype=np.float64)
-    raw = data.plan.design(data.frame)
     chosen: list[Learner] = []
-    for train, test in splits:
-        fitted = fit_calibrated(data.plan, design[train], data.y[train], algorithm, seed=seed)
-        chosen.append(fitted.learner)
-        model_p[test] = predict_positive(fitted.estimator, design[test])
-        naive = NaiveBayesBaseline.fit(raw[train], data.y[train])
-        baseline_p[test] = naive.predict_proba(raw[test])
-    y = data.y[tested]
+    for train_rows, test_rows in splitter.split(np.zeros(data.y.size), data.y):
+        learner, model_p[test_rows], baseline_p[test_rows] = _predict(
+            data, design, raw, train_rows, test_rows, algorithm=algorithm, seed=seed
+        )
+        chosen.append(learner)
+    model, baseline = measure(data.y, model_p), measure(data.y, baseline_p)
+    warnings: list[str] = []
+    holdout: Holdout | None = None
+    if time_column is not None:
+        try:
+            holdout = _holdout(
+                data,
+                design,
+                raw,
+                time_column,
+                test_fraction=test_fraction,
+                algorithm=algorithm,
+                seed=seed,
+            )
+        except DatasetError as exc:
+            warnings.append(f"no time holdout: {exc}")
+    if holdout is not None:
+        warnings.extend(_disagreement(model, holdout))
     return Evaluation(
         target=target,
         algorithm=algorithm,
         learners=tuple(chosen),
-        method=method,
+        method="cross_validation",
         rows=data.y.size,
         positives=data.positives,
         unknown_rows=data.unknown_rows,
         time_column=time_column,
-        cutoff=cutoff,
-        train_rows=int(data.y.size - tested.size) if time_column else int(data.y.size),
-        test_rows=int(tested.size),
         folds=fold_count,
-        model=measure(y, model_p[tested]),
-        baseline=measure(y, baseline_p[tested]),
+        seed=seed,
+        model=model,
+        baseline=baseline,
+        holdout=holdout,
         features=data.report,
+        warnings=tuple(warnings),
         seconds=time.perf_counter() - started,
     )
+
+
+def _predict(
+    data: Dataset,
+    design: pl.DataFrame,
+    raw: pl.DataFrame,
+    train_rows: IntArray,
+    test_rows: IntArray,
+    *,
+    algorithm: Algorithm,
+    seed: int,
+) -> tuple[Learner, FloatArray, FloatArray]:
+    """Fit both learners on ``train_rows``; their probabilities for ``test_rows``."""
+    fitted = fit_calibrated(data.plan, design[train_rows], data.y[train_rows], algorithm, seed=seed)
+    naive = NaiveBayesBaseline.fit(raw[train_rows], data.y[train_rows])
+    return (
+        fitted.learner,
+        predict_positive(fitted.estimator, design[test_rows]),
+        naive.predict_proba(raw[test_rows]),
+    )
+
+
+def _holdout(
+    data: Dataset,
+    design: pl.DataFrame,
+    raw: pl.DataFrame,
+    time_column: str,
+    *,
+    test_fraction: float,
+    algorithm: Algorithm,
+    seed: int,
+) -> Holdout:
+    train_rows, test_rows, cutoff = _time_split(data, time_column, test_fraction)
+    _, model_p, baseline_p = _predict(
+        data, design, raw, train_rows, test_rows, algorithm=algorithm, seed=seed
+    )
+    y = data.y[test_rows]
+    return Holdout(
+        time_column=time_column,
+        cutoff=cutoff,
+        train_rows=int(train_rows.size),
+        test_rows=int(test_rows.size),
+        model=measure(y, model_p),
+        baseline=measure(y, baseline_p),
+    )
+
+
+def _disagreement(shuffled: Metrics, holdout: Holdout) -> list[str]:
+    if shuffled.auc is None or holdout.model.auc is None:
+        return []
+    gap = shuffled.auc - holdout.model.auc
+    if abs(gap) <= DISAGREEMENT_AUC:
+        return []
+    return [
+        (
+            f"the shuffled folds give AUC {shuffled.auc:.3f} and the latest "
+            f"{holdout.test_rows:,} rows by {holdout.time_column} (from {holdout.cutoff}) "
+            f"give {holdout.model.auc:.3f}: what predicts the outcome changes over time, so "
+            "expect the time holdout's figure on the leads that come next"
+        )
+    ]
 
 
 def _time_split(
@@ -204,8 +336,7 @@ def _time_split(
         if min(won, rows.size - won) < MIN_CLASS_ROWS // 2:
             raise DatasetError(
                 f"the {side} side of the time split has {won} won and {rows.size - won} "
-                "not-won rows; too few to measure: evaluate without a time column "
-                "(cross-validation) or with a larger test_fraction"
+                "not-won rows, too few to measure (a larger test fraction may do)"
             )
     first = column.gather(test).min()
     shown = first.isoformat() if isinstance(first, dt.date | dt.datetime) else str(first)
@@ -213,28 +344,28 @@ def _time_split(
 
 
 def format_evaluation(evaluation: Evaluation) -> str:
-    """A plain-text report: the figures side by side, then the leakage screen."""
+    """A plain-text report: the figures side by side, warnings, then the leakage screen."""
     e = evaluation
-    split = (
-        f"time split on {e.time_column}: trained on {e.train_rows} rows, tested on "
-        f"{e.test_rows} from {e.cutoff}"
-        if e.method == "time_split"
-        else f"{e.folds}-fold stratified cross-validation over {e.rows} rows"
-    )
     share = e.positives / e.rows
     lines = [
-        f"target {e.target!r}: {e.rows} rows, {e.positives} won ({share:.1%}); {split}",
+        (
+            f"target {e.target!r}: {e.rows} rows, {e.positives} won ({share:.1%}); "
+            f"{e.folds}-fold stratified cross-validation on shuffled folds (seed {e.seed})"
+        ),
         "",
         f"{'':24}{'model (' + _learners(e) + ')':>20}{'baseline (naive Bayes)':>26}",
     ]
-    rows: list[tuple[str, float | None, float | None, str]] = [
-        ("AUC", e.model.auc, e.baseline.auc, ".3f"),
-        ("Brier score", e.model.brier, e.baseline.brier, ".4f"),
-        ("top-decile lift", e.model.top_decile_lift, e.baseline.top_decile_lift, ".2f"),
-        ("calibration error", e.model.calibration_error, e.baseline.calibration_error, ".4f"),
-    ]
-    for label, ours, theirs, fmt in rows:
-        lines.append(f"{label:24}{_fmt(ours, fmt):>20}{_fmt(theirs, fmt):>26}")
+    lines += _figures(e.model, e.baseline)
+    if e.holdout is not None:
+        h = e.holdout
+        lines += [
+            "",
+            (
+                f"time holdout on {h.time_column}: trained on {h.train_rows} earlier rows, "
+                f"tested on the latest {h.test_rows} (from {h.cutoff})"
+            ),
+        ]
+        lines += _figures(h.model, h.baseline)
     lines += ["", "calibration (predicted vs observed won rate, by predicted probability)"]
     lines.append(
         f"{'bin':12}{'model n':>9}{'pred':>8}{'obs':>8}    {'baseline n':>10}{'pred':>8}{'obs':>8}"
@@ -246,16 +377,35 @@ def format_evaluation(evaluation: Evaluation) -> str:
             + f"    {naive.count:>10}{_fmt(naive.predicted, '.3f'):>8}"
             + f"{_fmt(naive.observed, '.3f'):>8}"
         )
+    beats, verdict = e.beats_baseline()
+    lines += ["", ("" if beats else "does not beat the baseline: ") + verdict]
+    lines += [f"warning: {w}" for w in e.warnings]
     lines += ["", f"{'feature':32}{'kind':13}{'own AUC':>8}  status"]
     for f in sorted(e.features, key=lambda f: -(f.auc or 0.0)):
         flag = "  <- probable leakage" if f.status.value in ("leaky", "leaky_kept") else ""
         auc = _fmt(f.auc, ".3f")
         lines.append(f"{f.name[:31]:32}{f.kind.value:13}{auc:>8}  {f.status.value}{flag}")
+    for f in e.features:
+        if f.status.value in ("leaky", "leaky_kept"):
+            lines.append(f"  {f.name}: {f.reason}")
     if any(f.status.value == "post_handoff" for f in e.features):
-        lines.append("post_handoff: recorded after the handoff to sales; keep=[...] uses it")
+        lines.append("post_handoff: recorded after the handoff to sales; --keep COLUMN uses it")
     if any(f.status.value == "leaky" for f in e.features):
-        lines.append("leaky: predicts the outcome alone (AUC >= 0.9); keep_leaky uses it")
+        lines.append("leaky: left out of the model; --keep-leaky uses them all")
     return "\n".join(lines)
+
+
+def _figures(model: Metrics, baseline: Metrics) -> list[str]:
+    rows: list[tuple[str, float | None, float | None, str]] = [
+        ("AUC", model.auc, baseline.auc, ".3f"),
+        ("Brier score", model.brier, baseline.brier, ".4f"),
+        ("top-decile lift", model.top_decile_lift, baseline.top_decile_lift, ".2f"),
+        ("calibration error", model.calibration_error, baseline.calibration_error, ".4f"),
+    ]
+    return [
+        f"{label:24}{_fmt(ours, fmt):>20}{_fmt(theirs, fmt):>26}"
+        for label, ours, theirs, fmt in rows
+    ]
 
 
 def _learners(e: Evaluation) -> str:

@@ -1,7 +1,7 @@
 """The predictive model: a calibrated probability of becoming a customer, and why.
 
 Two learners share one pipeline shape (a ``ColumnTransformer`` feeding a
-classifier, wrapped in Platt-scaled ``CalibratedClassifierCV``):
+classifier, then a Platt curve that may only rise, see :class:`MonotoneCalibrated`):
 
 * ``"boosting"``: ``HistGradientBoostingClassifier`` with native categorical
   splits (categories ordinal-encoded, rare ones pooled) and native missing values.
@@ -18,11 +18,19 @@ hundred won leads and the two are level with 6,500. So the default, ``"auto"``,
 lets the company's own history decide: both are scored by 3-fold cross-validated
 AUC on the training rows and the better one is fitted.
 
-Calibration: ``CalibratedClassifierCV(method="sigmoid", ensemble=False)`` fits the
-learner on 3 folds to get out-of-fold scores, fits Platt scaling on those, then
-refits the learner on all rows: one learner to predict with and to explain.
-Sigmoid rather than isotonic because its smooth curve keeps every difference
-between two leads visible to the reasons below.
+Calibration: the learner's out-of-fold scores on 3 *shuffled*, stratified folds
+(every fold sees both outcomes and every period of the data) are mapped to
+probabilities by Platt scaling whose slope is held positive, then the learner is
+refitted on all rows: one learner to predict with and to explain. Both guards
+matter. scikit-learn's ``CalibratedClassifierCV(cv=3)`` cuts the rows into folds
+in file order; on a file sorted by date each fold is a different period, the
+scores of a period the learner never saw run against its outcomes, the fitted
+slope comes out negative, and every prediction is turned upside down (AUC 0.13
+where the same rows shuffled give 0.87). A calibrator is only allowed to say how
+sure the ranking is, never to reverse it: with no usable relation its slope stays
+at a small positive floor and the probabilities sit near the base rate, still in
+the learner's order. Sigmoid rather than isotonic because its smooth curve keeps
+every difference between two leads visible to the reasons below.
 
 Reasons: a feature's *effect* on one lead is how much the calibrated log-odds
 drop when that feature alone is set to the training set's typical value (median
@@ -44,12 +52,14 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
-from sklearn.calibration import CalibratedClassifierCV  # type: ignore[import-untyped]
+from scipy.optimize import minimize
+from sklearn.base import clone  # type: ignore[import-untyped]
 from sklearn.compose import ColumnTransformer  # type: ignore[import-untyped]
 from sklearn.ensemble import HistGradientBoostingClassifier  # type: ignore[import-untyped]
 from sklearn.impute import SimpleImputer  # type: ignore[import-untyped]
 from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
-from sklearn.model_selection import StratifiedKFold, cross_val_score  # type: ignore[import-untyped]
+from sklearn.metrics import roc_auc_score  # type: ignore[import-untyped]
+from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyped]
 from sklearn.pipeline import Pipeline, make_pipeline  # type: ignore[import-untyped]
 from sklearn.preprocessing import (  # type: ignore[import-untyped]
     FunctionTransformer,
@@ -76,6 +86,8 @@ MIN_CATEGORY_COUNT = 20
 #: Native categorical splits allow at most 255 bins; one is the pooled category.
 MAX_CATEGORIES = 250
 CALIBRATION_FOLDS = 3
+#: The calibration slope never falls below this: probabilities keep the learner's order.
+MIN_SLOPE = 1e-3
 #: Logits are computed from probabilities clipped this far from 0 and 1.
 _EPS = 1e-9
 
@@ -169,11 +181,76 @@ def model_input(plan: FeaturePlan, frame: pl.DataFrame) -> pl.DataFrame:
 
 
 @dataclass(frozen=True, eq=False)
+class MonotoneCalibrated:
+    """A learner fitted on all rows and the rising Platt curve that turns its scores
+    into probabilities: ``p = 1 / (1 + exp(-(slope * score + intercept)))``, slope > 0."""
+
+    estimator: Pipeline
+    slope: float
+    intercept: float
+
+    def predict_proba(self, design: pl.DataFrame) -> FloatArray:
+        score = np.asarray(self.estimator.decision_function(design), dtype=np.float64)
+        z = np.clip(self.slope * score + self.intercept, -700.0, 700.0)
+        positive = 1.0 / (1.0 + np.exp(-z))
+        out: FloatArray = np.column_stack([1.0 - positive, positive])
+        return out
+
+
+def platt(scores: FloatArray, y: NDArray[np.int8]) -> tuple[float, float]:
+    """``(slope, intercept)`` of the Platt curve on out-of-fold ``scores``, slope >= MIN_SLOPE.
+
+    Platt's targets (``(won + 1) / (won + 2)`` and ``1 / (lost + 2)``) rather than 0 and
+    1, as in his paper and in scikit-learn, so a fold that separates perfectly does
+    not drive the slope to infinity.
+    """
+    won = int(y.sum())
+    lost = int(y.size - won)
+    target = np.where(y == 1, (won + 1.0) / (won + 2.0), 1.0 / (lost + 2.0))
+    # Scaled scores keep the optimiser's steps comparable across learners.
+    scale = float(np.std(scores)) or 1.0
+    s = scores / scale
+
+    def loss(params: FloatArray) -> tuple[float, FloatArray]:
+        z = params[0] * s + params[1]
+        p = 1.0 / (1.0 + np.exp(-np.clip(z, -700.0, 700.0)))
+        log_p = -np.logaddexp(0.0, -z)
+        log_q = -np.logaddexp(0.0, z)
+        value = -float(np.sum(target * log_p + (1.0 - target) * log_q))
+        residual = p - target
+        return value, np.array([np.sum(residual * s), np.sum(residual)])
+
+    prior = np.log((won + 1.0) / (lost + 1.0))
+    found = minimize(
+        loss,
+        np.array([1.0, prior]),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(MIN_SLOPE * scale, None), (None, None)],
+    )
+    slope, intercept = (float(v) for v in found.x)
+    return slope / scale, intercept
+
+
+@dataclass(frozen=True, eq=False)
 class Fitted:
-    estimator: CalibratedClassifierCV
+    estimator: MonotoneCalibrated
     learner: Learner
     #: Inner cross-validated AUC of each learner tried (only with ``"auto"``).
     selection: Mapping[str, float]
+
+
+def _out_of_fold_scores(
+    estimator: Pipeline, design: pl.DataFrame, y: NDArray[np.int8], folds: list[tuple[Any, Any]]
+) -> tuple[FloatArray, float]:
+    """Decision scores of rows the learner did not see, and its mean per-fold AUC."""
+    scores = np.empty(y.size, dtype=np.float64)
+    aucs = []
+    for train_rows, test_rows in folds:
+        fitted = clone(estimator).fit(design[train_rows], y[train_rows])
+        scores[test_rows] = fitted.decision_function(design[test_rows])
+        aucs.append(roc_auc_score(y[test_rows], scores[test_rows]))
+    return scores, float(np.mean(aucs))
 
 
 def fit_calibrated(
@@ -184,34 +261,36 @@ def fit_calibrated(
     *,
     seed: int = 0,
 ) -> Fitted:
-    """Fit on ``design`` (from :func:`model_input`) with Platt calibration, one learner.
+    """Fit on ``design`` (from :func:`model_input`) with monotone Platt calibration.
 
     ``"auto"`` first scores each learner by 3-fold cross-validated AUC on these
-    rows and keeps the better one, so the choice is made on training data only.
+    rows and keeps the better one, so the choice is made on training data only;
+    the chosen learner's out-of-fold scores are the ones calibrated. The folds are
+    shuffled and stratified with ``seed``, so none is one stretch of the file.
     """
-    selection: dict[str, float] = {}
-    if algorithm == "auto":
-        folds = StratifiedKFold(CALIBRATION_FOLDS, shuffle=True, random_state=seed)
-        with _one_thread():
-            for learner in LEARNERS:
-                estimator = build_estimator(plan, learner, rows=design.height, seed=seed)
-                scores = cross_val_score(estimator, design, y, cv=folds, scoring="roc_auc")
-                selection[learner] = float(np.mean(scores))
-        # Ties go to the linear model: simpler, and its reasons are exact.
-        chosen: Learner = "boosting" if selection["boosting"] > selection["linear"] else "linear"
-    elif algorithm in LEARNERS:
-        chosen = algorithm
-    else:
+    if algorithm not in ALGORITHMS:
         raise ValueError(f"unknown algorithm {algorithm!r}; choose from {ALGORITHMS}")
-    calibrated = CalibratedClassifierCV(
-        build_estimator(plan, chosen, rows=design.height, seed=seed),
-        method="sigmoid",
-        cv=CALIBRATION_FOLDS,
-        ensemble=False,
-    )
+    splitter = StratifiedKFold(CALIBRATION_FOLDS, shuffle=True, random_state=seed)
+    folds = list(splitter.split(np.zeros(y.size), y))
+    candidates: tuple[Learner, ...] = LEARNERS if algorithm == "auto" else (algorithm,)
+    scores: dict[Learner, FloatArray] = {}
+    selection: dict[str, float] = {}
     with _one_thread():
-        calibrated.fit(design, y)
-    return Fitted(calibrated, chosen, selection)
+        for learner in candidates:
+            estimator = build_estimator(plan, learner, rows=design.height, seed=seed)
+            scores[learner], selection[learner] = _out_of_fold_scores(estimator, design, y, folds)
+        # Ties go to the linear model: simpler, and its reasons are exact.
+        chosen: Learner = (
+            candidates[0]
+            if len(candidates) == 1
+            else "boosting"
+            if selection["boosting"] > selection["linear"]
+            else "linear"
+        )
+        slope, intercept = platt(scores[chosen], y)
+        final = build_estimator(plan, chosen, rows=design.height, seed=seed).fit(design, y)
+    calibrated = MonotoneCalibrated(final, slope, intercept)
+    return Fitted(calibrated, chosen, selection if algorithm == "auto" else {})
 
 
 def _one_thread() -> threadpool_limits:
@@ -220,7 +299,9 @@ def _one_thread() -> threadpool_limits:
     return threadpool_limits(limits=1)
 
 
-def predict_positive(estimator: CalibratedClassifierCV, design: pl.DataFrame) -> FloatArray:
+def predict_positive(estimator: Any, design: pl.DataFrame) -> FloatArray:
+    """The probability of the positive class from a :class:`MonotoneCalibrated` (or from
+    a model stored before it, which has the same ``predict_proba``)."""
     with _one_thread():
         proba: FloatArray = estimator.predict_proba(design)[:, 1].astype(np.float64)
     return proba
@@ -265,7 +346,7 @@ class TrainedModel:
     #: The learner in use (``"auto"`` resolves to one of :data:`LEARNERS`).
     algorithm: Learner
     plan: FeaturePlan
-    estimator: CalibratedClassifierCV
+    estimator: MonotoneCalibrated
     typical: Mapping[str, float | str | None]
     rows: int
     positives: int
