@@ -7,6 +7,7 @@ from typing import Any
 
 from revloop.core.errors import InvalidInputError, NotFoundError
 from revloop.predictions.services import (
+    activation,
     active_model,
     read_history,
     score_open_people,
@@ -26,6 +27,8 @@ def weekly_retrain(now: datetime) -> dict[str, Any]:
         return {"skipped": exc.message}
     return {
         "model": model.pk,
+        "active": model.active,
+        "activation": activation(model)["reason"],
         "algorithm": model.algorithm,
         "rows": model.rows,
         "positives": model.positives,

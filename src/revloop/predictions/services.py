@@ -107,11 +107,17 @@ def training_frame(history: History) -> pl.DataFrame:
     )
 
 
-def train_and_activate(*, trigger: str = "command", now: datetime | None = None) -> PredictiveModel:
-    """Evaluate honestly, fit on all decided people, store, activate, and score open people.
+def train_and_activate(
+    *, trigger: str = "command", now: datetime | None = None, force: bool = False
+) -> PredictiveModel:
+    """Evaluate honestly, fit on all decided people, store, and activate if it earns it.
 
-    The evaluation (latest 20% of people by creation time held out) is what the
-    stored figures say; the model that scores is then fitted on every decided person.
+    The evaluation (shuffled folds, and the latest 20% of people by creation time
+    held out beside them) is what the stored figures say; the model that scores is
+    then fitted on every decided person. It is activated, and open people scored
+    with it, only when it ranks better than the naive-Bayes baseline on every
+    held-out measurement, or with ``force``; otherwise it is kept inactive, the
+    model already active (if any) stays so, and ``evaluation["activation"]`` says why.
     """
     now = now or timezone.now()
     history = read_history()
@@ -121,24 +127,46 @@ def train_and_activate(*, trigger: str = "command", now: datetime | None = None)
         model = train(frame, TARGET, time_column=TIME_COLUMN)
     except DatasetError as exc:
         raise InvalidInputError(f"cannot train on this history: {exc}") from None
+    beats, verdict = evaluation.beats_baseline()
+    activate = beats or force
+    if beats:
+        reason = f"activated: {verdict}"
+    elif force:
+        reason = f"activated on request (--force), although {verdict}"
+    else:
+        reason = f"not activated: {verdict}; the active model, if any, stays (--force overrides)"
+    figures = {
+        **evaluation.as_dict(),
+        "activation": {"activated": activate, "forced": force and not beats, "reason": reason},
+    }
     buffer = io.BytesIO()
     joblib.dump(model, buffer)
     with transaction.atomic():
-        PredictiveModel.objects.filter(active=True).update(active=False)
+        if activate:
+            PredictiveModel.objects.filter(active=True).update(active=False)
         stored = PredictiveModel.objects.create(
             trained_at=now,
             trigger=trigger,
             algorithm=model.algorithm,
             rows=frame.height,
             positives=int(frame.get_column(TARGET).sum()),
-            evaluation=evaluation.as_dict(),
+            evaluation=figures,
             summary=model.as_dict(),
             blob=buffer.getvalue(),
-            active=True,
+            active=activate,
         )
-        stored.people_scored = score_open_people(model, history, now=now)
-        stored.save(update_fields=["people_scored"])
+        if activate:
+            stored.people_scored = score_open_people(model, history, now=now)
+            stored.save(update_fields=["people_scored"])
     return stored
+
+
+def activation(stored: PredictiveModel) -> dict[str, Any]:
+    """Whether a stored run was activated and why (runs stored before the rule say so)."""
+    found = stored.evaluation.get("activation")
+    if isinstance(found, dict):
+        return found
+    return {"activated": stored.active, "forced": False, "reason": "stored before the rule"}
 
 
 def active_model() -> tuple[PredictiveModel, TrainedModel]:
@@ -175,6 +203,8 @@ def evaluate_csv(
     keep_leaky: bool = False,
     keep: tuple[str, ...] = (),
     exclude: tuple[str, ...] = (),
+    seed: int = 0,
+    folds: int = 5,
 ) -> tuple[Evaluation, list[Any]]:
     """The model's and the baseline's figures on any tabular export, and its bad rows."""
     if not path.is_file():
@@ -193,7 +223,9 @@ def evaluate_csv(
             keep_leaky=keep_leaky,
             keep=keep,
             exclude=exclude,
+            seed=seed,
+            folds=folds,
         )
-    except DatasetError as exc:
+    except (DatasetError, ValueError) as exc:
         raise InvalidInputError(str(exc)) from None
     return evaluation, bad_rows

@@ -17,11 +17,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from revloop.core.commands import add_json_flag
-from revloop.core.errors import RevloopError
+from revloop.core.errors import InvalidInputError, RevloopError
 from revloop.core.server import serve
 from revloop.demo.answers import demo_answers
 from revloop.demo.answers_table import print_answers
 from revloop.demo.seed import DEMO_PASSWORD, ensure_demo_users, is_empty, seed_demo
+from revloop.predictions.models import PredictiveModel
+from revloop.predictions.services import train_and_activate
 from revloop.users.models import User
 
 
@@ -39,7 +41,9 @@ class Command(BaseCommand):
             help="answers: print the seeded demo's answer key instead of serving",
         )
         add_json_flag(parser)
-        parser.add_argument("--leads", type=int, default=5000, help="leads to generate (5,000)")
+        # 15,000 leads make about 220 customers: enough history for the predictive
+        # model to beat the baseline (5,000 make about 60, and it cannot).
+        parser.add_argument("--leads", type=int, default=15_000, help="leads to generate (15,000)")
         parser.add_argument("--seed", type=int, default=7, help="random seed (7)")
         parser.add_argument("--no-serve", action="store_true", help="set up, then exit")
         parser.add_argument(
@@ -63,6 +67,8 @@ class Command(BaseCommand):
         else:
             console.print("The database already holds data: reusing it.")
             ensure_demo_users()
+        if not PredictiveModel.objects.filter(active=True).exists():
+            self._train(console)
         self._print_logins()
 
     def _answers(self, as_json: bool) -> None:
@@ -120,6 +126,19 @@ class Command(BaseCommand):
         console.print(
             f"Seeded {result.leads:,} leads ({result.rows:,} rows) in {result.seconds:.1f} s "
             f"({result.rows / max(result.seconds, 1e-9):,.0f} rows/s)."
+        )
+
+    def _train(self, console: Console) -> None:
+        # Every page's "Chance to win" comes from the active model. It is activated
+        # only if it beats the baseline; if not, the reason is printed, not hidden.
+        try:
+            stored = train_and_activate(trigger="seed")
+        except InvalidInputError as exc:
+            console.print(f"No predictive model: {exc.message}")
+            return
+        reason = stored.evaluation["activation"]["reason"]
+        console.print(
+            f"Predictive model ({stored.algorithm}, {stored.rows:,} decided people): {reason}"
         )
 
     def _print_logins(self) -> None:

@@ -28,14 +28,29 @@ class Command(RevloopCommand):
         )
         evaluate.add_argument("--csv", required=True, type=Path, help="a tabular export")
         evaluate.add_argument("--target", required=True, help="the 0/1 outcome column")
-        evaluate.add_argument("--time-column", help="hold out the latest rows by this column")
+        train.add_argument(
+            "--force",
+            action="store_true",
+            help="activate the new model even if it does not beat the baseline",
+        )
+        evaluate.add_argument(
+            "--time-column",
+            help="also hold out the latest rows by this column, beside the shuffled folds",
+        )
+        evaluate.add_argument(
+            "--seed", type=int, default=0, help="seeds the folds and the learners (0)"
+        )
+        evaluate.add_argument("--folds", type=int, default=5, help="cross-validation folds (5)")
         evaluate.add_argument(
             "--keep-leaky",
             action="store_true",
-            help="keep features whose own AUC is 0.9 or more (probable leakage)",
+            help="use every column flagged as probable leakage",
         )
         evaluate.add_argument(
-            "--keep", action="append", default=[], help="vouch for a post-handoff column"
+            "--keep",
+            action="append",
+            default=[],
+            help="use this column although it is flagged or named like a post-handoff field",
         )
         evaluate.add_argument("--exclude", action="append", default=[], help="leave a column out")
         show = sub.add_parser("show", help="the stored models, newest first")
@@ -49,21 +64,32 @@ class Command(RevloopCommand):
             raise CommandError(str(exc)) from None
 
     def _train(self, options: dict[str, Any]) -> None:
-        stored = services.train_and_activate(trigger="command")
+        stored = services.train_and_activate(trigger="command", force=options["force"])
         result = _model_dict(stored)
 
         def human() -> None:
             figures = stored.evaluation
-            model, baseline = figures.get("model", {}), figures.get("baseline", {})
+            scored = (
+                f"scored {stored.people_scored:,} open people" if stored.active else "scored nobody"
+            )
             self.stdout.write(
                 f"Trained a {stored.algorithm} model on {stored.rows:,} decided people "
-                f"({stored.positives:,} customers); scored {stored.people_scored:,} open people."
+                f"({stored.positives:,} customers); {scored}."
             )
-            for name in ("auc", "brier", "top_decile_lift", "calibration_error"):
-                self.stdout.write(
-                    f"  {name:<18} model {_figure(model.get(name))}   "
-                    f"baseline {_figure(baseline.get(name))}"
-                )
+            held_out = [("shuffled folds", figures)]
+            if figures.get("holdout"):
+                held_out.append(("time holdout", figures["holdout"]))
+            for label, part in held_out:
+                model, baseline = part.get("model", {}), part.get("baseline", {})
+                self.stdout.write(f" {label}:")
+                for name in ("auc", "brier", "top_decile_lift", "calibration_error"):
+                    self.stdout.write(
+                        f"  {name:<18} model {_figure(model.get(name))}   "
+                        f"baseline {_figure(baseline.get(name))}"
+                    )
+            for warning in figures.get("warnings", []):
+                self.stdout.write(f"warning: {warning}")
+            self.stdout.write(result["activation"]["reason"])
 
         self.emit(result, options, human)
 
@@ -75,6 +101,8 @@ class Command(RevloopCommand):
             keep_leaky=options["keep_leaky"],
             keep=tuple(options["keep"]),
             exclude=tuple(options["exclude"]),
+            seed=options["seed"],
+            folds=options["folds"],
         )
         result = {**evaluation.as_dict(), "bad_rows": [e.as_dict() for e in bad_rows]}
 
@@ -109,6 +137,7 @@ def _model_dict(stored: PredictiveModel) -> dict[str, Any]:
         "rows": stored.rows,
         "positives": stored.positives,
         "active": stored.active,
+        "activation": services.activation(stored),
         "people_scored": stored.people_scored,
         "evaluation": stored.evaluation,
         "summary": stored.summary,
