@@ -66,14 +66,18 @@ def test_training_without_history_says_why() -> None:
 
 def _export(path: Path, rows: int = 400) -> Path:
     rng = np.random.default_rng(3)
-    signal = rng.normal(size=rows)
+    visits, pages, size = rng.normal(size=(3, rows))
+    signal = 0.8 * visits + 0.6 * pages + 0.5 * size
     converted = (signal + rng.normal(scale=0.8, size=rows) > 0.6).astype(int)
-    lines = ["Lead ID,Visits,Source,Score Band,Lead Quality,Converted"]
+    lines = ["Lead ID,Visits,Pages,Employees,Source,Score Band,Lead Quality,Converted"]
     for i in range(rows):
         band = "A" if converted[i] else "C"  # filled in after the outcome was known
         quality = "High" if i % 2 else "Low"  # sales-entered: excluded by name
         source = "web" if i % 3 else "referral"
-        lines.append(f"L{i:05d},{signal[i] * 3 + 10:.2f},{source},{band},{quality},{converted[i]}")
+        lines.append(
+            f"L{i:05d},{visits[i] * 3 + 10:.2f},{pages[i] * 2 + 6:.2f},"
+            f"{int(200 * np.exp(size[i]))},{source},{band},{quality},{converted[i]}"
+        )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
