@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-LEADS ?= 5000
+LEADS ?= 15000
 
 .PHONY: demo test lint typecheck pytest bench clean
 

@@ -18,7 +18,7 @@ named like anything else), so each candidate field is judged by what it does:
    values (the lowest or highest ones, a category, or its emptiness) one outcome
    never occurs although :data:`RULED_OUT_EXPECTED` or more were expected there at
    the overall rate (about e^-30 by chance), and no other field predicts as well
-   alone. A call that lasted under 37 seconds never sold; a genuine lead attribute
+   alone. Calls too short to sell anything never sold; a genuine lead attribute
    rarely makes anything impossible, and when it does (no account, say) it is not
    the strongest field.
 5. **It was recorded after the outcome**: a date column other than the time column
