@@ -212,3 +212,38 @@ def test_a_trained_model_pickles_and_explains(frame: pl.DataFrame) -> None:
     summary = model.as_dict()
     assert summary["algorithm"] == "boosting"
     assert "converted_copy" not in summary["used"]
+
+
+def test_a_field_constant_for_one_outcome_is_flagged_with_its_shares(frame: pl.DataFrame) -> None:
+    rng = np.random.default_rng(5)
+    won = frame["won"].to_numpy() == 1
+    # An amount booked once a deal is won (on 60% of them so far): 0 for every lost
+    # lead. Alone it ranks below the 0.9 of a copy; its one-sidedness gives it away.
+    booked_yet = won & (rng.random(won.size) < 0.6)
+    amount = np.where(booked_yet, rng.integers(1_000, 90_000, won.size), 0)
+    data = prepare(frame.with_columns(pl.Series("booked", amount)), "won")
+    booked = next(r for r in data.report if r.name == "booked")
+    assert booked.status == ColumnStatus.LEAKY
+    assert "'0.0' for 100.0% of not won rows" in booked.reason
+    assert "constant for one outcome" in booked.reason
+
+
+def test_a_date_filled_only_for_one_outcome_was_recorded_after_it(frame: pl.DataFrame) -> None:
+    won = frame["won"].to_numpy() == 1
+    moments = frame["created_at"].to_list()
+    signed = [m if w else None for m, w in zip(moments, won, strict=True)]
+    data = prepare(
+        frame.with_columns(pl.Series("signed_on", signed, dtype=frame.schema["created_at"])),
+        "won",
+        time_column="created_at",
+    )
+    signed_on = next(r for r in data.report if r.name == "signed_on")
+    assert signed_on.status == ColumnStatus.LEAKY
+    assert "recorded after the outcome" in signed_on.reason
+    assert "filled for 100.0% of won rows and 0.0% of not won rows" in signed_on.reason
+
+
+def test_honest_fields_raise_no_flag(frame: pl.DataFrame) -> None:
+    honest = frame.select("visits", "segment", "newsletter", "country", "created_at", "won")
+    data = prepare(honest, "won", time_column="created_at")
+    assert {r.name for r in data.report if r.status == ColumnStatus.LEAKY} == set()
