@@ -41,8 +41,9 @@ class Command(BaseCommand):
             help="answers: print the seeded demo's answer key instead of serving",
         )
         add_json_flag(parser)
-        # 15,000 leads make about 220 customers: enough history for the predictive
-        # model to beat the baseline (5,000 make about 60, and it cannot).
+        # 15,000 leads make about 220 decided customers: enough history for the
+        # predictive model to beat the baseline clearly (5,000 make about 60, and the
+        # verdict is then noise).
         parser.add_argument("--leads", type=int, default=15_000, help="leads to generate (15,000)")
         parser.add_argument("--seed", type=int, default=7, help="random seed (7)")
         parser.add_argument("--no-serve", action="store_true", help="set up, then exit")
