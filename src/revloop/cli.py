@@ -23,6 +23,12 @@ def main(argv: list[str] | None = None) -> None:
     except ConfigError as exc:
         sys.stderr.write(f"revloop: configuration error: {exc}\n")
         sys.exit(2)
+    except BrokenPipeError:
+        # The reader went away (`revloop … | head`): stop quietly, as other Unix tools do.
+        # Pointing stdout at /dev/null keeps the interpreter's final flush from failing again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
     except DatabaseError as exc:
         # Most often a database that was never migrated, or one that cannot be reached.
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
