@@ -24,7 +24,7 @@ TODAY = date(2026, 10, 1)
 def _steps(*rows: tuple[int, int, float]) -> tuple[Step, ...]:
     stages = ("lead", "mql", "sal", "sql", "opportunity", "customer")
     return tuple(
-        Step(a, b, converted=c, decided=d, lag_days=lag, lag_n=c)
+        Step(a, b, converted=c, reached=d, lag_days=lag, lag_n=c)
         for (a, b), (c, d, lag) in zip(itertools.pairwise(stages), rows, strict=True)
     )
 

@@ -8,8 +8,8 @@ period moved back by the median days still to go from that stage to a win (the s
 the later steps' median lags, whole days rounded up): the window's last day is the
 date by which the stage's people must exist.
 
-Rates and lags come with what they rest on (converted of decided, lags over how many
-conversions); a step resting on fewer than :data:`THIN_HISTORY` decided people, or a
+Rates and lags come with what they rest on (converted of reached, lags over how many
+conversions); a step resting on fewer than :data:`THIN_HISTORY` people, or a
 deal size on fewer than :data:`THIN_DEALS` wins, is warned about. Per channel, the
 target is split by each channel's share of past customers, and a channel's step with
 thin history borrows the company's overall rate (said in the warnings).
@@ -39,20 +39,21 @@ class PlanError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One stage-to-stage step as measured: ``converted`` of ``decided`` (people whose
-    outcome is known), and the median days to convert over ``lag_n`` conversions."""
+    """One stage-to-stage step as measured: ``converted`` of the ``reached`` people of
+    cohorts old enough to have converted, and the median days to convert over ``lag_n``
+    conversions."""
 
     from_stage: str
     to_stage: str
     converted: int
-    decided: int
+    reached: int
     lag_days: float | None
     lag_n: int
     borrowed: bool = False
 
     @property
     def rate(self) -> float | None:
-        return self.converted / self.decided if self.decided else None
+        return self.converted / self.reached if self.reached else None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -60,7 +61,7 @@ class Step:
             "to_stage": self.to_stage,
             "rate": self.rate,
             "converted": self.converted,
-            "decided": self.decided,
+            "reached": self.reached,
             "lag_days": self.lag_days,
             "lag_n": self.lag_n,
             "borrowed_from_overall": self.borrowed,
@@ -151,13 +152,13 @@ def reverse_funnel(revenue: Decimal, period: Period, history: History, today: da
         if step.rate is None or step.rate == 0:
             raise PlanError(
                 f"rate {step.from_stage} → {step.to_stage}: {step.converted} of "
-                f"{step.decided} converted; no plan can rest on that"
+                f"{step.reached} reached it; no plan can rest on that"
             )
         needed[step.from_stage] = _up(needed[step.to_stage] / step.rate)
-        if step.decided < THIN_HISTORY and not step.borrowed:
+        if step.reached < THIN_HISTORY and not step.borrowed:
             warnings.append(
                 f"thin history: {step.from_stage} → {step.to_stage} rests on "
-                f"{step.converted} of {step.decided} people"
+                f"{step.converted} of {step.reached} people"
             )
         if step.lag_days is None:
             warnings.append(
@@ -209,11 +210,11 @@ def reverse_funnel_by_channel(
         mine = []
         notes = []
         for own, company in zip(steps, overall.steps, strict=True):
-            if own.decided < THIN_HISTORY or not own.converted:
+            if own.reached < THIN_HISTORY or not own.converted:
                 mine.append(replace(company, borrowed=True))
                 notes.append(
                     f"{name}: {own.from_stage} → {own.to_stage} rests on {own.converted} of "
-                    f"{own.decided}; the company's rate is used"
+                    f"{own.reached}; the company's rate is used"
                 )
             else:
                 mine.append(own)
