@@ -6,9 +6,9 @@ it took them. A cohort counts only once it has had time to mature: people create
 before today minus the 75th percentile of the lead-to-customer cycle, so that whoever
 is still sitting in a stage has, in practice, not converted (young cohorts, whose slow
 converters have not converted *yet*, would understate rates and shorten lags). When
-too few such people exist, every cohort is used and the plan says so. The average deal is the mean won
-amount in the plan's currency over the last year (all time when the year has fewer
-than :data:`~revloop.engine.goals.THIN_DEALS` wins).
+too few such people exist, every cohort is used and the plan says so. The average
+deal is the mean won amount in the plan's currency over the last year (all time when
+the year has fewer than :data:`~revloop.engine.goals.THIN_DEALS` wins).
 """
 
 from __future__ import annotations
