@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from revloop.analytics.access import check_can_read_reports
@@ -62,7 +62,7 @@ def show_goal(request: HttpRequest, goal_id: int) -> dict[str, Any]:
 
 
 @router.post("/goals", response={200: dict[str, Any], 201: dict[str, Any]})
-def set_goal(request: HttpRequest, body: GoalIn) -> tuple[int, dict[str, Any]]:
+def set_goal(request: HttpRequest, body: GoalIn) -> Status[dict[str, Any]]:
     """Set or change a goal; a goal that is not SMART is refused with every reason."""
     goal, created = do_set_goal(
         team=body.team,
@@ -75,7 +75,7 @@ def set_goal(request: HttpRequest, body: GoalIn) -> tuple[int, dict[str, Any]]:
         note=body.note,
         by=request.auth,  # type: ignore[attr-defined]
     )
-    return (201 if created else 200), jsonable({**goal_progress(goal), "created": created})
+    return Status(201 if created else 200, jsonable({**goal_progress(goal), "created": created}))
 
 
 @router.get("/plan", response=dict[str, Any])
