@@ -126,10 +126,12 @@ def test_plan_command_adds_up_states_its_history_and_sets_both_teams_goals() -> 
         "opportunity",
         "customer",
     ]
-    assert plan["deals"] > 0 and "deals in USD" in plan["deal_size_basis"]
+    assert plan["deals"] > 0
+    assert "deals in USD" in plan["deal_size_basis"]
     assert plan["notes"]
     shares = [c["share"] for c in plan["channels"]]
-    assert shares and math.isclose(sum(shares), 1.0)
+    assert shares
+    assert math.isclose(sum(shares), 1.0)
     before = Goal.objects.count()
     made = _run(
         "plan", "--revenue", "400000", "--period", "next-quarter", "--create-goals", "--as", "nina"
@@ -177,7 +179,8 @@ def test_the_api_reads_and_sets_goals_and_plans(token_client) -> None:
 def test_plan_page_shows_the_plan_and_the_button_only_to_managers() -> None:
     url = "/plan/?revenue=300000&period=next-quarter&by=channel"
     page = _login("nina").get(url).content.decode()
-    assert 'data-stage="lead"' in page and 'data-table="rates"' in page
+    assert 'data-stage="lead"' in page
+    assert 'data-table="rates"' in page
     assert 'data-action="create-goals"' in page
     assert "data-channel=" in page
     assert 'data-action="create-goals"' not in _login("rachel").get(url).content.decode()

@@ -102,6 +102,7 @@ def baseline_of(spec: GoalSpec, today: date) -> Baseline | None:
         team=spec.team,
         group=spec.group,
         currency=spec.currency,
+        today=today,
     )
     return Baseline(period, period_value(series, period.start, period.end, spec.metric.kind))
 

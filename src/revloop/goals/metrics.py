@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -29,6 +30,19 @@ from revloop.routing.models import SlaClock
 from revloop.routing.weeks import week_start
 
 Sums = dict[date, tuple[float, float, float]]
+
+
+@dataclass(frozen=True)
+class Span:
+    """What a loader reads: the times ``[first, end)``, whose figures, as of ``today``."""
+
+    first: datetime
+    end: datetime
+    team: Team
+    group: str
+    currency: str
+    today: date
+
 
 #: Sales sending an MQL back by hand: to nurture or out of the funnel (as Marketing's SLA counts).
 _REJECTED_TO = (LifecycleStage.RECYCLED.value, LifecycleStage.DISQUALIFIED.value)
@@ -64,12 +78,16 @@ def _counted(rows: QuerySet, field: str) -> Sums:  # type: ignore[type-arg]
     return {day: (n, n, n) for day, (_, n, _) in found.items()}
 
 
-def _new_leads(first: datetime, end: datetime, team: Team, group: str, currency: str) -> Sums:
-    return _counted(Person.objects.filter(created_at__gte=first, created_at__lt=end), "created_at")
+def _new_leads(span: Span) -> Sums:
+    return _counted(
+        Person.objects.filter(created_at__gte=span.first, created_at__lt=span.end), "created_at"
+    )
 
 
-def _mqls(first: datetime, end: datetime, team: Team, group: str, currency: str) -> Sums:
-    rows = StageTransition.objects.filter(at__gte=first, at__lt=end, to_stage=LifecycleStage.MQL)
+def _mqls(span: Span) -> Sums:
+    rows = StageTransition.objects.filter(
+        at__gte=span.first, at__lt=span.end, to_stage=LifecycleStage.MQL
+    )
     return _counted(rows, "at")
 
 
@@ -79,21 +97,22 @@ def _decided_mqls() -> Q:
     )
 
 
-def _acceptance(first: datetime, end: datetime, team: Team, group: str, currency: str) -> Sums:
-    rows = StageTransition.objects.filter(_decided_mqls(), at__gte=first, at__lt=end)
+def _acceptance(span: Span) -> Sums:
+    rows = StageTransition.objects.filter(_decided_mqls(), at__gte=span.first, at__lt=span.end)
     return _daily(
         rows, "at", value=Count("id", filter=Q(to_stage=LifecycleStage.SAL)), count=Count("id")
     )
 
 
-def _marketing_sla(first: datetime, end: datetime, team: Team, group: str, currency: str) -> Sums:
-    """Each week that has ended, on its last day: 1 of 1 when its MQL volume and
-    acceptance met the contract's terms (the rule of :class:`MarketingWeek`), 0 of 1
-    when not. Weeks that began before ``first`` are left out."""
+def _marketing_sla(span: Span) -> Sums:
+    """Each week that has ended by ``today``, on its last day (so it counts in the
+    period it ends in): 1 of 1 when its MQL volume and acceptance met the contract's
+    terms (the rule of :class:`MarketingWeek`), 0 of 1 when not. Weeks that began
+    before the span are left out."""
     _, contract = active_contract()
     terms = contract.sla.marketing
     rows = StageTransition.objects.filter(
-        Q(to_stage=LifecycleStage.MQL) | _decided_mqls(), at__gte=first, at__lt=end
+        Q(to_stage=LifecycleStage.MQL) | _decided_mqls(), at__gte=span.first, at__lt=span.end
     )
     days = _daily(
         rows,
@@ -107,12 +126,11 @@ def _marketing_sla(first: datetime, end: datetime, team: Team, group: str, curre
         week = weeks[day - timedelta(days=day.weekday())]
         for i in range(3):
             week[i] += sums[i]
-    today = timezone.localdate()
     found: Sums = {}
-    monday = week_start(first)
-    if monday < first.date():
+    monday = week_start(span.first)
+    if monday < span.first.date():
         monday += timedelta(days=7)
-    while monday + timedelta(days=7) <= min(end.date(), today):
+    while monday + timedelta(days=7) <= min(span.end.date(), span.today):
         mqls, accepted, rejected = weeks.get(monday, [0.0, 0.0, 0.0])
         decided = accepted + rejected
         week = MarketingWeek(
@@ -137,12 +155,12 @@ def _kept() -> Q:
     return kept
 
 
-def _sales_sla(first: datetime, end: datetime, team: Team, group: str, currency: str) -> Sums:
+def _sales_sla(span: Span) -> Sums:
     """Deadlines falling due each day: kept (stopped by work that keeps the promise)
     of kept or missed, as the home page's weekly compliance counts them."""
-    clocks = SlaClock.objects.filter(due_at__gte=first, due_at__lt=end)
-    if team is Team.GROUP:
-        clocks = clocks.filter(rep__team=group)
+    clocks = SlaClock.objects.filter(due_at__gte=span.first, due_at__lt=span.end)
+    if span.team is Team.GROUP:
+        clocks = clocks.filter(rep__team=span.group)
     met = Q(breached_at__isnull=True, stopped_at__isnull=False) & _kept()
     decided = clocks.filter(met | Q(breached_at__isnull=False))
     return _daily(decided, "due_at", value=Count("id", filter=met), count=Count("id"))
@@ -164,33 +182,35 @@ def _money(rows: QuerySet[Opportunity], field: str) -> Sums:
     return _daily(rows, field, value=Sum("amount"), count=Count("id"), square=Sum(square))
 
 
-def _pipeline(first: datetime, end: datetime, team: Team, group: str, currency: str) -> Sums:
-    rows = _opportunities(team, group, currency).filter(created_at__gte=first, created_at__lt=end)
+def _pipeline(span: Span) -> Sums:
+    rows = _opportunities(span.team, span.group, span.currency).filter(
+        created_at__gte=span.first, created_at__lt=span.end
+    )
     return _money(rows, "created_at")
 
 
-def _won(first: datetime, end: datetime, team: Team, group: str, currency: str) -> Sums:
-    rows = _opportunities(team, group, currency).filter(
-        stage=OpportunityStage.WON, closed_at__gte=first, closed_at__lt=end
+def _won(span: Span) -> Sums:
+    rows = _opportunities(span.team, span.group, span.currency).filter(
+        stage=OpportunityStage.WON, closed_at__gte=span.first, closed_at__lt=span.end
     )
     return _money(rows, "closed_at")
 
 
-def _win_rate(first: datetime, end: datetime, team: Team, group: str, currency: str) -> Sums:
-    rows = _opportunities(team, group, "").filter(
+def _win_rate(span: Span) -> Sums:
+    rows = _opportunities(span.team, span.group, "").filter(
         stage__in=(OpportunityStage.WON, OpportunityStage.LOST),
-        closed_at__gte=first,
-        closed_at__lt=end,
+        closed_at__gte=span.first,
+        closed_at__lt=span.end,
     )
     won = Count("id", filter=Q(stage=OpportunityStage.WON))
     return _daily(rows, "closed_at", value=won, count=Count("id"))
 
 
-def _cycle(first: datetime, end: datetime, team: Team, group: str, currency: str) -> Sums:
+def _cycle(span: Span) -> Sums:
     """Days from creation to the win, per won opportunity, on the day it was won.
     Durations are summed here, not in SQL, where each database differs."""
-    rows = _opportunities(team, group, "").filter(
-        stage=OpportunityStage.WON, closed_at__gte=first, closed_at__lt=end
+    rows = _opportunities(span.team, span.group, "").filter(
+        stage=OpportunityStage.WON, closed_at__gte=span.first, closed_at__lt=span.end
     )
     found: defaultdict[date, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
     for created, closed in rows.values_list("created_at", "closed_at"):
@@ -202,7 +222,7 @@ def _cycle(first: datetime, end: datetime, team: Team, group: str, currency: str
     return {day: (v, n, s) for day, (v, n, s) in found.items()}
 
 
-Loader = Callable[[datetime, datetime, Team, str, str], Sums]
+Loader = Callable[[Span], Sums]
 
 LOADERS: dict[str, Loader] = {
     "new_leads": _new_leads,
@@ -218,11 +238,19 @@ LOADERS: dict[str, Loader] = {
 
 
 def daily_series(
-    metric: str, first: date, end: date, *, team: Team, group: str = "", currency: str = ""
+    metric: str,
+    first: date,
+    end: date,
+    *,
+    team: Team,
+    group: str = "",
+    currency: str = "",
+    today: date | None = None,
 ) -> DailySeries:
-    """The metric's daily sums over the days ``[first, end)``."""
+    """The metric's daily sums over the days ``[first, end)``, as known on ``today``
+    (a week of Marketing's SLA counts once it has ended by then)."""
     lo, hi = _bounds(first, end)
-    rows = LOADERS[metric](lo, hi, team, group, currency)
+    rows = LOADERS[metric](Span(lo, hi, team, group, currency, today or timezone.localdate()))
     return DailySeries.of(first, (end - first).days, rows)
 
 

@@ -45,6 +45,7 @@ def goal_progress(goal: Goal, now: datetime | None = None) -> dict[str, Any]:
         team=Team(goal.team),
         group=goal.group,
         currency=goal.currency,
+        today=timezone.localdate(now),
     )
     found = pace(metric, float(goal.target), period, now, history)
     kind = metric.kind
