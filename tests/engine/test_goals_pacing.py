@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from revloop.engine.goals import METRICS, DailySeries, Period, check_goal, pace
 
@@ -120,3 +122,38 @@ def test_an_ended_period_is_its_actual() -> None:
     found = pace(METRICS["revenue_won"], 20_000, Q1, datetime(2027, 5, 1, tzinfo=UTC), history)
     assert found.forecast == found.actual == pytest.approx(27_000)
     assert found.status == "ahead"
+
+
+@given(
+    per_day=st.lists(st.integers(0, 50), min_size=1, max_size=90),
+    target=st.integers(1, 5000),
+    past_rate=st.none() | st.integers(0, 40),
+)
+def test_the_forecast_sits_in_its_interval_and_the_status_follows_it(
+    per_day: list[int], target: int, past_rate: int | None
+) -> None:
+    rows = {
+        Q1.start + timedelta(days=i): (float(n), float(n), float(n)) for i, n in enumerate(per_day)
+    }
+    start = Q1.start
+    if past_rate is not None:
+        start = Q1.start - timedelta(days=365)
+        rows |= _daily(start, Q1.start, past_rate)
+    as_of = datetime.combine(Q1.start, datetime.min.time(), tzinfo=UTC) + timedelta(
+        days=len(per_day)
+    )
+    found = pace(METRICS["new_leads"], target, Q1, as_of, _series(start, as_of.date(), rows))
+    assert found.actual == sum(per_day)
+    if found.forecast is None:
+        return
+    assert found.actual <= found.low <= found.forecast <= found.high
+    expected = (
+        "ahead"
+        if found.low >= target
+        else "on_track"
+        if found.forecast >= target
+        else "at_risk"
+        if found.high >= target
+        else "behind"
+    )
+    assert found.status == expected
