@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
@@ -55,12 +56,12 @@ def _bounds(first: date, end: date) -> tuple[datetime, datetime]:
     )
 
 
-def _daily(rows: QuerySet, field: str, **sums: object) -> Sums:  # type: ignore[type-arg]
+def _daily(rows: QuerySet, field: str, **sums: Any) -> Sums:  # type: ignore[type-arg]
     """``{day: (value, count, square)}`` of ``rows`` grouped by the day of ``field``."""
     grouped = (
         rows.annotate(day=TruncDate(field, tzinfo=timezone.get_current_timezone()))
         .values("day")
-        .annotate(**sums)  # type: ignore[arg-type]
+        .annotate(**sums)
         .order_by("day")
     )
     return {
@@ -123,9 +124,9 @@ def _marketing_sla(span: Span) -> Sums:
     )
     weeks: defaultdict[date, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
     for day, sums in days.items():
-        week = weeks[day - timedelta(days=day.weekday())]
+        totals = weeks[day - timedelta(days=day.weekday())]
         for i in range(3):
-            week[i] += sums[i]
+            totals[i] += sums[i]
     found: Sums = {}
     monday = week_start(span.first)
     if monday < span.first.date():

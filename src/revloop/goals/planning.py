@@ -133,7 +133,8 @@ def make_plan(request: PlanRequest, now: datetime | None = None) -> dict[str, An
     with Reports() as reports:
         everyone = reports.funnel()["steps"]
         p75 = _overall(everyone).get("days_to_convert_p75")
-        cutoff = today - timedelta(days=math.ceil(p75)) if p75 else None
+        maturity = math.ceil(p75) if p75 is not None else None
+        cutoff = today - timedelta(days=maturity) if maturity else None
         rows = everyone
         if cutoff is not None:
             matured = reports.funnel(cohort_to=cutoff)["steps"]
@@ -142,7 +143,7 @@ def make_plan(request: PlanRequest, now: datetime | None = None) -> dict[str, An
                 notes.append(
                     f"rates and lags from people created before {cutoff.isoformat()}, "
                     f"whose cohorts have had the usual lead-to-customer time "
-                    f"({math.ceil(p75)} days, 75th percentile) to mature"
+                    f"({maturity} days, 75th percentile) to mature"
                 )
             else:
                 cutoff = None
