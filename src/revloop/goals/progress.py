@@ -1,17 +1,28 @@
 """Every goal's pacing: the metric's year of history from the database, the maths from
-the engine (:mod:`revloop.engine.goals.pacing`)."""
+the engine (:mod:`revloop.engine.goals.pacing`).
+
+The daily history of a goal is kept in the analytics report cache until the data
+changes (:func:`revloop.analytics.cache.data_version`) or the day does, so a page of
+goals costs a few index look-ups once computed; only the pacing, which moves with the
+clock, is worked out on each view. Sales' SLA compliance reads clocks that stop and
+breach in place, which the data version does not see: it is always read afresh.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from typing import Any
 
+import numpy as np
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from revloop.analytics.cache import cache_key, cached, data_version
+from revloop.analytics.models import ReportCache
 from revloop.core.errors import NotFoundError
-from revloop.engine.goals import METRICS, Team, pace
+from revloop.engine.goals import METRICS, DailySeries, Team, pace
 from revloop.goals.metrics import daily_series
 from revloop.goals.models import Goal
 
@@ -31,22 +42,110 @@ def _number(value: float | None, kind: str) -> Any:
     return round(value, 1)
 
 
-def goal_progress(goal: Goal, now: datetime | None = None) -> dict[str, Any]:
+#: Metrics whose records change in place, unseen by the data version: never cached.
+_LIVE = frozenset({"sales_sla_compliance"})
+_CACHE_REPORT = "goal_series"
+
+
+def _span(goal: Goal, today: date) -> tuple[date, date]:
+    """A year before the period (for its shape and past rate) up to today."""
+    first = goal.period_start - timedelta(days=366)
+    end = min(goal.period_end, today + timedelta(days=1))
+    return first, max(end, first + timedelta(days=1))
+
+
+def _load(goal: Goal, today: date) -> DailySeries:
+    first, end = _span(goal, today)
+    return daily_series(
+        goal.metric,
+        first,
+        end,
+        team=Team(goal.team),
+        group=goal.group,
+        currency=goal.currency,
+        today=today,
+    )
+
+
+def _params(goal: Goal, today: date) -> dict[str, Any]:
+    first, end = _span(goal, today)
+    return {
+        "metric": goal.metric,
+        "team": goal.team,
+        "group": goal.group,
+        "currency": goal.currency,
+        "first": first.isoformat(),
+        "end": end.isoformat(),
+        "today": today.isoformat(),
+        "zone": timezone.get_current_timezone_name(),
+    }
+
+
+def _from_json(stored: dict[str, Any]) -> DailySeries:
+    return DailySeries(
+        date.fromisoformat(stored["start"]),
+        np.asarray(stored["value"], dtype=np.float64),
+        np.asarray(stored["count"], dtype=np.float64),
+        np.asarray(stored["square"], dtype=np.float64),
+    )
+
+
+def _to_json(series: DailySeries) -> dict[str, Any]:
+    return {
+        "start": series.start.isoformat(),
+        "value": series.value.tolist(),
+        "count": series.count.tolist(),
+        "square": series.square.tolist(),
+    }
+
+
+def _computed(goal: Goal, today: date) -> dict[str, Any]:
+    return _to_json(_load(goal, today))
+
+
+def histories(goals: list[Goal], today: date) -> dict[int, DailySeries]:
+    """Each goal's daily history, from the cache where the data has not changed."""
+    found: dict[int, DailySeries] = {}
+    keep = [g for g in goals if g.metric not in _LIVE]
+    version = data_version() if keep else ""
+    keys = {g.pk: cache_key(_CACHE_REPORT, _params(g, today), "database") for g in keep}
+    stored = (
+        dict(
+            ReportCache.objects.filter(key__in=keys.values(), data_version=version).values_list(
+                "key", "result"
+            )
+        )
+        if keys
+        else {}
+    )
+    for goal in goals:
+        key = keys.get(goal.pk)
+        if key is None:
+            found[goal.pk] = _load(goal, today)
+        elif key in stored:
+            found[goal.pk] = _from_json(stored[key])
+        else:
+            computed = cached(
+                _CACHE_REPORT,
+                _params(goal, today),
+                "database",
+                partial(_computed, goal, today),
+                fresh=True,
+                version=version,
+            )
+            found[goal.pk] = _from_json(computed)
+    return found
+
+
+def goal_progress(
+    goal: Goal, now: datetime | None = None, history: DailySeries | None = None
+) -> dict[str, Any]:
     """One goal with its actual, expected, forecast (90% interval) and status."""
     now = timezone.localtime(now or timezone.now())
     metric = METRICS[goal.metric]
     period = goal.period
-    first = period.start - timedelta(days=366)
-    end = min(period.end, timezone.localdate(now) + timedelta(days=1))
-    history = daily_series(
-        metric.name,
-        first,
-        max(end, first + timedelta(days=1)),
-        team=Team(goal.team),
-        group=goal.group,
-        currency=goal.currency,
-        today=timezone.localdate(now),
-    )
+    if history is None:
+        history = histories([goal], timezone.localdate(now))[goal.pk]
     found = pace(metric, float(goal.target), period, now, history)
     kind = metric.kind
     return {
@@ -109,7 +208,12 @@ def board(
     ordered = sorted(
         goals, key=lambda g: (g.period_start, _TEAM_ORDER.get(g.team, 3), g.group, g.metric)
     )
-    return [goal_progress(goal, now) for goal in ordered]
+    return _progress_of(ordered, now)
+
+
+def _progress_of(goals: list[Goal], now: datetime) -> list[dict[str, Any]]:
+    found = histories(goals, timezone.localdate(now))
+    return [goal_progress(goal, now, found[goal.pk]) for goal in goals]
 
 
 def get_goal(pk: int | str) -> Goal:
@@ -130,4 +234,4 @@ def home_goals(now: datetime | None = None, limit: int = 8) -> list[dict[str, An
         running = [g for g in goals if g.period_start == goals[0].period_start]
     chosen = running
     chosen = sorted(chosen, key=lambda g: (_TEAM_ORDER.get(g.team, 3), g.group, g.metric))[:limit]
-    return [goal_progress(goal, now) for goal in chosen]
+    return _progress_of(chosen, now)
