@@ -229,3 +229,18 @@ def test_a_cached_history_is_read_again_once_new_data_arrives(manager: User) -> 
     assert goal_progress(goal)["actual"] == before
     factories.person(created_at=timezone.now())
     assert goal_progress(goal)["actual"] == before + 1
+
+
+@pytest.mark.usefixtures("company")
+def test_managers_set_a_goal_on_the_goals_page_and_others_may_not() -> None:
+    form = {"team": "sales", "metric": "win_rate", "period": "next-quarter", "target": "28%"}
+    page = _login("nina").get("/goals/").content.decode()
+    assert 'data-form="set-goal"' in page
+    done = _login("nina").post("/goals/", form, follow=True)
+    assert done.redirect_chain[-1][0] == "/goals/"
+    assert Goal.objects.filter(metric="win_rate", target=0.28).exists()
+    assert 'data-form="set-goal"' not in _login("rachel").get("/goals/").content.decode()
+    assert _login("rachel").post("/goals/", form).status_code == 403
+    refused = _login("nina").post("/goals/", {**form, "target": "140%"})
+    assert refused.status_code == 400
+    assert "must be above 0% and at most 100%" in refused.content.decode()

@@ -12,18 +12,51 @@ from django.views.decorators.http import require_POST
 
 from revloop.analytics.access import check_can_read_reports
 from revloop.core.errors import ForbiddenError, InvalidInputError
-from revloop.goals.actions import may_set_goal
+from revloop.engine.goals import METRICS
+from revloop.goals.actions import do_set_goal, may_set_goal
 from revloop.goals.planning import do_create_plan_goals, make_plan, read_request
 from revloop.goals.progress import board
+
+_GOAL_FIELDS = ("team", "group", "metric", "period", "target", "vs", "note")
 
 
 @login_required
 def goals(request: HttpRequest) -> HttpResponse:
+    """Every goal of a period not yet ended; managers set one with the form."""
+    user = request.user
     try:
-        check_can_read_reports(request.user)  # type: ignore[arg-type]
+        check_can_read_reports(user)  # type: ignore[arg-type]
     except ForbiddenError as exc:
         raise PermissionDenied(exc.message) from None
-    return render(request, "goals/goals.html", {"goals": board()})
+    given = {k: request.POST.get(k, "").strip() for k in _GOAL_FIELDS}
+    error = None
+    if request.method == "POST":
+        try:
+            goal, created = do_set_goal(
+                team=given["team"],
+                group=given["group"],
+                metric=given["metric"],
+                period=given["period"],
+                target=given["target"],
+                baseline=given["vs"] or None,
+                note=given["note"],
+                by=user,  # type: ignore[arg-type]
+            )
+        except ForbiddenError as exc:
+            raise PermissionDenied(exc.message) from None
+        except InvalidInputError as exc:
+            error = exc.message
+        else:
+            messages.success(request, f"{'Set' if created else 'Changed'} goal {goal.pk}.")
+            return redirect("goals")
+    page = {
+        "goals": board(),
+        "error": error,
+        "given": given,
+        "metrics": METRICS.values(),
+        "may_set": any(may_set_goal(user, t) for t in ("marketing", "sales")),  # type: ignore[arg-type]
+    }
+    return render(request, "goals/goals.html", page, status=400 if error else 200)
 
 
 def _form(data: dict[str, str]) -> dict[str, str]:
