@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from django.db import DatabaseError, connection, transaction
 
+from revloop.core.append_only import AppendOnlyError
 from revloop.core.errors import ForbiddenError
 from revloop.engine.vocabulary import Role
 from revloop.goals.actions import GoalInvalid, do_set_goal
@@ -125,3 +127,15 @@ def test_a_group_goal_names_a_team_of_reps_that_exists(
         now=NOW,
     )
     assert (goal.owner_label, goal.target) == ("EMEA", Decimal("0.3"))
+
+
+def test_the_record_of_a_change_cannot_be_rewritten(manager: User) -> None:
+    _revenue(manager)
+    change = GoalChange.objects.get()
+    change.target = Decimal(1)
+    with pytest.raises(AppendOnlyError):
+        change.save()
+    with pytest.raises(AppendOnlyError):
+        GoalChange.objects.update(target=Decimal(1))
+    with connection.cursor() as cursor, pytest.raises(DatabaseError), transaction.atomic():
+        cursor.execute("UPDATE goals_goalchange SET target = 1")

@@ -19,6 +19,7 @@ sum of squared values, for the spread of money and of days).
 - **Status**, for a metric where more is better (mirrored for the sales cycle):
   *ahead* when even the interval's pessimistic end reaches the target, *on track* when
   the forecast does, *at risk* when only the optimistic end does, *behind* otherwise.
+  With nothing to forecast from (no trial yet and no past), a goal is *at risk*.
 """
 
 from __future__ import annotations
