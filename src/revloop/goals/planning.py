@@ -125,12 +125,16 @@ def _deal_size(currency: str, today: date) -> tuple[Decimal, int, str]:
     return mean, int(recent["n"]), span
 
 
-def make_plan(request: PlanRequest, now: datetime | None = None) -> dict[str, Any]:
-    """The plan (and one per channel when asked), with the history it rests on."""
+def make_plan(
+    request: PlanRequest, now: datetime | None = None, *, max_age: timedelta | None = None
+) -> dict[str, Any]:
+    """The plan (and one per channel when asked), with the history it rests on.
+    ``max_age`` lets a page use funnel reports of slightly older data (the Marketing
+    page's policy) rather than recompute them on a view."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     notes: list[str] = []
-    with Reports() as reports:
+    with Reports(max_age=max_age) as reports:
         everyone = reports.funnel()["steps"]
         p75 = _overall(everyone).get("days_to_convert_p75")
         maturity = math.ceil(p75) if p75 is not None else None

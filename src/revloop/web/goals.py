@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from revloop.analytics.access import check_can_read_reports
+from revloop.analytics.cache import page_max_age
 from revloop.core.errors import ForbiddenError, InvalidInputError
 from revloop.engine.goals import METRICS
 from revloop.goals.actions import do_set_goal, may_set_goal
@@ -54,7 +55,8 @@ def goals(request: HttpRequest) -> HttpResponse:
         "error": error,
         "given": given,
         "metrics": METRICS.values(),
-        "may_set": any(may_set_goal(user, t) for t in ("marketing", "sales")),  # type: ignore[arg-type]
+        # Whoever may set any goal may set Marketing's.
+        "may_set": may_set_goal(user, "marketing"),  # type: ignore[arg-type]
     }
     return render(request, "goals/goals.html", page, status=400 if error else 200)
 
@@ -86,7 +88,7 @@ def plan(request: HttpRequest) -> HttpResponse:
                 currency=form["currency"],
                 today=timezone.localdate(),
             )
-            page["plan"] = make_plan(wanted)
+            page["plan"] = make_plan(wanted, max_age=page_max_age())
         except InvalidInputError as exc:
             page["error"] = exc.message
     page["may_set"] = may_set_goal(user, "marketing") and may_set_goal(user, "sales")  # type: ignore[arg-type]
