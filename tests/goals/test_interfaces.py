@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from decimal import Decimal
 from io import StringIO
 from typing import Any
 
@@ -239,7 +240,7 @@ def test_managers_set_a_goal_on_the_goals_page_and_others_may_not() -> None:
     assert 'data-form="set-goal"' in page
     done = _login("nina").post("/goals/", form, follow=True)
     assert done.redirect_chain[-1][0] == "/goals/"
-    assert Goal.objects.filter(metric="win_rate", target=0.28).exists()
+    assert Goal.objects.filter(metric="win_rate", target=Decimal("0.28")).exists()
     assert 'data-form="set-goal"' not in _login("rachel").get("/goals/").content.decode()
     assert _login("rachel").post("/goals/", form).status_code == 403
     refused = _login("nina").post("/goals/", {**form, "target": "140%"})
