@@ -55,30 +55,22 @@ class GoalSpec:
         where = (
             "the previous period" if self.baseline == "previous" else "the same period last year"
         )
+        label = self.metric.label.lower()
         if baseline_value is None:
-            raise GoalRefused(
-                [
-                    (
-                        f"target: {where} has no {self.metric.label.lower()} to compare with; "
-                        "give an absolute target"
-                    )
-                ]
-            )
+            problem = f"target: {where} has no {label} to compare with; give an absolute target"
+            raise GoalRefused([problem])
         if self.metric.cumulative and baseline_value <= 0:
-            raise GoalRefused(
-                [
-                    (
-                        f"target: {where} had no {self.metric.label.lower()}, so a relative "
-                        "target means nothing; give an absolute target"
-                    )
-                ]
+            problem = (
+                f"target: {where} had no {label}, so a relative target means nothing; "
+                "give an absolute target"
             )
+            raise GoalRefused([problem])
         value = baseline_value * (1 + self.change)
         if self.metric.kind == "rate":
             value = min(value, Decimal(1))
-        places = Decimal(1) if self.metric.kind == "count" else Decimal("0.01")
-        if self.metric.kind == "rate":
-            places = Decimal("0.0001")
+        places = {"count": Decimal(1), "rate": Decimal("0.0001")}.get(
+            self.metric.kind, Decimal("0.01")
+        )
         return value.quantize(places, rounding=ROUND_HALF_UP)
 
 
