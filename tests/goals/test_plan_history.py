@@ -52,8 +52,12 @@ def test_the_plan_reads_matured_cohorts_and_says_what_it_rests_on(db: None) -> N
             closed_at=now - timedelta(days=30),
         )
 
-    wanted = read_request("20000", "next-quarter", today=timezone.localdate(now))
-    plan = make_plan(wanted, now)
+    today = timezone.localdate(now)
+    # A month starting 50 days from now: its leads are due from 10 days ago (60 days
+    # of lags before it), so last week's leads already count towards it.
+    first = today + timedelta(days=50)
+    period = f"{first.isoformat()}..{(first + timedelta(days=29)).isoformat()}"
+    plan = make_plan(read_request("20000", period, today=today), now)
 
     rates = {(r["from_stage"], r["to_stage"]): r for r in plan["rates"]}
     assert (rates["lead", "mql"]["converted"], rates["lead", "mql"]["reached"]) == (20, 40)
@@ -69,3 +73,7 @@ def test_the_plan_reads_matured_cohorts_and_says_what_it_rests_on(db: None) -> N
     assert "the average deal rests on 5 won deals" in warnings
     assert "mql → sal rests on 10 of 20 people" in warnings
     assert "lead → mql" not in warnings
+    leads, mqls = plan["stages"][0], plan["stages"][1]
+    assert leads["from"] == (today - timedelta(days=10)).isoformat()
+    assert (leads["so_far"], leads["to_go"]) == (30, 0)
+    assert (mqls["so_far"], mqls["to_go"]) == (0, 8)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -43,6 +43,8 @@ from revloop.engine.goals import (
 from revloop.engine.vocabulary import OpportunityStage
 from revloop.goals.actions import GoalInvalid, check_can_set_goal, company_currency, do_set_goal
 from revloop.goals.models import Goal
+from revloop.lifecycle.models import StageTransition
+from revloop.people.models import Person
 from revloop.pipeline.models import Opportunity
 from revloop.users.models import User
 
@@ -181,8 +183,10 @@ def make_plan(
             )
     except PlanError as exc:
         raise InvalidInputError(str(exc)) from None
+    found = plan.as_dict()
+    _count_so_far(found["stages"], today)
     return {
-        **plan.as_dict(),
+        **found,
         "as_of": now,
         "cohorts_before": cutoff,
         "deal_size_basis": f"mean of {deals} deals in {request.currency} {span}",
@@ -190,6 +194,29 @@ def make_plan(
         "by": request.by,
         "channels": [c.as_dict() for c in channels],
     }
+
+
+def _count_so_far(stages: list[dict[str, Any]], today: date) -> None:
+    """Add to each stage how many people already reached it inside its window (up to
+    today), and how many are still to find: a window under way is partly done."""
+    zone = timezone.get_current_timezone()
+    for stage in stages:
+        first = date.fromisoformat(stage["from"])
+        last = min(date.fromisoformat(stage["by"]), today)
+        if last < first:
+            stage["so_far"] = 0
+        else:
+            lo = datetime.combine(first, time.min, tzinfo=zone)
+            hi = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
+            if stage["stage"] == STAGES[0]:
+                rows = Person.objects.filter(created_at__gte=lo, created_at__lt=hi)
+                stage["so_far"] = rows.count()
+            else:
+                rows = StageTransition.objects.filter(
+                    to_stage=stage["stage"], at__gte=lo, at__lt=hi
+                )
+                stage["so_far"] = rows.values("person_id").distinct().count()
+        stage["to_go"] = max(0, stage["needed"] - stage["so_far"])
 
 
 def plan_goals(found: dict[str, Any]) -> list[dict[str, str]]:

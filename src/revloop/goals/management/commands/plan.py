@@ -105,7 +105,10 @@ class Command(RevloopCommand):
 
     def _table(self, found: dict[str, Any]) -> None:
         for stage in found["stages"]:
+            done = ""
+            if stage.get("so_far"):
+                done = f" ({stage['so_far']:,} so far, {stage['to_go']:,} to go)"
             self.stdout.write(
                 f"  {_LABELS[stage['stage']]:<14} {stage['needed']:>9,}  "
-                f"reached between {stage['from']} and {stage['by']}"
+                f"reached between {stage['from']} and {stage['by']}{done}"
             )
