@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "revloop.worker",
     "revloop.webhooks",
     "revloop.routing",
+    "revloop.goals",
 ]
 
 MIDDLEWARE = [

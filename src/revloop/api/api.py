@@ -15,6 +15,7 @@ from revloop.catalog.api import router as catalog_router
 from revloop.core.errors import RevloopError
 from revloop.core.overview import CompanyStats, company_stats
 from revloop.feedback.api import router as feedback_router
+from revloop.goals.api import router as goals_router
 from revloop.lifecycle.api import router as lifecycle_router
 from revloop.people.api import router as people_router
 from revloop.routing.api import router as routing_router
@@ -43,6 +44,7 @@ api.add_router("/", feedback_router)
 api.add_router("/", analytics_router)
 api.add_router("/", routing_router)
 api.add_router("/", catalog_router)
+api.add_router("/", goals_router)
 
 
 @api.exception_handler(RevloopError)

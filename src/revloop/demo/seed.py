@@ -18,6 +18,7 @@ from revloop.activity.models import Campaign, ContentAsset, Touch
 from revloop.catalog.actions import do_save_catalog
 from revloop.contracts.versions import active_version
 from revloop.core.bulk import insert_frame, reset_sequences
+from revloop.demo.goals import seed_goals
 from revloop.demo.models import DemoSeed
 from revloop.engine.demo import DemoConfig, DemoUser, demo_users, generate
 from revloop.engine.identity.dedupe import canonical_email_series
@@ -179,4 +180,5 @@ def seed_demo(
     # Scores only: the generated history already says where everyone stands.
     rescore(full=True, trigger="seed", now=now, apply_moves=False)
     start_sla_clocks(now)
+    seed_goals(now)
     return SeedResult(leads=leads, rows=rows, seconds=time.perf_counter() - started)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from revloop.web import brief, inbox, marketing, views
+from revloop.web import brief, goals, inbox, marketing, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,6 +10,9 @@ urlpatterns = [
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/<int:pk>/<slug:action>/", inbox.inbox_action, name="inbox-action"),
     path("marketing/", marketing.marketing, name="marketing"),
+    path("goals/", goals.goals, name="goals"),
+    path("plan/", goals.plan, name="plan"),
+    path("plan/goals/", goals.plan_goals, name="plan-goals"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from revloop.core.errors import ForbiddenError
 from revloop.core.overview import home_figures
+from revloop.goals.progress import home_goals
 from revloop.people.models import Person
 from revloop.routing.queries import sla_compliance
 from revloop.routing.weeks import week_start
@@ -19,7 +20,8 @@ def home(request: HttpRequest) -> HttpResponse:
     figures = home_figures()
     chart = bar_chart([(row.label, row.count) for row in figures.people_per_stage])
     sla = sla_compliance(week_start(figures.as_of))
-    return render(request, "web/home.html", {"figures": figures, "stage_chart": chart, "sla": sla})
+    page = {"figures": figures, "stage_chart": chart, "sla": sla, "goals": home_goals()}
+    return render(request, "web/home.html", page)
 
 
 @login_required
