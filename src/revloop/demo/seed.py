@@ -15,7 +15,7 @@ from django.utils import timezone
 
 import revloop.engine.demo
 from revloop.activity.models import Campaign, ContentAsset, Touch
-from revloop.catalog.actions import do_save_catalog
+from revloop.catalog.actions import do_check_all_content, do_save_catalog
 from revloop.contracts.versions import active_version
 from revloop.core.bulk import insert_frame, reset_sequences
 from revloop.demo.models import DemoSeed
@@ -176,6 +176,8 @@ def seed_demo(
             source="offer_catalog.yaml",
             note="Brightline's offers, as the demo generator plants them.",
         )
+        # Rows went in by bulk insert, past the receivers that check saved copy.
+        do_check_all_content(by=None)
     # Scores only: the generated history already says where everyone stands.
     rescore(full=True, trigger="seed", now=now, apply_moves=False)
     start_sla_clocks(now)

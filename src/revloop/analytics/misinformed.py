@@ -1,0 +1,135 @@
+"""Content ranked by the misinformed outcomes it goes with (``engine.truth.misinformed``).
+
+Loads who was judged and when, who was judged misinformed and what they believed
+(the recorded belief, else the fact their verdict's note claims), which content
+each saw before that verdict, and each asset's false claims as the copy checker
+stored them; the engine ranks; each row gets the offending sentence and its fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from revloop.activity.models import ContentAsset, Touch
+from revloop.catalog.models import ContentFinding
+from revloop.engine.truth.misinformed import (
+    DEFAULT_THRESHOLD,
+    Judged,
+    rank_misinforming,
+)
+from revloop.engine.vocabulary import LifecycleStage
+from revloop.feedback.beliefs import MISINFORMED, fact_of_words
+from revloop.feedback.models import MisinformedBelief
+from revloop.lifecycle.models import StageTransition
+
+
+@dataclass(frozen=True)
+class _Verdicts:
+    judged: Judged
+    cutoff: dict[int, datetime]
+
+
+def _verdicts() -> _Verdicts:
+    cutoff: dict[int, datetime] = {}
+    for person_id, at in StageTransition.objects.filter(
+        from_stage=LifecycleStage.MQL.value
+    ).values_list("person_id", "at"):
+        if person_id not in cutoff or at < cutoff[person_id]:
+            cutoff[person_id] = at
+    recorded = dict(MisinformedBelief.objects.values_list("transition_id", "fact"))
+    belief: dict[int, str] = {}
+    misled_at: dict[int, datetime] = {}
+    read: dict[str, str] = {}
+    for pk, person_id, at, note in (
+        StageTransition.objects.filter(reason_code=MISINFORMED)
+        .order_by("at", "id")
+        .values_list("pk", "person_id", "at", "note")
+    ):
+        if person_id in misled_at:
+            continue
+        misled_at[person_id] = at
+        if pk in recorded:
+            belief[person_id] = recorded[pk]
+        else:
+            # Verdicts given before beliefs were recorded say it in the note, if anywhere.
+            if note not in read:
+                read[note] = fact_of_words(note)
+            belief[person_id] = read[note]
+    cutoff.update(misled_at)
+    people = np.array(sorted(cutoff), dtype=np.int64)
+    return _Verdicts(
+        Judged(
+            person=people,
+            misinformed=np.array([int(p) in misled_at for p in people], dtype=bool),
+            belief=[belief.get(int(p), "") for p in people],
+        ),
+        cutoff,
+    )
+
+
+def misinformed_report(*, threshold: float = DEFAULT_THRESHOLD) -> dict[str, Any]:
+    """Every content asset, the most misinforming first, as one JSON-ready document.
+
+    Callers check who reads it (the command line is the operator's).
+    """
+    verdicts = _verdicts()
+    pairs_person: list[int] = []
+    pairs_asset: list[int] = []
+    for person_id, asset_id, at in (
+        Touch.objects.filter(content_id__isnull=False, person_id__isnull=False)
+        .values_list("person_id", "content_id", "occurred_at")
+        .iterator(chunk_size=20_000)
+    ):
+        limit = verdicts.cutoff.get(person_id)
+        if limit is not None and at <= limit:
+            pairs_person.append(person_id)
+            pairs_asset.append(asset_id)
+    findings: dict[int, list[ContentFinding]] = {}
+    for finding in ContentFinding.objects.order_by("asset_id", "start", "id"):
+        findings.setdefault(finding.asset_id, []).append(finding)
+    assets = ContentAsset.objects.select_related("campaign").in_bulk()
+    claims = {pk: [f.fact for f in findings.get(pk, [])] for pk in assets}
+    ranked = rank_misinforming(
+        verdicts.judged,
+        np.array(pairs_person, dtype=np.int64),
+        np.array(pairs_asset, dtype=np.int64),
+        claims,
+        threshold=threshold,
+    )
+    judged = verdicts.judged
+    rows = []
+    for row in ranked:
+        asset = assets[row.asset]
+        rows.append(
+            {
+                "asset_id": asset.pk,
+                "title": asset.title,
+                "kind": asset.kind,
+                "campaign": asset.campaign.name if asset.campaign else None,
+                **{k: v for k, v in row.to_dict().items() if k != "asset"},
+                "claims": list(row.claims),
+                "findings": [
+                    {
+                        "fact": f.fact,
+                        "kind": f.kind,
+                        "sentence": f.sentence,
+                        "truth": f.truth,
+                        "rewrite": f.rewrite,
+                    }
+                    for f in findings.get(asset.pk, [])
+                ],
+            }
+        )
+    return {
+        "judged": len(judged.person),
+        "misinformed": int(judged.misinformed.sum()),
+        "with_belief": int(sum(1 for b, m in zip(judged.belief, judged.misinformed) if m and b)),
+        "threshold": threshold,
+        "interval": "95% Newcombe hybrid score interval of the difference of two rates",
+        "observational": True,
+        "assets": rows,
+    }
