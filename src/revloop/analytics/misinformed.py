@@ -127,7 +127,9 @@ def misinformed_report(*, threshold: float = DEFAULT_THRESHOLD) -> dict[str, Any
     return {
         "judged": len(judged.person),
         "misinformed": int(judged.misinformed.sum()),
-        "with_belief": int(sum(1 for b, m in zip(judged.belief, judged.misinformed) if m and b)),
+        "with_belief": int(
+            sum(1 for b, m in zip(judged.belief, judged.misinformed, strict=True) if m and b)
+        ),
         "threshold": threshold,
         "interval": "95% Newcombe hybrid score interval of the difference of two rates",
         "observational": True,

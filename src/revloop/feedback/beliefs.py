@@ -85,7 +85,8 @@ def trace(person_id: int, fact: str, before: datetime) -> list[TracedAsset]:
         first.setdefault(asset_id, (at, campaign_id))
     assets = ContentAsset.objects.in_bulk(list(first))
     campaigns = Campaign.objects.in_bulk(
-        [c for _, c in first.values() if c] + [a.campaign_id for a in assets.values() if a.campaign_id]
+        [c for _, c in first.values() if c]
+        + [a.campaign_id for a in assets.values() if a.campaign_id]
     )
     out = []
     for asset_id, (at, touch_campaign) in first.items():

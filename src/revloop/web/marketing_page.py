@@ -32,6 +32,7 @@ from revloop.web.charts import (
     spread_chart,
     stacked_bar_chart,
 )
+from revloop.web.misinformed_section import misinformed_section
 
 _STAGE_LABELS = {stage.value: stage.label for stage in LifecycleStage}
 #: Reasons shown in their own colour; the rest are summed as "other".
@@ -180,6 +181,7 @@ def marketing_page(viewer: User, params: PageParams) -> dict[str, Any]:
             "funnel": funnel_section(reports, params.by),
             "attribution": attribution_section(reports, params.attribution),
             "content": content_section(reports),
+            "misinformed": misinformed_section(),
             "rejections": rejections_section(reports, params.rejections_by),
         }
 

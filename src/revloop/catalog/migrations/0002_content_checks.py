@@ -5,43 +5,88 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('activity', '0004_campaign_member'),
-        ('catalog', '0001_initial'),
+        ("activity", "0004_campaign_member"),
+        ("catalog", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ContentCheck',
+            name="ContentCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text_digest', models.CharField(help_text='Fingerprint of the copy checked', max_length=64)),
-                ('format', models.CharField(max_length=16)),
-                ('findings_count', models.PositiveIntegerField(default=0)),
-                ('checked_at', models.DateTimeField()),
-                ('asset', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='copy_check', to='activity.contentasset')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.catalogversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "text_digest",
+                    models.CharField(help_text="Fingerprint of the copy checked", max_length=64),
+                ),
+                ("format", models.CharField(max_length=16)),
+                ("findings_count", models.PositiveIntegerField(default=0)),
+                ("checked_at", models.DateTimeField()),
+                (
+                    "asset",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="copy_check",
+                        to="activity.contentasset",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.catalogversion",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ContentFinding',
+            name="ContentFinding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fact', models.CharField(db_index=True, help_text="The catalog fact's id", max_length=100)),
-                ('kind', models.CharField(max_length=32)),
-                ('sentence', models.TextField()),
-                ('subject', models.CharField(blank=True, max_length=255)),
-                ('truth', models.TextField()),
-                ('rewrite', models.TextField(blank=True)),
-                ('start', models.PositiveIntegerField()),
-                ('end', models.PositiveIntegerField()),
-                ('method', models.CharField(max_length=16)),
-                ('asset', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='copy_findings', to='activity.contentasset')),
-                ('content_check', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='catalog.contentcheck')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "fact",
+                    models.CharField(
+                        db_index=True, help_text="The catalog fact's id", max_length=100
+                    ),
+                ),
+                ("kind", models.CharField(max_length=32)),
+                ("sentence", models.TextField()),
+                ("subject", models.CharField(blank=True, max_length=255)),
+                ("truth", models.TextField()),
+                ("rewrite", models.TextField(blank=True)),
+                ("start", models.PositiveIntegerField()),
+                ("end", models.PositiveIntegerField()),
+                ("method", models.CharField(max_length=16)),
+                (
+                    "asset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="copy_findings",
+                        to="activity.contentasset",
+                    ),
+                ),
+                (
+                    "content_check",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="findings",
+                        to="catalog.contentcheck",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['asset_id', 'start', 'id'],
+                "ordering": ["asset_id", "start", "id"],
             },
         ),
     ]

@@ -8,30 +8,72 @@ from revloop.core.append_only import append_only_triggers
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0002_content_checks'),
-        ('feedback', '0002_append_only'),
-        ('lifecycle', '0004_contract_version'),
-        ('people', '0004_grade_and_scored_at'),
+        ("catalog", "0002_content_checks"),
+        ("feedback", "0002_append_only"),
+        ("lifecycle", "0004_contract_version"),
+        ("people", "0004_grade_and_scored_at"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MisinformedBelief',
+            name="MisinformedBelief",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fact', models.CharField(db_index=True, help_text="The catalog fact's id", max_length=100)),
-                ('said', models.TextField(blank=True, help_text="The belief in the rep's words, when typed")),
-                ('at', models.DateTimeField()),
-                ('catalog_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.catalogversion')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='beliefs', to='people.person')),
-                ('transition', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='belief', to='lifecycle.stagetransition')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "fact",
+                    models.CharField(
+                        db_index=True, help_text="The catalog fact's id", max_length=100
+                    ),
+                ),
+                (
+                    "said",
+                    models.TextField(
+                        blank=True, help_text="The belief in the rep's words, when typed"
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                (
+                    "catalog_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.catalogversion",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="beliefs",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "transition",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="belief",
+                        to="lifecycle.stagetransition",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
+                "ordering": ["-at", "-id"],
             },
         ),
         append_only_triggers(

@@ -1,0 +1,43 @@
+"""The Marketing page's "content that misinformed" panel: the excess-rate report, with
+the false sentence and the truth, the named assets first (``analytics.misinformed``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from revloop.analytics.misinformed import misinformed_report
+
+#: Assets shown below the named ones, for comparison.
+_CONTEXT_ROWS = 5
+
+
+def _points(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:+.1f} pts"
+
+
+def _rate(part: int, whole: int) -> str:
+    return "-" if not whole else f"{part / whole:.1%} ({part:,} of {whole:,})"
+
+
+def misinformed_section() -> dict[str, Any]:
+    report = misinformed_report()
+    named = [a for a in report["assets"] if a["flagged"]]
+    rest = [a for a in report["assets"] if not a["flagged"] and a["seen"]][:_CONTEXT_ROWS]
+    rows = [
+        {
+            **asset,
+            "excess_text": _points(asset["excess"]),
+            "interval_text": "-"
+            if asset["low"] is None
+            else f"{asset['low'] * 100:+.1f} to {asset['high'] * 100:+.1f} pts",
+            "seen_text": _rate(asset["seen_misinformed"], asset["seen"]),
+            "unseen_text": _rate(asset["unseen_misinformed"], asset["unseen"]),
+        }
+        for asset in [*named, *rest]
+    ]
+    return {
+        "report": report,
+        "named": rows[: len(named)],
+        "rest": rows[len(named) :],
+        "threshold_text": _points(report["threshold"]),
+    }
