@@ -1,0 +1,50 @@
+"""On the demo company, the report names the generator's three misinforming assets first
+and no asset whose copy is clean above the threshold (checked against the answer key)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from revloop.analytics.misinformed import misinformed_report
+from revloop.demo.answers import demo_answers
+from tests.analytics.seeded import seed_company
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 11, 15, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def seeded() -> None:
+    # Enough people for the rarer misinformed verdicts to stand clear of the noise.
+    seed_company(leads=2500, seed=11, now=NOW)
+
+
+def _check(report: dict[str, Any]) -> None:
+    key = {row["id"] for row in demo_answers()["misinforming_content"]}
+    assert len(key) == 3
+    top = report["assets"][:3]
+    assert {row["asset_id"] for row in top} == key
+    for row in top:
+        assert row["flagged"], row["title"]
+        assert row["findings"], row["title"]
+        assert row["low"] > report["threshold"]
+        assert row["seen"] > 0
+        assert row["unseen"] > 0
+    for row in report["assets"][3:]:
+        assert not row["flagged"], row
+        if not row["claims"]:
+            assert row["low"] is None or row["low"] <= report["threshold"], row
+
+
+def test_the_three_misinforming_assets_lead_and_no_clean_one_is_named(seeded: None) -> None:
+    report = misinformed_report()
+    _check(report)
+    # The demo's notes name what each misinformed lead expected: read as beliefs.
+    assert report["with_belief"] >= report["misinformed"] * 0.8
+    partner = next(r for r in report["assets"] if r["title"] == "Brightline Partner Program")
+    assert not partner["flagged"]
+    assert not partner["claims"]
