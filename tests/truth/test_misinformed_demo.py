@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from revloop.analytics.insights import insights_report
 from revloop.analytics.misinformed import misinformed_report
 from revloop.demo.answers import demo_answers
 from tests.analytics.seeded import seed_company
@@ -48,3 +49,22 @@ def test_the_three_misinforming_assets_lead_and_no_clean_one_is_named(seeded: No
     partner = next(r for r in report["assets"] if r["title"] == "Brightline Partner Program")
     assert not partner["flagged"]
     assert not partner["claims"]
+
+
+def test_the_demo_company_shows_true_field_insights(seeded: None) -> None:
+    report = insights_report(now=NOW)
+    assert report["items"] > 200
+    topics = report["topics"]
+    price = next(t for t in topics if "price" in t["terms"])
+    contract = next(t for t in topics if "contract" in t["terms"])
+    eld = next(t for t in topics if "eld" in t["terms"])
+    # Planted: price and contract objections come up on lost deals three times as often.
+    others = [t for t in topics if t not in (price, contract) and t["win_rate_denominator"]]
+    won = sum(t["win_rate_numerator"] for t in others)
+    closed = sum(t["win_rate_denominator"] for t in others)
+    for topic in (price, contract):
+        assert topic["win_rate"] < won / closed
+    # Planted: ELD questions are on the rise; nothing speaks to contract terms.
+    assert eld["this_period"] > eld["last_period"]
+    assert contract["content_gap"]
+    assert price["answered_by_title"] == "Pricing"

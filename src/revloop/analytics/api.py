@@ -11,6 +11,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from revloop.analytics.access import check_can_read_reports
+from revloop.analytics.insights import insights_report
 from revloop.analytics.lift import campaign_lift
 from revloop.analytics.misinformed import misinformed_report
 from revloop.analytics.paths import jsonable
@@ -133,6 +134,22 @@ def misinformed(request: HttpRequest, given: Query[MisinformedIn]) -> dict[str, 
     95% interval (``low``, ``high``); its false sentences with the truth. Observational."""
     check_can_read_reports(request.auth)  # type: ignore[attr-defined]
     return misinformed_report(threshold=given.threshold)
+
+
+class InsightsIn(Schema):
+    period_days: int = Field(
+        30, ge=1, le=366, description="trend: this many days vs the ones before"
+    )
+
+
+@router.get("/analytics/insights", response=dict[str, Any])
+def insights(request: HttpRequest, given: Query[InsightsIn]) -> dict[str, Any]:
+    """Field insights: questions, objections and notes grouped into topics, each with a
+    label, example quotes, how often and its trend, the deals where it came up (open
+    pipeline per currency, won of closed) and the content asset that answers it, or
+    ``content_gap``."""
+    check_can_read_reports(request.auth)  # type: ignore[attr-defined]
+    return insights_report(period_days=given.period_days)
 
 
 @router.get("/analytics/lift", response=dict[str, Any])

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from revloop.web import brief, inbox, marketing, views
+from revloop.web import brief, inbox, insights, marketing, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,6 +10,7 @@ urlpatterns = [
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/<int:pk>/<slug:action>/", inbox.inbox_action, name="inbox-action"),
     path("marketing/", marketing.marketing, name="marketing"),
+    path("insights/", insights.insights, name="insights"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
