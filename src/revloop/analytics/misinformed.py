@@ -13,9 +13,11 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
+from django.db.models import Max, Min, Q
 
 from revloop.activity.models import ContentAsset, Touch
-from revloop.catalog.models import ContentFinding
+from revloop.analytics.cache import cached, data_version, page_max_age
+from revloop.catalog.models import ContentCheck, ContentFinding
 from revloop.engine.truth.misinformed import (
     DEFAULT_THRESHOLD,
     Judged,
@@ -79,13 +81,20 @@ def misinformed_report(*, threshold: float = DEFAULT_THRESHOLD) -> dict[str, Any
     verdicts = _verdicts()
     pairs_person: list[int] = []
     pairs_asset: list[int] = []
-    for person_id, asset_id, at in (
-        Touch.objects.filter(content_id__isnull=False, person_id__isnull=False)
-        .values_list("person_id", "content_id", "occurred_at")
+    judged_people = StageTransition.objects.filter(
+        Q(from_stage=LifecycleStage.MQL.value) | Q(reason_code=MISINFORMED)
+    ).values("person_id")
+    # Each person's first sight of each asset: seen before the verdict iff that was.
+    for person_id, asset_id, first in (
+        Touch.objects.filter(content_id__isnull=False, person_id__in=judged_people)
+        .values("person_id", "content_id")
+        .annotate(first=Min("occurred_at"))
+        .order_by()
+        .values_list("person_id", "content_id", "first")
         .iterator(chunk_size=20_000)
     ):
         limit = verdicts.cutoff.get(person_id)
-        if limit is not None and at <= limit:
+        if limit is not None and first <= limit:
             pairs_person.append(person_id)
             pairs_asset.append(asset_id)
     findings: dict[int, list[ContentFinding]] = {}
@@ -135,3 +144,26 @@ def misinformed_report(*, threshold: float = DEFAULT_THRESHOLD) -> dict[str, Any
         "observational": True,
         "assets": rows,
     }
+
+
+def truth_version() -> str:
+    """The data version, and what the report reads besides: checks and beliefs."""
+    checks = ContentCheck.objects.aggregate(v=Max("id"))["v"]
+    beliefs = MisinformedBelief.objects.aggregate(v=Max("id"))["v"]
+    return f"{data_version()}-{checks or 0}-{ContentCheck.objects.count()}-{beliefs or 0}"
+
+
+def cached_misinformed_report(
+    *, threshold: float = DEFAULT_THRESHOLD, fresh: bool = False, for_page: bool = False
+) -> dict[str, Any]:
+    """The report from the analytics cache while nothing it reads has changed (the page
+    also takes one of older data up to ``page_max_age`` old, as for its other reports)."""
+    return cached(
+        "misinformed",
+        {"threshold": threshold},
+        "database",
+        lambda: misinformed_report(threshold=threshold),
+        fresh=fresh,
+        version=truth_version(),
+        max_age=page_max_age() if for_page else None,
+    )

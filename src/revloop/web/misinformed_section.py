@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from revloop.analytics.misinformed import misinformed_report
+from revloop.analytics.misinformed import cached_misinformed_report
 
 #: Assets shown below the named ones, for comparison.
 _CONTEXT_ROWS = 5
@@ -20,7 +20,7 @@ def _rate(part: int, whole: int) -> str:
 
 
 def misinformed_section() -> dict[str, Any]:
-    report = misinformed_report()
+    report = cached_misinformed_report(for_page=True)
     named = [a for a in report["assets"] if a["flagged"]]
     rest = [a for a in report["assets"] if not a["flagged"] and a["seen"]][:_CONTEXT_ROWS]
     rows = [
