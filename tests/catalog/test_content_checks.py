@@ -53,7 +53,9 @@ def test_a_new_catalog_version_rechecks_every_asset(marketer: User) -> None:
     honest = asset("Cold Chain Sensors", HONEST)
     assert facts(honest) == []
     # Brightline drops its shipping fee: the $49 on the page is now the wrong number.
-    cheaper = BRIGHTLINE.replace("value: {price: 49, currency: USD}", "value: {price: 39, currency: USD}")
+    cheaper = BRIGHTLINE.replace(
+        "value: {price: 49, currency: USD}", "value: {price: 39, currency: USD}"
+    )
     version, new = do_save_catalog(cheaper, by=marketer)
     assert new
     assert facts(honest) == ["shipping_fee"]
@@ -72,7 +74,8 @@ def test_checking_again_keeps_one_check_per_asset(marketer: User, manager: User)
     first = ContentCheck.objects.get(asset=promo)
     assert do_check_content(promo, by=manager) == first  # nothing changed: kept
     forced = do_check_content(promo, by=manager, force=True)
-    assert forced is not None and forced.pk != first.pk
+    assert forced is not None
+    assert forced.pk != first.pk
     assert ContentCheck.objects.filter(asset=promo).count() == 1
     assert facts(promo) == ["free_shipping", "money_back"]
 

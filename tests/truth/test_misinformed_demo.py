@@ -3,14 +3,18 @@ and no asset whose copy is clean above the threshold (checked against the answer
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from revloop.analytics.insights import insights_report
 from revloop.analytics.misinformed import misinformed_report
 from revloop.demo.answers import demo_answers
+from revloop.engine.demo import GROUND_TRUTH
+from revloop.users.models import User
 from tests.analytics.seeded import seed_company
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +72,20 @@ def test_the_demo_company_shows_true_field_insights(seeded: None) -> None:
     assert eld["this_period"] > eld["last_period"]
     assert contract["content_gap"]
     assert price["answered_by_title"] == "Pricing"
+
+
+def test_the_marketing_page_names_the_three_first_with_their_false_sentences(
+    seeded: None, client: Client, marketer: User
+) -> None:
+    client.force_login(marketer)
+    html = client.get("/marketing/").content.decode()
+    panel = html[html.index('id="misinformed"') : html.index('id="content"')]
+    named = re.findall(r'data-misinforming="([^"]+)"', panel)
+    assert set(named) == set(GROUND_TRUTH.misleading_content)
+    assert "Brightline Partner Program" not in named
+    assert "free migration of all your historical trip data" in panel
+    assert "Data migration from another telematics provider is a paid professional service." in (
+        panel
+    )
+    # One entry per false sentence, with each truth it contradicts.
+    assert panel.count("money-back guarantee and free shipping on your first sensor kit") == 1

@@ -90,5 +90,5 @@ def insights_report(
         "items": len(said),
         "topics": [topic.to_dict() for topic in topics],
         "content_gaps": sum(1 for t in topics if t.content_gap),
-        "method": "tf-idf (word stems and character 4-grams), agglomerative clustering",
+        "method": "tf-idf of word stems and buying synonyms, agglomerative clustering",
     }

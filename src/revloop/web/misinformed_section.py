@@ -19,6 +19,18 @@ def _rate(part: int, whole: int) -> str:
     return "-" if not whole else f"{part / whole:.1%} ({part:,} of {whole:,})"
 
 
+def _by_sentence(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per false sentence, with every truth it contradicts."""
+    said: dict[str, dict[str, Any]] = {}
+    for finding in findings:
+        entry = said.setdefault(
+            finding["sentence"], {"sentence": finding["sentence"], "truths": []}
+        )
+        if finding["truth"] not in entry["truths"]:
+            entry["truths"].append(finding["truth"])
+    return list(said.values())
+
+
 def misinformed_section() -> dict[str, Any]:
     report = cached_misinformed_report(for_page=True)
     named = [a for a in report["assets"] if a["flagged"]]
@@ -32,6 +44,7 @@ def misinformed_section() -> dict[str, Any]:
             else f"{asset['low'] * 100:+.1f} to {asset['high'] * 100:+.1f} pts",
             "seen_text": _rate(asset["seen_misinformed"], asset["seen"]),
             "unseen_text": _rate(asset["unseen_misinformed"], asset["unseen"]),
+            "said": _by_sentence(asset["findings"]),
         }
         for asset in [*named, *rest]
     ]

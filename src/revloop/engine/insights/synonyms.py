@@ -19,7 +19,7 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
         "discounts", "afford", "affordable",
     ),
     "billing": (
-        "billing", "billed", "bill", "bills", "monthly",
+        "billing", "billed", "monthly",
         "annually", "annual", "yearly", "prepayment", "prepay", "upfront", "month-to-month",
     ),
     "contract": (

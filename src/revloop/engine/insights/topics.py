@@ -1,10 +1,10 @@
 """Field insights: what prospects ask and object to, grouped into topics.
 
 Each question or objection is read as a bag of stemmed words with TF-IDF weights
-(so "per vehicle" and "per vehicles" are one word, and words every item uses weigh
-little); identical texts are read once. Texts are grouped by agglomerative
-clustering (average linkage on cosine distance) cut at a fixed distance, so the
-number of topics follows from the data. The input is put in a canonical order
+(so "per vehicle" and "per vehicles" are one word, "cost" and "price" one concept,
+and words every item uses weigh little); identical texts are read once. Texts are
+grouped by agglomerative clustering (average linkage on cosine distance) cut at a
+fixed distance, so the number of topics follows from the data. The input is put in a canonical order
 first, so the topics never depend on row order.
 
 A topic gets a label (its heaviest words and the member closest to its centre),
@@ -36,9 +36,9 @@ from revloop.engine.insights.synonyms import concept
 from revloop.engine.truth.text import stem
 
 #: Cut the merge tree here (cosine distance, average linkage).
-DEFAULT_DISTANCE = 0.92
+DEFAULT_DISTANCE = 0.91
 #: An asset answers a topic when its cosine similarity to the topic is at least this.
-DEFAULT_ANSWER_SIMILARITY = 0.35
+DEFAULT_ANSWER_SIMILARITY = 0.15
 #: Quotes kept per topic.
 EXAMPLES = 3
 
@@ -190,34 +190,22 @@ def _analyzer(text: str) -> list[str]:
     return words(text)
 
 
-def _content(text: str) -> str:
-    """The text without its stop words: what character n-grams are read from."""
-    kept = [w for w in (r.lower().strip("'") for r in _WORD.findall(text)) if w not in _STOP]
-    return " ".join(kept)
-
-
 class _Features:
-    """Word stems and character 4-grams, each TF-IDF weighted, side by side.
+    """Word stems (and their buying synonyms), TF-IDF weighted.
 
-    Stems catch the same word ("price", "pricing"); character grams catch the same
-    root across word classes ("integrate", "integration", "battery", "batteries").
+    Character n-grams were tried beside them: they join texts that share only
+    letter groups ("push back" and "push trips"), and grouped worse.
     """
 
     def __init__(self) -> None:
         self.words = TfidfVectorizer(analyzer=_analyzer, sublinear_tf=True, norm="l2")
-        self.grams = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(4, 4), sublinear_tf=True, norm="l2"
-        )
 
     def fit_transform(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
         self.words.fit([t.lower() for t in texts])
-        self.grams.fit([_content(t) for t in texts])
         return self.transform(texts)
 
     def transform(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
-        a = self.words.transform([t.lower() for t in texts]).toarray()
-        b = self.grams.transform([_content(t) for t in texts]).toarray()
-        rows: npt.NDArray[np.float64] = np.hstack([a, b]) / math.sqrt(2.0)
+        rows: npt.NDArray[np.float64] = self.words.transform([t.lower() for t in texts]).toarray()
         return rows
 
     def word_names(self) -> list[str]:
@@ -270,13 +258,6 @@ def _vectors(vectorizer: _Features | None, texts: Sequence[str]) -> npt.NDArray[
     return rows
 
 
-def _word_vectors(vectorizer: _Features | None, texts: Sequence[str]) -> npt.NDArray[np.float64]:
-    if vectorizer is None:
-        return np.zeros((len(texts), 1))
-    rows: npt.NDArray[np.float64] = vectorizer.words.transform([t.lower() for t in texts]).toarray()
-    return rows
-
-
 def _unit(vector: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     norm = float(np.linalg.norm(vector))
     return vector / norm if norm > 0 else vector
@@ -318,11 +299,15 @@ def field_insights(
     ordered = sorted(said, key=lambda s: (s.id, s.text))
     groups, vectorizer, _ = group_texts([s.text for s in ordered], distance=distance)
     asset_list = sorted(assets, key=lambda a: a.id)
-    asset_vectors = _word_vectors(vectorizer, [f"{a.title}. {a.text}" for a in asset_list])
-    norms = np.linalg.norm(asset_vectors, axis=1, keepdims=True)
-    asset_vectors = np.divide(
-        asset_vectors, norms, out=np.zeros_like(asset_vectors), where=norms > 0
-    )
+    # Matching reads every word of the copy too (a vocabulary of the questions alone
+    # would make a short page that shares one word look like an answer).
+    matcher = TfidfVectorizer(analyzer=_analyzer, sublinear_tf=True, norm="l2")
+    asset_texts = [f"{a.title}. {a.text}".lower() for a in asset_list]
+    try:
+        matcher.fit([s.text.lower() for s in ordered] + asset_texts)
+        asset_vectors = matcher.transform(asset_texts).toarray()
+    except ValueError:  # no word anywhere
+        matcher, asset_vectors = None, np.zeros((len(asset_list), 1))
     surface = _surface_words([s.text for s in ordered])
     features = vectorizer.word_names() if vectorizer is not None else []
     start_this, start_last = now - period, now - 2 * period
@@ -358,7 +343,12 @@ def field_insights(
         similarity = 0.0
         if asset_list:
             # Words only: shared letter groups make unrelated copy look alike.
-            topic_words = _unit(_word_vectors(vectorizer, [m.text for m in members]).mean(axis=0))
+            member_texts = [m.text.lower() for m in members]
+            topic_words = (
+                _unit(matcher.transform(member_texts).toarray().mean(axis=0))
+                if matcher is not None
+                else np.zeros(asset_vectors.shape[1])
+            )
             scores = asset_vectors @ topic_words
             best = int(np.argmax(scores))
             similarity = float(scores[best])

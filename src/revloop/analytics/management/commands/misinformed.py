@@ -66,8 +66,11 @@ class Command(RevloopCommand):
                 if not asset["flagged"]:
                     continue
                 self.stdout.write(f"\n{asset['title']}")
+                said = ""
                 for finding in asset["findings"]:
-                    self.stdout.write(f'  says:  "{finding["sentence"]}"')
+                    if finding["sentence"] != said:
+                        said = finding["sentence"]
+                        self.stdout.write(f'  says:  "{said}"')
                     self.stdout.write(f"  truth: {finding['truth']}")
                     if finding["rewrite"] and finding["rewrite"] != finding["truth"]:
                         self.stdout.write(f"  fix:   {finding['rewrite']}")
