@@ -89,3 +89,9 @@ def test_the_marketing_page_names_the_three_first_with_their_false_sentences(
     )
     # One entry per false sentence, with each truth it contradicts.
     assert panel.count("money-back guarantee and free shipping on your first sensor kit") == 1
+    # The content table's column is the same excess rate, not a count of rejections.
+    table = html[html.index('data-table="content"') :]
+    assert "Misinformed (excess)" in table
+    row = re.search(r'data-asset="Small Fleet Promo"((?:(?!</tr>).)*)</tr>', table, re.S)
+    assert row is not None
+    assert re.search(r"\+\d+\.\d pts", row.group(1))

@@ -31,6 +31,11 @@ def _by_sentence(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(said.values())
 
 
+def excess_by_asset(section: dict[str, Any]) -> dict[int, str]:
+    """Each asset's excess rate as the content table shows it."""
+    return {asset["asset_id"]: _points(asset["excess"]) for asset in section["report"]["assets"]}
+
+
 def misinformed_section() -> dict[str, Any]:
     report = cached_misinformed_report(for_page=True)
     named = [a for a in report["assets"] if a["flagged"]]
