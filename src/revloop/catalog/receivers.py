@@ -7,6 +7,7 @@ check must happen all the same.
 
 from __future__ import annotations
 
+import logging
 from functools import partial
 from typing import Any
 
@@ -17,14 +18,21 @@ from django.dispatch import receiver
 from revloop.activity.models import ContentAsset
 from revloop.catalog.actions import catalog_saved, do_check_all_content, do_check_content
 
+logger = logging.getLogger(__name__)
+
 
 @receiver(post_save, sender=ContentAsset, dispatch_uid="catalog.check_saved_asset")
 def check_saved_asset(sender: Any, instance: ContentAsset, **kwargs: Any) -> None:
     if kwargs.get("raw"):
         return  # fixtures load rows as they are
-    transaction.on_commit(partial(do_check_content, instance.pk, by=None))
+    # robust: a check that fails is logged; the asset stays saved either way.
+    transaction.on_commit(partial(do_check_content, instance.pk, by=None), robust=True)
 
 
 @receiver(catalog_saved, dispatch_uid="catalog.recheck_all_content")
 def recheck_all_content(sender: Any, **kwargs: Any) -> None:
-    do_check_all_content(by=None)
+    try:
+        do_check_all_content(by=None)
+    except Exception:
+        # The new version is saved whatever happens here; the next save checks again.
+        logger.exception("re-checking content against the new catalog failed")
