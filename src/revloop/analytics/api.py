@@ -11,10 +11,13 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from revloop.analytics.access import check_can_read_reports
+from revloop.analytics.insights import insights_report
 from revloop.analytics.lift import campaign_lift
+from revloop.analytics.misinformed import misinformed_report
 from revloop.analytics.paths import jsonable
 from revloop.analytics.rates import attribution_rates, funnel_rates
 from revloop.analytics.reports import AttributionParams, Reports
+from revloop.engine.truth.misinformed import DEFAULT_THRESHOLD
 from revloop.pipeline.reports import leads_by, opportunities_by
 
 router = Router(tags=["analytics"])
@@ -115,6 +118,38 @@ def rejections(request: HttpRequest, given: Query[RejectionsIn]) -> dict[str, An
     """Why Sales rejected or disqualified leads, per source, campaign or content."""
     with _reports(request, given) as reports:
         return reports.rejections(given.by)
+
+
+class MisinformedIn(Schema):
+    threshold: float = Field(
+        DEFAULT_THRESHOLD, ge=-1, le=1, description="name an asset above this lower bound"
+    )
+
+
+@router.get("/analytics/misinformed", response=dict[str, Any])
+def misinformed(request: HttpRequest, given: Query[MisinformedIn]) -> dict[str, Any]:
+    """Content ranked by misinformed outcomes: per asset, the rate of leads judged
+    misinformed (about a claim it makes) among those who saw it before the verdict
+    minus the rate among those who did not, with support (``seen``, ``unseen``) and a
+    95% interval (``low``, ``high``); its false sentences with the truth. Observational."""
+    check_can_read_reports(request.auth)  # type: ignore[attr-defined]
+    return misinformed_report(threshold=given.threshold)
+
+
+class InsightsIn(Schema):
+    period_days: int = Field(
+        30, ge=1, le=366, description="trend: this many days vs the ones before"
+    )
+
+
+@router.get("/analytics/insights", response=dict[str, Any])
+def insights(request: HttpRequest, given: Query[InsightsIn]) -> dict[str, Any]:
+    """Field insights: questions, objections and notes grouped into topics, each with a
+    label, example quotes, how often and its trend, the deals where it came up (open
+    pipeline per currency, won of closed) and the content asset that answers it, or
+    ``content_gap``."""
+    check_can_read_reports(request.auth)  # type: ignore[attr-defined]
+    return insights_report(period_days=given.period_days)
 
 
 @router.get("/analytics/lift", response=dict[str, Any])

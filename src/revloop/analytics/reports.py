@@ -23,6 +23,7 @@ from typing import Any
 from revloop.analytics.cache import cached, data_version
 from revloop.analytics.choices import LEVELS, MODEL_LABELS, OUTCOMES
 from revloop.analytics.engines import open_tables, resolve_engine
+from revloop.analytics.misinformed import cached_misinformed_report
 from revloop.analytics.paths import check_choice, check_model, credit_rows, jsonable
 from revloop.core.errors import InvalidInputError
 from revloop.engine.analytics import (
@@ -273,4 +274,5 @@ def _default_reports(reports: Reports, default: AttributionParams) -> Iterator[t
     yield "attribution", lambda: reports.attribution(default)
     yield "comparison", lambda: reports.comparison(default)
     yield "content", reports.content
+    yield "misinformed", cached_misinformed_report
     yield "rejections by source", lambda: reports.rejections("source")

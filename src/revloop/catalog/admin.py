@@ -11,8 +11,10 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from revloop.activity.admin import ContentAssetAdmin
+from revloop.activity.models import ContentAsset
 from revloop.catalog.actions import EDITING_ROLES, do_save_catalog
-from revloop.catalog.models import CatalogVersion
+from revloop.catalog.models import CatalogVersion, ContentFinding
 from revloop.engine.truth import check_catalog
 
 
@@ -67,3 +69,39 @@ class CatalogVersionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         obj.__dict__.update({k: v for k, v in version.__dict__.items() if k != "_state"})
         obj._state.adding = False
         obj._state.db = version._state.db
+
+
+class FindingInline(admin.TabularInline):  # type: ignore[type-arg]
+    """What the copy checker found in the asset's copy: written only by the check."""
+
+    model = ContentFinding
+    fk_name = "asset"
+    fields = ("fact", "kind", "sentence", "truth", "rewrite")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name = "false claim in the copy"
+    verbose_name_plural = "false claims in the copy (checked against the offer catalog on save)"
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class CheckedContentAssetAdmin(ContentAssetAdmin):
+    inlines = (FindingInline,)
+    list_display = (*ContentAssetAdmin.list_display, "false_claims")
+
+    @admin.display(description="False claims")
+    def false_claims(self, obj: ContentAsset) -> str:
+        facts = sorted({f.fact for f in obj.copy_findings.all()})
+        return ", ".join(facts) or "-"
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).prefetch_related("copy_findings")
+
+
+admin.site.unregister(ContentAsset)
+admin.site.register(ContentAsset, CheckedContentAssetAdmin)

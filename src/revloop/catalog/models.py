@@ -84,3 +84,49 @@ class CatalogVersion(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("catalog versions are kept forever")
+
+
+class ContentCheck(models.Model):
+    """The latest check of one content asset's copy against the catalog in force.
+
+    Re-written (with its findings) whenever the asset's copy or the catalog changes;
+    the catalog version says which promises it was held to.
+    """
+
+    asset = models.OneToOneField(
+        "activity.ContentAsset", on_delete=models.CASCADE, related_name="copy_check"
+    )
+    version = models.ForeignKey(CatalogVersion, on_delete=models.PROTECT, related_name="+")
+    text_digest = models.CharField(max_length=64, help_text="Fingerprint of the copy checked")
+    format = models.CharField(max_length=16)
+    findings_count = models.PositiveIntegerField(default=0)
+    checked_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.asset_id} against v{self.version_id}: {self.findings_count} finding(s)"
+
+
+class ContentFinding(models.Model):
+    """One sentence of an asset's copy that the catalog contradicts."""
+
+    content_check = models.ForeignKey(
+        ContentCheck, on_delete=models.CASCADE, related_name="findings"
+    )
+    asset = models.ForeignKey(
+        "activity.ContentAsset", on_delete=models.CASCADE, related_name="copy_findings"
+    )
+    fact = models.CharField(max_length=100, db_index=True, help_text="The catalog fact's id")
+    kind = models.CharField(max_length=32)
+    sentence = models.TextField()
+    subject = models.CharField(max_length=255, blank=True)
+    truth = models.TextField()
+    rewrite = models.TextField(blank=True)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    method = models.CharField(max_length=16)
+
+    class Meta:
+        ordering = ["asset_id", "start", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.fact}: {self.sentence[:60]}"

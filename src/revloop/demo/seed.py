@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
@@ -15,14 +16,16 @@ from django.utils import timezone
 
 import revloop.engine.demo
 from revloop.activity.models import Campaign, ContentAsset, Touch
-from revloop.catalog.actions import do_save_catalog
+from revloop.catalog.actions import do_check_all_content, do_save_catalog
 from revloop.contracts.versions import active_version
 from revloop.core.bulk import insert_frame, reset_sequences
 from revloop.demo.goals import seed_goals
 from revloop.demo.models import DemoSeed
 from revloop.engine.demo import DemoConfig, DemoUser, demo_users, generate
+from revloop.engine.demo.heard import heard_items
 from revloop.engine.identity.dedupe import canonical_email_series
 from revloop.engine.vocabulary import Role
+from revloop.feedback.models import HeardItem
 from revloop.lifecycle.models import StageTransition
 from revloop.people.models import Account, Person
 from revloop.pipeline.models import Opportunity, OpportunityChange, OpportunityContact
@@ -121,6 +124,52 @@ def start_sla_clocks(now: datetime) -> None:
     evaluate_marketing_sla(now)
 
 
+def seed_heard(seed: int, now: datetime) -> int:
+    """The questions and objections reps heard from the leads they accepted
+    (``engine.demo.heard``: a random stream of its own, drawn after the company)."""
+    accepted: dict[int, tuple[datetime, int | None]] = {}
+    for person_id, at, by_user_id, owner_id in (
+        StageTransition.objects.filter(from_stage="mql", to_stage="sal")
+        .order_by("person_id", "at", "id")
+        .values_list("person_id", "at", "by_user_id", "person__owner_id")
+    ):
+        if person_id not in accepted and (by_user_id or owner_id):
+            accepted[person_id] = (at, by_user_id or owner_id)
+    deal_of: dict[int, tuple[int, str]] = {}
+    for person_id, deal_id, stage in OpportunityContact.objects.order_by(
+        "person_id", "opportunity_id"
+    ).values_list("person_id", "opportunity_id", "opportunity__stage"):
+        deal_of.setdefault(person_id, (deal_id, stage))
+    people = sorted(accepted)
+    micros = 1_000_000
+    drawn = heard_items(
+        seed,
+        int(now.timestamp() * micros),
+        np.array([int(accepted[p][0].timestamp() * micros) for p in people], dtype=np.int64),
+        np.array([deal_of.get(p, (0, ""))[1] == "lost" for p in people], dtype=bool),
+    )
+    items = []
+    for index, at_us, kind, text in zip(
+        drawn.lead.tolist(), drawn.at_us.tolist(), drawn.kind, drawn.text, strict=True
+    ):
+        person = people[index]
+        at = datetime.fromtimestamp(at_us / micros, tz=UTC)
+        deal = deal_of.get(person)
+        items.append(
+            HeardItem(
+                person_id=person,
+                user_id=accepted[person][1],
+                kind=kind,
+                text=text,
+                at=at,
+                opportunity_id=deal[0] if deal else None,
+                recorded_at=at,
+            )
+        )
+    HeardItem.objects.bulk_create(items, batch_size=2000)
+    return len(items)
+
+
 def seed_demo(
     *,
     leads: int,
@@ -177,6 +226,9 @@ def seed_demo(
             source="offer_catalog.yaml",
             note="Brightline's offers, as the demo generator plants them.",
         )
+        # Rows went in by bulk insert, past the receivers that check saved copy.
+        do_check_all_content(by=None)
+        rows += seed_heard(seed, now)
     # Scores only: the generated history already says where everyone stands.
     rescore(full=True, trigger="seed", now=now, apply_moves=False)
     start_sla_clocks(now)

@@ -88,6 +88,12 @@ class VerdictIn(Schema):
     verdict: str = Field(description=f"one of: {', '.join(VERDICTS)}")
     reason_code: str = Field("", max_length=64, description="reject or disqualify reason")
     note: str = Field("", max_length=4000)
+    belief: str = Field(
+        "",
+        max_length=4000,
+        description="with reason code misinformed: what the lead believed, as a catalog"
+        " fact id or in words (read by the copy checker)",
+    )
 
 
 class ConvertIn(Schema):
@@ -179,6 +185,7 @@ def give_verdict(request: HttpRequest, person: str, payload: VerdictIn) -> Statu
         payload.verdict,
         payload.reason_code,
         payload.note,
+        belief=payload.belief,
     )
     return Status(
         201, MoveOut(transition=TransitionOut(**transition_data(record)), stage=record.to_stage)

@@ -20,6 +20,7 @@ from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from revloop.activity.models import Campaign, ContentAsset, Touch
+from revloop.catalog.models import ContentFinding
 from revloop.engine.handoff import (
     AccountTable,
     Firmographics,
@@ -115,6 +116,21 @@ class ContentSeen:
 
 
 @dataclass(frozen=True)
+class FalsePromise:
+    """A sentence of content the person saw that the offer catalog contradicts."""
+
+    content_id: int
+    title: str
+    kind: str
+    first_seen: datetime
+    fact: str
+    sentence: str
+    truth: str
+    #: How the brief tells it: "opened an e-mail", "read the ebook".
+    seen_as: str
+
+
+@dataclass(frozen=True)
 class CampaignSeen:
     id: int
     name: str
@@ -179,6 +195,8 @@ class Brief:
     touches: int
     timeline: list[TimelineEntry]
     content: list[ContentSeen]
+    #: What the content they saw promised that the company does not keep, and the truth.
+    promises: list[FalsePromise]
     campaigns: list[CampaignSeen]
     questions: list[Question]
     conversations: list[Conversation]
@@ -194,6 +212,7 @@ def handoff_brief(
     assert viewer is not None
     person = Person.objects.select_related("account", "owner").get(pk=pk)
     touches = Touch.objects.filter(person_id=pk)
+    content = _content_seen(touches)
     return Brief(
         as_of=timezone.now(),
         person=_person_card(person),
@@ -203,7 +222,8 @@ def handoff_brief(
         stage_history=_stage_history(pk),
         touches=touches.count(),
         timeline=_timeline(touches, timeline_limit),
-        content=_content_seen(touches),
+        content=content,
+        promises=_false_promises(content),
         campaigns=_campaigns_seen(touches),
         questions=_questions(touches),
         conversations=_conversations(pk),
@@ -316,6 +336,32 @@ def _content_seen(touches: Any) -> list[ContentSeen]:
         for asset in assets
     ]
     return sorted(found, key=lambda c: (c.first_seen, c.id))
+
+
+def _false_promises(content: list[ContentSeen]) -> list[FalsePromise]:
+    seen = {c.id: c for c in content}
+    findings = ContentFinding.objects.filter(asset_id__in=seen).order_by("asset_id", "start", "id")
+    promises = [
+        FalsePromise(
+            content_id=f.asset_id,
+            title=seen[f.asset_id].title,
+            kind=seen[f.asset_id].kind,
+            first_seen=seen[f.asset_id].first_seen,
+            fact=f.fact,
+            sentence=f.sentence,
+            truth=f.truth,
+            seen_as=_seen_as(seen[f.asset_id].kind),
+        )
+        for f in findings
+    ]
+    return sorted(promises, key=lambda p: (p.first_seen, p.content_id))
+
+
+def _seen_as(kind: str) -> str:
+    if kind == "email":
+        return "opened an e-mail"
+    verb = "watched" if kind in ("video", "webinar") else "read"
+    return f"{verb} the {kind.replace('_', ' ')}"
 
 
 def _campaigns_seen(touches: Any) -> list[CampaignSeen]:

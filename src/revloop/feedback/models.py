@@ -112,3 +112,31 @@ class Note(AppendOnlyModel):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class MisinformedBelief(AppendOnlyModel):
+    """What a lead judged misinformed believed: the catalog fact, as the rep gave it.
+
+    Written with the verdict, in its transaction; the content that person saw which
+    makes the same claim is what misinformed them (``feedback.beliefs.trace``).
+    """
+
+    movable_fields = ("person",)
+
+    transition = models.OneToOneField(
+        "lifecycle.StageTransition", on_delete=models.PROTECT, related_name="belief"
+    )
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="beliefs")
+    fact = models.CharField(max_length=100, db_index=True, help_text="The catalog fact's id")
+    said = models.TextField(blank=True, help_text="The belief in the rep's words, when typed")
+    catalog_version = models.ForeignKey(
+        "catalog.CatalogVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} believed {self.fact}"

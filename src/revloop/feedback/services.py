@@ -25,11 +25,13 @@ from revloop.engine.contract import Contract
 from revloop.engine.lifecycle import Mover, permitted_actor
 from revloop.engine.vocabulary import BuyingRole, LifecycleStage, OpportunityStage
 from revloop.feedback.access import access_lead_for_action
+from revloop.feedback.beliefs import MISINFORMED, resolve_belief
 from revloop.feedback.models import (
     ActivityKind,
     ActivityOutcome,
     HeardItem,
     HeardKind,
+    MisinformedBelief,
     Note,
     SalesActivity,
 )
@@ -130,14 +132,39 @@ def do_give_verdict(
     verdict: str,
     reason_code: str = "",
     note: str = "",
+    *,
+    belief: str = "",
 ) -> StageTransition:
-    """Accept the lead, or reject / disqualify it with a reason code from the contract."""
+    """Accept the lead, or reject / disqualify it with a reason code from the contract.
+
+    A lead rejected as misinformed may carry its ``belief``: a catalog fact id, or the
+    rep's words for it, read by the copy checker (``feedback.beliefs``).
+    """
     lead = access_lead_for_action(user, person)
     assert user is not None
     _choice(verdict, VERDICTS, "verdict")
-    return move_by_action(
-        lead, verdict, by=user, reason_code=reason_code or None, note=_text(note, "note", False)
-    )
+    held = None
+    if belief.strip():
+        if reason_code != MISINFORMED:
+            raise InvalidInputError(
+                f"belief: only a verdict with reason code {MISINFORMED!r} records a belief"
+            )
+        held = resolve_belief(belief)
+    with transaction.atomic():
+        moved = move_by_action(
+            lead, verdict, by=user, reason_code=reason_code or None, note=_text(note, "note", False)
+        )
+        if held is not None:
+            MisinformedBelief.objects.create(
+                transition=moved,
+                person=lead,
+                fact=held.fact,
+                said=held.said[:MAX_TEXT],
+                catalog_version=held.version,
+                user=user,
+                at=moved.at,
+            )
+    return moved
 
 
 def do_convert_to_opportunity(

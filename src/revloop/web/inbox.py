@@ -44,7 +44,9 @@ _DONE = {"reject": "Rejected", "disqualify": "Disqualified"}
 
 def _reject(user: User, pk: int, form: f.VerdictForm) -> str:
     verdict, code = form.verdict()
-    do_give_verdict(user, pk, verdict, code, form.cleaned_data["note"])
+    do_give_verdict(
+        user, pk, verdict, code, form.cleaned_data["note"], belief=form.cleaned_data["belief"]
+    )
     return f"{_DONE[verdict]}: {code.replace('_', ' ')}."
 
 

@@ -22,6 +22,8 @@ class VerdictForm(forms.Form):
 
     reason = forms.RegexField(regex=r"^(reject|disqualify):[a-z0-9_]+$", max_length=80)
     note = forms.CharField(max_length=4000, required=False)
+    #: With ``misinformed``: what the lead believed (a catalog fact id or words).
+    belief = forms.CharField(max_length=4000, required=False)
 
     def verdict(self) -> tuple[str, str]:
         verdict, code = self.cleaned_data["reason"].split(":", 1)

@@ -32,6 +32,7 @@ from revloop.web.charts import (
     spread_chart,
     stacked_bar_chart,
 )
+from revloop.web.misinformed_section import excess_by_asset, misinformed_section
 
 _STAGE_LABELS = {stage.value: stage.label for stage in LifecycleStage}
 #: Reasons shown in their own colour; the rest are summed as "other".
@@ -136,11 +137,15 @@ def attribution_section(reports: Reports, params: AttributionParams) -> dict[str
     }
 
 
-def content_section(reports: Reports) -> dict[str, Any]:
+def content_section(reports: Reports, misinformed: dict[str, Any] | None = None) -> dict[str, Any]:
     found = reports.content()
     assets = [a for a in found["assets"] if a["touches"] > 0]
+    # The misinformed column shows the excess rate (saw it vs did not), never a count.
+    excess = excess_by_asset(misinformed) if misinformed else {}
     for asset in assets:
         asset["little_revenue"] = FLAG_LITTLE_REVENUE in asset["flags"]
+        if misinformed is not None:
+            asset["misinformed"] = excess.get(asset["content_id"], "-")
     return {"report": found, "assets": assets}
 
 
@@ -176,10 +181,12 @@ def rejections_section(reports: Reports, by: str) -> dict[str, Any]:
 def marketing_page(viewer: User, params: PageParams) -> dict[str, Any]:
     check_can_read_reports(viewer)
     with Reports(max_age=page_max_age()) as reports:
+        misinformed = misinformed_section()
         return {
             "funnel": funnel_section(reports, params.by),
             "attribution": attribution_section(reports, params.attribution),
-            "content": content_section(reports),
+            "content": content_section(reports, misinformed),
+            "misinformed": misinformed,
             "rejections": rejections_section(reports, params.rejections_by),
         }
 

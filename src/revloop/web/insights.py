@@ -1,0 +1,41 @@
+"""The field insights page: what prospects ask and object to, for Marketing's backlog."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest, PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from revloop.analytics.access import check_can_read_reports
+from revloop.analytics.insights import insights_report
+from revloop.core.errors import ForbiddenError
+
+PERIODS = (7, 30, 90)
+
+
+@login_required
+def insights(request: HttpRequest) -> HttpResponse:
+    raw = request.GET.get("period", "30")
+    if not raw.isdigit() or int(raw) not in PERIODS:
+        raise BadRequest(f"period must be one of {', '.join(map(str, PERIODS))} (days)")
+    try:
+        check_can_read_reports(request.user)  # type: ignore[arg-type]
+    except ForbiddenError as exc:
+        raise PermissionDenied(exc.message) from None
+    report = insights_report(period_days=int(raw))
+    for topic in report["topics"]:
+        topic["pipeline_text"] = ", ".join(
+            f"{float(v):,.0f} {c}" for c, v in topic["pipeline"].items()
+        )
+        topic["win_text"] = (
+            "-"
+            if topic["win_rate"] is None
+            else f"{topic['win_rate']:.0%} ({topic['win_rate_numerator']} of "
+            f"{topic['win_rate_denominator']} closed)"
+        )
+    return render(
+        request,
+        "web/truth/insights.html",
+        {"report": report, "periods": PERIODS, "period": int(raw)},
+    )
