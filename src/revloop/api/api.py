@@ -18,6 +18,7 @@ from revloop.feedback.api import router as feedback_router
 from revloop.goals.api import router as goals_router
 from revloop.lifecycle.api import router as lifecycle_router
 from revloop.people.api import router as people_router
+from revloop.pipeline.api import router as pipeline_router
 from revloop.routing.api import router as routing_router
 from revloop.scoring.api import router as scoring_router
 
@@ -45,6 +46,7 @@ api.add_router("/", analytics_router)
 api.add_router("/", routing_router)
 api.add_router("/", catalog_router)
 api.add_router("/", goals_router)
+api.add_router("/", pipeline_router)
 
 
 @api.exception_handler(RevloopError)

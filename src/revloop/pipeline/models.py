@@ -113,3 +113,29 @@ class OpportunityChange(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.field}: {self.old_value or '∅'} → {self.new_value}"
+
+
+class FlagDismissal(AppendOnlyModel):
+    """A manager's word that one flag on one deal is not a concern, and why.
+
+    The flag stays on the report, marked dismissed, and no longer counts toward the
+    deal being a suspect or toward its rep's health.
+    """
+
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.PROTECT, related_name="flag_dismissals"
+    )
+    #: The check's name (``no_activity``, ``past_due`` …); ``check`` is Django's.
+    flag = models.CharField(max_length=32)
+    reason = models.TextField()
+    by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["opportunity", "flag"], name="flag_dismissal_deal")]
+
+    def __str__(self) -> str:
+        return f"{self.flag} on opportunity {self.opportunity_id} dismissed"

@@ -14,12 +14,14 @@ from typing import Any
 import yaml
 
 from revloop.engine.contract.conditions import Condition
+from revloop.engine.contract.parse_pipeline import pipeline_checks_to_dict
 from revloop.engine.contract.schema import (
     BusinessHours,
     Contract,
     EngagementRule,
     NamedCalendar,
     NumberRange,
+    PipelineChecks,
     Routing,
     RoutingRule,
     Scoring,
@@ -220,6 +222,10 @@ def contract_to_dict(contract: Contract) -> dict[str, Any]:
         "sla": _sla(contract.sla),
         "routing": _routing(contract.routing),
     }
+    # Only when it differs from the defaults: a contract that leaves the section out
+    # means the same as one that spells the defaults out, and keeps its digest.
+    if contract.pipeline_checks != PipelineChecks():
+        result["pipeline_checks"] = pipeline_checks_to_dict(contract.pipeline_checks)
     return result
 
 

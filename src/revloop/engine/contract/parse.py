@@ -7,6 +7,7 @@ from pathlib import Path
 from revloop.engine.contract.errors import ContractError, ContractInvalid
 from revloop.engine.contract.loader import ROOT, load_nodes
 from revloop.engine.contract.parse_operations import parse_routing, parse_sla
+from revloop.engine.contract.parse_pipeline import parse_pipeline_checks
 from revloop.engine.contract.parse_process import (
     parse_actors,
     parse_mql,
@@ -17,7 +18,7 @@ from revloop.engine.contract.parse_process import (
 )
 from revloop.engine.contract.parse_scoring import parse_scoring
 from revloop.engine.contract.reader import Reader
-from revloop.engine.contract.schema import FORMAT_VERSION, Contract
+from revloop.engine.contract.schema import FORMAT_VERSION, Contract, PipelineChecks
 
 SECTIONS = (
     "format",
@@ -43,7 +44,7 @@ def check_contract(
         return None, tuple(errors)
     read = Reader(source)
     read.errors.extend(errors)
-    items = read.mapping(root, ROOT, required=SECTIONS, optional=("description",))
+    items = read.mapping(root, ROOT, required=SECTIONS, optional=("description", "pipeline_checks"))
     if items is None:
         return None, tuple(sorted(read.errors))
 
@@ -72,6 +73,9 @@ def check_contract(
     )
     sla = parse_sla(read, items["sla"], "sla") if "sla" in items else None
     routing = parse_routing(read, items["routing"], "routing") if "routing" in items else None
+    pipeline_checks: PipelineChecks | None = PipelineChecks()
+    if "pipeline_checks" in items:
+        pipeline_checks = parse_pipeline_checks(read, items["pipeline_checks"], "pipeline_checks")
     if read.errors:
         return None, tuple(sorted(read.errors))
     if (
@@ -87,6 +91,7 @@ def check_contract(
         or recycle is None
         or sla is None
         or routing is None
+        or pipeline_checks is None
     ):  # pragma: no cover - every path that yields None has recorded an error
         return None, (ContractError(root.line, ROOT, "incomplete contract", source),)
     contract = Contract(
@@ -102,6 +107,7 @@ def check_contract(
         recycle=recycle,
         sla=sla,
         routing=routing,
+        pipeline_checks=pipeline_checks,
     )
     return contract, ()
 

@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from revloop.engine.contract.conditions import Condition
-from revloop.engine.vocabulary import Channel, ContentKind, LifecycleStage, Role, TouchType
+from revloop.engine.vocabulary import (
+    BuyingRole,
+    Channel,
+    ContentKind,
+    LifecycleStage,
+    OpportunityStage,
+    Role,
+    TouchType,
+)
 
 FORMAT_VERSION = 1
 
@@ -307,6 +315,53 @@ class Routing:
 
 
 @dataclass(frozen=True)
+class PipelineChecks:
+    """The honest-pipeline checks both teams sign: when an opportunity is flagged.
+
+    A contract without a ``pipeline_checks`` section gets these defaults.
+    """
+
+    #: No call, meeting or logged sales activity with the deal's contacts for this long.
+    no_activity_days: float = 30.0
+    #: Touches that count as activity besides logged sales activities (calls, emails, meetings).
+    activity_types: tuple[TouchType, ...] = (
+        TouchType.CALL,
+        TouchType.MEETING,
+        TouchType.CHAT,
+        TouchType.EVENT,
+    )
+    #: The close date moved later at least this many times.
+    close_date_pushes: int = 3
+    #: The close date lies this many days in the past and the deal is still open.
+    past_due_days: float = 7.0
+    #: The last days of a quarter in which a burst of new deals is suspicious …
+    burst_days: float = 10.0
+    #: … when a rep creates at least this many times their own usual daily rate there …
+    burst_ratio: float = 2.0
+    #: … and chance alone (Poisson at the usual rate) explains it with less than 1 - this.
+    burst_confidence: float = 0.99
+    #: At least this many open stages skipped in one move.
+    skipped_stages: int = 1
+    #: The amount grew by at least this factor in one change.
+    amount_jump_ratio: float = 1.5
+    #: Someone on the deal must hold one of these roles …
+    buyer_roles: tuple[BuyingRole, ...] = (BuyingRole.ECONOMIC_BUYER,)
+    #: … once the deal has reached this stage.
+    buyer_role_from_stage: OpportunityStage = OpportunityStage.PROPOSAL
+    #: Stuck: time in the stage over ``stuck_factor`` times this quantile of the stage's
+    #: usual time (deals that left it) …
+    stuck_quantile: float = 0.9
+    stuck_factor: float = 1.5
+    #: … measured on at least this many deals that left the stage, else not judged.
+    stuck_min_deals: int = 10
+    #: A deal flagged by at least this many different checks is a suspect …
+    suspect_checks: int = 2
+    #: … not counting these, which point at a gap in qualification rather than at a
+    #: deal that may not exist (names of checks; see ``revloop pipeline check``).
+    suspect_ignores: tuple[str, ...] = ("no_economic_buyer",)
+
+
+@dataclass(frozen=True)
 class Contract:
     format: int
     name: str
@@ -320,6 +375,7 @@ class Contract:
     recycle: RecycleRule
     sla: Sla
     routing: Routing
+    pipeline_checks: PipelineChecks = PipelineChecks()
 
     def transition(self, source: LifecycleStage, target: LifecycleStage) -> Transition | None:
         return next(
