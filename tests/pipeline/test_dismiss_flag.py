@@ -17,8 +17,8 @@ from django.test import Client
 from revloop.core.append_only import AppendOnlyError
 from revloop.core.errors import ForbiddenError, InvalidInputError, NotFoundError
 from revloop.pipeline.actions import do_dismiss_flag
-from revloop.pipeline.models import FlagDismissal, Opportunity, OpportunityContact
 from revloop.pipeline.honesty import pipeline_report
+from revloop.pipeline.models import FlagDismissal, Opportunity, OpportunityContact
 from revloop.users.models import User
 from tests import factories
 

@@ -117,7 +117,10 @@ def _features(
         )
         .then(pl.lit("aging"))
         .otherwise(pl.lit("stale")),
-        size=pl.when(pl.col("amount_at") < edges[0])
+        # No amount recorded (CRM exports often leave lost and open deals at 0).
+        size=pl.when(pl.col("amount_at") <= 0)
+        .then(pl.lit("unknown"))
+        .when(pl.col("amount_at") < edges[0])
         .then(pl.lit("small"))
         .when(pl.col("amount_at") < edges[1])
         .then(pl.lit("medium"))
@@ -170,13 +173,21 @@ def fit(
     p90s = stage_times(known, 0.9).days
     age_days = {s: (medians[s], p90s.get(s, medians[s])) for s in medians}
     amounts = rows.get_column("amount_at").to_numpy()
-    edges = (float(np.quantile(amounts, 1 / 3)), float(np.quantile(amounts, 2 / 3)))
+    recorded = amounts[amounts > 0]
+    if not len(recorded):
+        recorded = np.ones(1)
+    edges = (float(np.quantile(recorded, 1 / 3)), float(np.quantile(recorded, 2 / 3)))
     # Rates are weighted by amount (in units of the mean deal), so they say what share
-    # of the pipeline's value is won: big deals that rarely close count for more.
-    mean_amount = float(np.mean(amounts)) or 1.0
+    # of the pipeline's value is won: big deals that rarely close count for more. A deal
+    # with no amount recorded counts as a typical one.
+    mean_amount = float(np.mean(recorded))
     rows = (
         _features(rows, age_days, edges)
-        .with_columns(w=pl.col("amount_at") / mean_amount)
+        .with_columns(
+            w=pl.when(pl.col("amount_at") > 0)
+            .then(pl.col("amount_at") / mean_amount)
+            .otherwise(1.0)
+        )
         .with_columns(won=pl.col("won").cast(pl.Float64) * pl.col("w"))
     )
     weight = float(rows.get_column("w").sum())

@@ -46,16 +46,15 @@ def state(data: PipelineData, moments: pl.DataFrame) -> pl.DataFrame:
         .join(amount.select("id", pl.col("value").alias("amount_text")), on="id", how="left")
         .join(close.select("id", pl.col("value").alias("close_text")), on="id", how="left")
     )
-    # A deal closed since, with no stage history (a CRM export of outcomes only), was in
-    # some open stage then; which one is not known, and its outcome must not leak in.
-    closed_since = pl.col("stage").is_in(OPEN_STAGES).not_() & (
-        pl.col("closed_at").is_null() | (pl.col("closed_at") >= pl.col("as_of"))
-    )
+    # A deal still open at the moment stood in an open stage. When its history says
+    # otherwise (a CRM export that records only the outcome, written at creation) or
+    # says nothing, which open stage is not known, and the outcome must not leak in.
+    told = pl.coalesce(pl.col("value"), pl.col("stage"))
+    still_open = pl.col("closed_at").is_null() | (pl.col("closed_at") >= pl.col("as_of"))
     return out.with_columns(
-        stage_at=pl.coalesce(
-            pl.col("value"),
-            pl.when(closed_since).then(pl.lit(UNKNOWN_STAGE)).otherwise(pl.col("stage")),
-        ),
+        stage_at=pl.when(still_open & told.is_in(OPEN_STAGES).not_())
+        .then(pl.lit(UNKNOWN_STAGE))
+        .otherwise(told),
         stage_entered_at=pl.coalesce(pl.col("set_at"), pl.col("created_at")),
         amount_at=pl.coalesce(
             pl.col("amount_text").cast(pl.Float64, strict=False), pl.col("amount")
