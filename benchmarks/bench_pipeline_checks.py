@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from demo_pipeline import demo_pipeline
 from revloop.engine.contract import default_contract
 from revloop.engine.pipeline import check_pipeline, open_at
-from revloop.engine.pipeline.forecast import backtest
+from revloop.engine.pipeline.backtest import backtest
 
 
 def main() -> None:

@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 from revloop.engine.pipeline import PipelineData
-from revloop.engine.pipeline.forecast import Period, backtest, forecast
+from revloop.engine.pipeline.backtest import backtest
+from revloop.engine.pipeline.forecast import Period, forecast
 from tests.engine.pipeline_history import History
 
 START = dt.datetime(2024, 7, 1, tzinfo=dt.UTC)

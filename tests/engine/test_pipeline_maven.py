@@ -19,7 +19,8 @@ import polars as pl
 import pytest
 
 from revloop.engine.pipeline import PipelineData
-from revloop.engine.pipeline.forecast import Period, backtest, forecast
+from revloop.engine.pipeline.backtest import backtest
+from revloop.engine.pipeline.forecast import Period, forecast
 
 FOLDER = "maven-crm-sales-opportunities"
 STAGES = {"Won": "won", "Lost": "lost", "Engaging": "qualification"}

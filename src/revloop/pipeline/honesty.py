@@ -15,7 +15,8 @@ from revloop.core.errors import InvalidInputError
 from revloop.engine.contract import Contract
 from revloop.engine.contract.parse_pipeline import pipeline_checks_to_dict
 from revloop.engine.pipeline import PipelineData, check_pipeline, open_at
-from revloop.engine.pipeline.forecast import Period, backtest, forecast
+from revloop.engine.pipeline.backtest import backtest
+from revloop.engine.pipeline.forecast import Period, forecast
 from revloop.engine.pipeline.health import health
 from revloop.pipeline.loading import load_pipeline
 from revloop.pipeline.models import FlagDismissal
