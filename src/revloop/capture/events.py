@@ -120,7 +120,7 @@ def do_ingest_events(items: Sequence[Any]) -> BatchResult:
             e.anonymous_id for _, e, m in accepted if m is None
         )
         campaigns = campaign_ids({e.campaign or e.utm_campaign for _, e, _ in accepted} - {""})
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "event_id": e.event_id,
                 "person_id": people[m.canonical].person_id

@@ -42,7 +42,7 @@ from django.utils import timezone
 
 from revloop.activity.lookups import campaign_ids, content_ids
 from revloop.activity.models import Touch
-from revloop.core.bulk import insert_frame, update_from_frame, values_for_keys
+from revloop.core.bulk import column_of, insert_frame, update_from_frame, values_for_keys
 from revloop.core.values import fill_known
 from revloop.engine.identity.accounts import AccountMatcher, PersonToMatch
 from revloop.engine.identity.email import NormalizedEmail, normalize_email, normalized_parts
@@ -229,7 +229,7 @@ class _PeopleWriter(_Writer):
     def write(self, records: Sequence[PersonRecord]) -> None:
         _adopt_emails(records)
         emails = {r.identity_key: _identity(r) for r in records}
-        first = {}
+        first: dict[str, PersonRecord] = {}
         for r in records:
             first.setdefault(r.identity_key, r)
         resolved = resolve_people(
@@ -328,8 +328,8 @@ def _update_people(
     json_fields = {"properties"}
     columns: dict[str, list[Any]] = {"id": dirty}
     for name in fields:
-        column = Person._meta.get_field(name).column
-        values = []
+        column = column_of(Person, name)
+        values: list[Any] = []
         for pk in dirty:
             if name not in changed[pk]:
                 values.append(None)
@@ -367,7 +367,7 @@ class _AccountWriter(_Writer):
         ext = {r.external_id for r in records if r.external_id}
         domains = {r.domain for r in records if r.domain}
         names = {r.name.casefold() for r in records}
-        existing = list(
+        existing: list[Account] = list(
             Account.objects.annotate(lname=Lower("name")).filter(
                 Q(external_id__in=ext) | Q(domain__in=domains) | Q(lname__in=names)
             )
@@ -563,8 +563,8 @@ class _OpportunityWriter(_Writer):
             ),
             batch_size=1_000,
         )
-        for opportunity, before, names in updated.values():
-            opportunity.save(update_fields=sorted(names))
+        for opportunity, before, changed in updated.values():
+            opportunity.save(update_fields=sorted(changed))
             OpportunityChange.objects.bulk_create(
                 OpportunityChange(
                     opportunity=opportunity,
@@ -574,7 +574,7 @@ class _OpportunityWriter(_Writer):
                     new_value=_text(getattr(opportunity, name)),
                 )
                 for name, old in before.items()
-                if name in names and _text(old) != _text(getattr(opportunity, name))
+                if name in changed and _text(old) != _text(getattr(opportunity, name))
             )
 
     def _values(
@@ -617,13 +617,13 @@ class _OpportunityWriter(_Writer):
         by_ext = dict(Account.objects.filter(external_id__in=ext).values_list("external_id", "id"))
         names = {r.account_name.casefold() for r in records if r.account_name}
         by_name: dict[str, int] = {}
-        for lname, pk in (
+        for lname, account_id in (
             Account.objects.annotate(lname=Lower("name"))
             .filter(lname__in=names)
             .order_by("id")
             .values_list("lname", "id")
         ):
-            by_name.setdefault(lname, pk)
+            by_name.setdefault(lname, account_id)
         found: dict[int, int] = {}
         for record in records:
             pk = by_ext.get(record.account_external_id) if record.account_external_id else None

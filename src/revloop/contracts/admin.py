@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from revloop.contracts.models import ContractApproval, ContractEvent, ContractVersion
 from revloop.core.admin import HistoryAdmin
@@ -11,7 +12,7 @@ class ApprovalInline(admin.TabularInline):
     fields = ("user", "roles", "at")
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: ContractVersion | None = None) -> bool:
         return False
 
 
@@ -22,7 +23,7 @@ class EventInline(admin.TabularInline):
     fields = ("kind", "at", "by_user", "note")
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: ContractVersion | None = None) -> bool:
         return False
 
 

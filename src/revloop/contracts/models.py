@@ -26,7 +26,7 @@ class ContractStatus(models.TextChoices):
 VERSION_MUTABLE_FIELDS = frozenset({"status", "activated_at", "ended_at"})
 
 
-class ContractVersionQuerySet(models.QuerySet):  # type: ignore[type-arg]
+class ContractVersionQuerySet(models.QuerySet["ContractVersion"]):
     def update(self, **kwargs: Any) -> int:
         if set(kwargs) - VERSION_MUTABLE_FIELDS:
             raise AppendOnlyError("a contract version's content never changes once proposed")

@@ -19,7 +19,7 @@ class AppendOnlyError(Exception):
     """Raised on an attempt to rewrite or erase an append-only record."""
 
 
-class AppendOnlyQuerySet(models.QuerySet):  # type: ignore[type-arg]
+class AppendOnlyQuerySet(models.QuerySet["AppendOnlyModel"]):
     def update(self, **kwargs: Any) -> int:
         movable = {name for field in self.model.movable_fields for name in (field, f"{field}_id")}
         if set(kwargs) - movable:

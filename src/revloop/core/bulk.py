@@ -28,6 +28,24 @@ _SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S%.6f"
 _MAX_PARAMS = 30_000
 
 
+def column_of(model: type[Model], name: str | None = None) -> str:
+    """The table column of ``model``'s field ``name`` (its primary key when ``name`` is None).
+
+    Reverse relations and virtual fields have no column; asking for one is a mistake here.
+    """
+    field = model._meta.pk if name is None else model._meta.get_field(name)
+    column = getattr(field, "column", None)
+    if not isinstance(column, str):
+        raise TypeError(f"{model.__name__}.{name or 'pk'} has no column of its own")
+    return column
+
+
+def _concrete_column(field: Field[Any, Any]) -> str:
+    # Concrete fields always have a column; the stubs allow None for the other kinds.
+    assert field.column is not None
+    return field.column
+
+
 def _sqlite_ready(frame: pl.DataFrame) -> pl.DataFrame:
     conversions = []
     for name, dtype in frame.schema.items():
@@ -51,20 +69,22 @@ def _with_defaults(model: type[Model], frame: pl.DataFrame) -> pl.DataFrame:
     """Add the model's columns that ``frame`` lacks, filled with each field's default."""
     missing = []
     for field in model._meta.concrete_fields:
-        if field.column in frame.columns or field.primary_key:
+        column = _concrete_column(field)
+        if column in frame.columns or field.primary_key:
             continue
         # Django's own rule: the declared default, else "" for text fields, else None;
         # auto_now(_add) fields take the current time.
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            missing.append(pl.lit(timezone.now()).dt.convert_time_zone("UTC").alias(field.column))
+            missing.append(pl.lit(timezone.now()).dt.convert_time_zone("UTC").alias(column))
             continue
+        value: object
         if isinstance(field, JSONField):
             value = json.dumps(field.get_default())
         else:
             value = field.get_db_prep_save(field.get_default(), connection)
         if not isinstance(value, str | int | float | bool | None):
             value = str(value)
-        missing.append(pl.lit(value).alias(field.column))
+        missing.append(pl.lit(value).alias(column))
     return frame.with_columns(missing) if missing else frame
 
 
@@ -141,7 +161,7 @@ def insert_frame_returning(
         return []
     table = model._meta.db_table
     quote = connection.ops.quote_name
-    back = ", ".join(quote(model._meta.get_field(name).column) for name in returning)
+    back = ", ".join(quote(column_of(model, name)) for name in returning)
     with transaction.atomic():
         if connection.vendor == "postgresql":
             frame = _with_defaults(model, frame).sort(skip_conflicts_on, maintain_order=True)
@@ -150,7 +170,7 @@ def insert_frame_returning(
         # sqlite3's executemany cannot return rows. A SQLite transaction has the database
         # to itself (revloop opens them IMMEDIATE), so the rows after the highest id
         # seen before the insert are exactly the ones it wrote.
-        pk = quote(model._meta.pk.column)  # type: ignore[union-attr]
+        pk = quote(column_of(model))
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT COALESCE(MAX({pk}), 0) FROM {table}")  # noqa: S608 - our own names
             (before,) = cursor.fetchone()
@@ -171,8 +191,8 @@ def values_for_keys(
     parameters one by one, which made it the slowest part of a big import.
     """
     quote = connection.ops.quote_name
-    key = quote(model._meta.get_field(key_field).column)
-    value = quote(model._meta.get_field(value_field).column)
+    key = quote(column_of(model, key_field))
+    value = quote(column_of(model, value_field))
     wanted = list(keys)
     found: dict[str, Any] = {}
     table = model._meta.db_table
@@ -292,10 +312,10 @@ def insert_ignoring_conflicts(
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     adapters = [_adapter(f) for f in fields]
     ops = connection.ops
-    columns = ", ".join(ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(ops.quote_name(_concrete_column(f)) for f in fields)
     per_row = len(fields)
-    target = model._meta.get_field(conflict_field).column
-    back = ", ".join(ops.quote_name(model._meta.get_field(name).column) for name in returning)
+    target = column_of(model, conflict_field)
+    back = ", ".join(ops.quote_name(column_of(model, name)) for name in returning)
     inserted: list[tuple[Any, ...]] = []
     step = max(1, _MAX_PARAMS // per_row)
     # Per field, once: where a row keeps its value, and the adapted value when it has none.

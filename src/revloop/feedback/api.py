@@ -17,7 +17,14 @@ from pydantic import Field
 from revloop.engine.vocabulary import BuyingRole
 from revloop.feedback.brief import Brief, handoff_brief
 from revloop.feedback.inbox import Inbox, rep_inbox
-from revloop.feedback.models import ActivityKind, ActivityOutcome, HeardKind
+from revloop.feedback.models import (
+    ActivityKind,
+    ActivityOutcome,
+    HeardItem,
+    HeardKind,
+    Note,
+    SalesActivity,
+)
 from revloop.feedback.services import (
     VERDICTS,
     do_add_note,
@@ -27,6 +34,7 @@ from revloop.feedback.services import (
     do_record_heard,
 )
 from revloop.lifecycle.api import MoveOut, TransitionOut, transition_data
+from revloop.pipeline.models import Opportunity
 
 router = Router(tags=["feedback"])
 
@@ -137,7 +145,7 @@ def brief(request: HttpRequest, person: str) -> Brief:
 
 
 @router.post("/people/{person}/activities", response={201: ActivityOut})
-def log_activity(request: HttpRequest, person: str, payload: ActivityIn) -> Status[ActivityOut]:
+def log_activity(request: HttpRequest, person: str, payload: ActivityIn) -> Status[SalesActivity]:
     """Log a call, email or meeting; the first one stops the lead's first-touch SLA clock."""
     record = do_log_activity(
         request.auth,  # type: ignore[attr-defined]
@@ -151,7 +159,7 @@ def log_activity(request: HttpRequest, person: str, payload: ActivityIn) -> Stat
 
 
 @router.post("/people/{person}/heard", response={201: HeardOut})
-def record_heard(request: HttpRequest, person: str, payload: HeardIn) -> Status[HeardOut]:
+def record_heard(request: HttpRequest, person: str, payload: HeardIn) -> Status[HeardItem]:
     """Record a question or an objection heard from the person, in their words."""
     item = do_record_heard(
         request.auth,  # type: ignore[attr-defined]
@@ -166,7 +174,7 @@ def record_heard(request: HttpRequest, person: str, payload: HeardIn) -> Status[
 
 
 @router.post("/people/{person}/notes", response={201: NoteOut})
-def add_note(request: HttpRequest, person: str, payload: NoteIn) -> Status[NoteOut]:
+def add_note(request: HttpRequest, person: str, payload: NoteIn) -> Status[Note]:
     """Add a free-text note for whoever works the person next."""
     note = do_add_note(request.auth, person, payload.text)  # type: ignore[attr-defined]
     return Status(201, note)
@@ -193,7 +201,7 @@ def give_verdict(request: HttpRequest, person: str, payload: VerdictIn) -> Statu
 
 
 @router.post("/people/{person}/convert", response={201: OpportunityOut})
-def convert(request: HttpRequest, person: str, payload: ConvertIn) -> Status[OpportunityOut]:
+def convert(request: HttpRequest, person: str, payload: ConvertIn) -> Status[Opportunity]:
     """Convert the person to an opportunity: the stage moves the contract allows (SQL, or
     SAL through SQL, to Opportunity) and a new deal with them as contact, together."""
     deal = do_convert_to_opportunity(

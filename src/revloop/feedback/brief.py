@@ -417,7 +417,7 @@ def _conversations(pk: int) -> list[Conversation]:
             t.reason_code,
         )
         for t in verdicts
-        if t.note or t.reason_code
+        if (t.note or t.reason_code) and t.by_user is not None  # the query wants a user
     ]
     found += [
         Conversation(t.occurred_at, t.type, "imported", t.url, t.channel)
@@ -464,7 +464,7 @@ def similar_won_deals(account: Account | None, k: int = SIMILAR_DEALS) -> list[S
     table = AccountTable(
         industry=np.array([rows[i][1] for i in ids], dtype=np.str_),
         employees=np.array(
-            [np.nan if rows[i][2] is None else float(rows[i][2]) for i in ids], dtype=np.float64
+            [np.nan if (n := rows[i][2]) is None else float(n) for i in ids], dtype=np.float64
         ),
         region=np.array([rows[i][3] for i in ids], dtype=np.str_),
         won_deals=np.array([counts[i] for i in ids], dtype=np.int64),

@@ -99,6 +99,7 @@ def do_record_heard(
 ) -> HeardItem:
     """Record a question or objection heard from the person (optionally on one of their deals)."""
     lead = access_lead_for_action(user, person)
+    assert user is not None  # access refuses a caller without a user
     now = timezone.now()
     _choice(kind, HeardKind.values, "kind")
     deal = None
@@ -123,6 +124,7 @@ def do_record_heard(
 
 def do_add_note(user: User | None, person: Person | int | str, text: str) -> Note:
     lead = access_lead_for_action(user, person)
+    assert user is not None  # access refuses a caller without a user
     return Note.objects.create(person=lead, user=user, text=_text(text, "text"), at=timezone.now())
 
 

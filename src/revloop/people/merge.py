@@ -26,6 +26,7 @@ from revloop.core.signals import people_merged
 from revloop.engine.identity.dedupe import (
     DEFAULT_SKIP_FIELDS,
     MergePlan,
+    PersonId,
     find_duplicates,
     furthest_lifecycle_stage,
     plan_merges,
@@ -52,12 +53,12 @@ class MergeSummary:
     moved: dict[str, int]
 
 
-def _records(ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+def _records(ids: Sequence[int]) -> dict[PersonId, dict[str, Any]]:
     rows = Person.objects.filter(pk__in=ids).values("id", *_RECORD_FIELDS)
     return {row["id"]: row for row in rows}
 
 
-def _touch_counts(ids: Sequence[int]) -> dict[int, int]:
+def _touch_counts(ids: Sequence[int]) -> dict[PersonId, int]:
     from revloop.activity.models import Touch
 
     return dict(
@@ -129,7 +130,11 @@ def _move_relations(mapping: dict[int, int]) -> dict[int, dict[str, int]]:
 
 
 def apply_merge_plans(
-    plans: Sequence[MergePlan], *, by: User | None, reason: str, records: dict[int, dict[str, Any]]
+    plans: Sequence[MergePlan],
+    *,
+    by: User | None,
+    reason: str,
+    records: dict[PersonId, dict[str, Any]],
 ) -> MergeSummary:
     """Carry out ``plans`` in one transaction (see the module doc)."""
     if not plans:
@@ -138,7 +143,7 @@ def apply_merge_plans(
     mapping = {int(loser): int(p.survivor_id) for p in plans for loser in p.loser_ids}
     with transaction.atomic():
         moved = _move_relations(mapping)
-        merges = []
+        merges: list[PersonMerge] = []
         survivors = Person.objects.in_bulk([int(p.survivor_id) for p in plans])
         stage_changes = []
         for plan in plans:

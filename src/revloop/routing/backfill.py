@@ -223,7 +223,7 @@ def _write_clocks(
                     }
                 )
     moment = pl.Datetime("us", "UTC")
-    schema = {
+    schema: dict[str, pl.DataType | type[pl.DataType]] = {
         "person_id": pl.Int64,
         "assignment_id": pl.Int64,
         "rep_id": pl.Int64,

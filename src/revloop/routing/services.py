@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
@@ -188,7 +188,7 @@ def do_reassign_many(
         )
         if to is not None:
             moved = [
-                (Choice(pk, to[pk], "manual", to[pk].team, [], _by_hand(by)), stage)
+                (Choice(pk, to[pk], "manual", to[pk].team, [], _by_hand(by)), LifecycleStage(stage))
                 for pk, owner_id, stage in rows
                 if owner_id != to[pk].pk
             ]
@@ -227,7 +227,7 @@ def _by_hand(by: User | None) -> str:
 
 def _choose_others(
     contract: Contract,
-    rows: list[tuple[int, int | None, str]],
+    rows: Sequence[tuple[int, int | None, str]],
     reasons: dict[int, str],
     now: datetime,
 ) -> list[tuple[Choice, LifecycleStage]]:

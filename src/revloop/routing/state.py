@@ -57,10 +57,10 @@ def waiting_mqls(ids: Collection[int] | None) -> list[WaitingLead]:
 
 def lead_facts(ids: list[int]) -> list[LeadFacts]:
     """The routing facts of each person, in the order of ``ids``."""
-    rows: dict[int, dict[str, object]] = {}
+    rows = {}
     chunk = 20_000
     for start in range(0, len(ids), chunk):
-        for row in Person.objects.filter(pk__in=ids[start : start + chunk]).values(
+        for values in Person.objects.filter(pk__in=ids[start : start + chunk]).values(
             "id",
             "country",
             "account_id",
@@ -71,7 +71,7 @@ def lead_facts(ids: list[int]) -> list[LeadFacts]:
             "account__employee_count",
             "account__tier",
         ):
-            rows[int(row["id"])] = row  # type: ignore[call-overload]
+            rows[values["id"]] = values
     accounts = {row["account_id"] for row in rows.values() if row["account_id"] is not None}
     deal_owners = _open_opportunity_owners(accounts)
     facts = []
@@ -84,13 +84,13 @@ def lead_facts(ids: list[int]) -> list[LeadFacts]:
         facts.append(
             LeadFacts(
                 person_id=pk,
-                account_id=account_id,  # type: ignore[arg-type]
-                account_owner=row["account__owner__username"] or None,  # type: ignore[arg-type]
-                open_opportunity_owner=deal_owners.get(account_id),  # type: ignore[arg-type]
+                account_id=account_id,
+                account_owner=row["account__owner__username"] or None,
+                open_opportunity_owner=deal_owners.get(account_id),
                 country=str(row["account__country"] or row["country"] or ""),
                 region=str(row["account__region"] or ""),
                 industry=str(row["account__industry"] or ""),
-                employees=int(employees) if employees is not None else None,  # type: ignore[call-overload]
+                employees=int(employees) if employees is not None else None,
                 tier=str(row["account__tier"] or ""),
             )
         )

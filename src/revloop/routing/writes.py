@@ -57,7 +57,8 @@ def load_reps(names: Iterable[str]) -> dict[str, User]:
 
 def choice_from(decision: Decision, users: dict[str, User]) -> Choice | None:
     rep = users.get(decision.username or "")
-    if rep is None:
+    # A decision names its rule whenever it names a rep.
+    if rep is None or decision.rule_id is None:
         return None
     return Choice(
         decision.person_id,

@@ -8,6 +8,7 @@ up from their small tables afterwards instead of being joined row by row.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from datetime import datetime
 
 import polars as pl
 from django.db import connection
@@ -69,7 +70,7 @@ def touches_frame(
     contracts: Iterable[Contract],
     ids: Collection[int] | None = None,
     *,
-    until: object | None = None,
+    until: datetime | None = None,
 ) -> pl.DataFrame:
     """``person_id``, ``occurred_at`` and the match columns the engagement rules read."""
     needed: dict[str, None] = {}
@@ -136,7 +137,7 @@ def _filtered(
 
 def _typed_touches(frame: pl.DataFrame, needed: dict[str, None]) -> pl.DataFrame:
     """Enum and categorical columns, lookups applied, blanks as nulls."""
-    columns: list[pl.Expr] = []
+    columns: list[pl.Expr | pl.Series] = []
     if "type" in frame.columns:
         columns.append(_enum(frame["type"], "type"))
     if "channel" in frame.columns:
@@ -171,6 +172,6 @@ def _enum(values: pl.Series, name: str) -> pl.Series:
         return cleaned.alias(name)
 
 
-def _datetime_literal(moment: object) -> str:
+def _datetime_literal(moment: datetime) -> str:
     value = connection.ops.adapt_datetimefield_value(moment)
     return "'" + str(value).replace("'", "''") + "'"

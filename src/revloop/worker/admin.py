@@ -8,7 +8,7 @@ from revloop.worker.models import JobRun, JobSchedule
 
 def is_admin(request: HttpRequest) -> bool:
     user = request.user
-    return bool(user.is_active and user.is_staff and user.has_role(Role.ADMIN))  # type: ignore[union-attr]
+    return bool(user.is_active and user.is_staff and user.has_role(Role.ADMIN))
 
 
 class AdminsOnly(HistoryAdmin):

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-try:
-    from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus, task, task_backends  # type: ignore[import-not-found,unused-ignore]
-except ImportError:
+from typing import TYPE_CHECKING
+
+# The checker sees the backport, which is what runs under the pinned Django 5.2: django-stubs
+# already describes Django 6's django.tasks, whose classes are distinct types.
+if TYPE_CHECKING:
     from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus, task, task_backends
+else:
+    try:
+        from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus, task, task_backends
+    except ImportError:
+        from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus, task, task_backends
 
 __all__ = ["DEFAULT_TASK_BACKEND_ALIAS", "TaskResultStatus", "task", "task_backends"]

@@ -45,7 +45,7 @@ def new_worker_id() -> str:
     return f"{host}-{os.getpid()}-{get_random_string(8)}"
 
 
-class _QueueRunner(DatabaseWorker):  # type: ignore[misc]
+class _QueueRunner(DatabaseWorker):
     """The backend's worker for one queue, counting what it ran, stopped by an event."""
 
     def __init__(
