@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import authenticate
 
 from revloop.activity.models import Campaign, ContentAsset, Touch
-from revloop.core.overview import company_stats, home_figures
+from revloop.analytics.overview import company_stats, home_figures
 from revloop.demo.seed import DEMO_PASSWORD, ensure_demo_users, is_empty, seed_demo
 from revloop.engine.demo import DemoConfig, generate
 from revloop.lifecycle.models import StageTransition

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from revloop.core.overview import home_figures, quarter_start
+from revloop.analytics.overview import home_figures, quarter_start
 from revloop.users.models import User
 from tests import factories
 

@@ -9,11 +9,10 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from revloop import __version__
 from revloop.analytics.api import router as analytics_router
-from revloop.api.auth import full_access
+from revloop.analytics.overview import CompanyStats, company_stats
 from revloop.capture.api import router as capture_router
 from revloop.catalog.api import router as catalog_router
 from revloop.core.errors import RevloopError
-from revloop.core.overview import CompanyStats, company_stats
 from revloop.feedback.api import router as feedback_router
 from revloop.goals.api import router as goals_router
 from revloop.lifecycle.api import router as lifecycle_router
@@ -21,6 +20,7 @@ from revloop.people.api import router as people_router
 from revloop.pipeline.api import router as pipeline_router
 from revloop.routing.api import router as routing_router
 from revloop.scoring.api import router as scoring_router
+from revloop.users.auth import full_access
 
 api = NinjaAPI(
     title="revloop API",

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router
 
-from revloop.api.auth import ingest_access
 from revloop.capture.events import do_ingest_events
 from revloop.capture.forms import FormResult, access_form, do_submit_form
 from revloop.capture.people import do_identify, do_upsert_people
@@ -23,6 +22,7 @@ from revloop.capture.schemas import (
 )
 from revloop.core.errors import InvalidInputError, RevloopError
 from revloop.core.openapi import json_body
+from revloop.users.auth import ingest_access
 
 router = Router(tags=["capture"], auth=[ingest_access])
 

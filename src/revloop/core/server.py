@@ -17,9 +17,10 @@ class _Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from revloop.wsgi import application
+        # The project's settings are configured already: the command runs inside them.
+        from django.core.wsgi import get_wsgi_application
 
-        return application
+        return get_wsgi_application()
 
 
 def serve(host: str, port: int, workers: int, threads: int) -> None:

@@ -5,8 +5,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from revloop.analytics.overview import home_figures
 from revloop.core.errors import ForbiddenError
-from revloop.core.overview import home_figures
 from revloop.goals.progress import home_goals
 from revloop.people.models import Person
 from revloop.routing.queries import sla_compliance

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 from pydantic import BaseModel
 
@@ -68,12 +68,8 @@ def quarter_start(day: date) -> date:
     return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
 
-def _sum_by_currency(queryset: object) -> list[Money]:
-    rows = (
-        queryset.values("currency")  # type: ignore[attr-defined]
-        .annotate(total=Sum("amount"))
-        .order_by("currency")
-    )
+def _sum_by_currency(queryset: QuerySet[Opportunity]) -> list[Money]:
+    rows = queryset.values("currency").annotate(total=Sum("amount")).order_by("currency")
     return [Money(amount=row["total"], currency=row["currency"]) for row in rows]
 
 

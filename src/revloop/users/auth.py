@@ -1,4 +1,4 @@
-"""Bearer-token authentication for the API; tokens are stored hashed."""
+"""Bearer-token authentication for the API (tokens are stored hashed), for every router."""
 
 from __future__ import annotations
 

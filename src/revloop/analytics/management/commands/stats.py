@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from revloop.analytics.overview import company_stats
 from revloop.core.commands import RevloopCommand
-from revloop.core.overview import company_stats
 
 
 class Command(RevloopCommand):
