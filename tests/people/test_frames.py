@@ -9,7 +9,7 @@ import pytest
 
 from revloop.activity.models import Campaign, ContentAsset
 from revloop.engine.contract import parse_contract
-from revloop.scoring.frames import people_frame, stages_frame, touches_frame
+from revloop.people.frames import people_frame, stages_frame, touches_frame
 from tests import factories
 from tests.contract_helpers import contract_text, ideal_person
 

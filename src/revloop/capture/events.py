@@ -19,6 +19,7 @@ from revloop.activity.lookups import campaign_ids
 from revloop.activity.models import ContentAsset, Touch
 from revloop.capture.schemas import BatchResult, EventIn, FieldError, ItemResult
 from revloop.core.bulk import insert_ignoring_conflicts
+from revloop.core.signals import announce_people_changed
 from revloop.engine.identity.email import InvalidEmail, NormalizedEmail, normalize_email
 from revloop.people.identity import (
     PersonSeed,
@@ -26,7 +27,6 @@ from revloop.people.identity import (
     people_for_anonymous_ids,
     resolve_people,
 )
-from revloop.scoring.jobs import rescore_on_commit
 
 _EVENT = TypeAdapter(EventIn)
 
@@ -149,8 +149,9 @@ def do_ingest_events(items: Sequence[Any]) -> BatchResult:
                 Touch, rows, conflict_field="event_id", returning=("event_id",)
             )
         }
-        rescore_on_commit(
-            [row["person_id"] for row in rows if row["event_id"] in stored] + list(links.values())
+        announce_people_changed(
+            Touch,
+            [row["person_id"] for row in rows if row["event_id"] in stored] + list(links.values()),
         )
     for index, event, _ in accepted:
         status = "stored" if event.event_id in stored else "duplicate"

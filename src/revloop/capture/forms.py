@@ -14,10 +14,10 @@ from revloop.activity.models import Touch
 from revloop.capture.models import FormEndpoint
 from revloop.core.bulk import insert_ignoring_conflicts
 from revloop.core.errors import InvalidInputError, NotFoundError
+from revloop.core.signals import announce_people_changed
 from revloop.engine.identity.email import InvalidEmail, normalize_email
 from revloop.engine.vocabulary import TouchType
 from revloop.people.identity import PROFILE_FIELDS, PersonSeed, link_anonymous_ids, resolve_people
-from revloop.scoring.jobs import rescore_on_commit
 
 MAX_FIELD_CHARS = 10_000
 
@@ -94,7 +94,7 @@ def do_submit_form(
             conflict_field="event_id",
             returning=("event_id",),
         )
-        rescore_on_commit([outcome.person_id])
+        announce_people_changed(Touch, [outcome.person_id])
     return FormResult(
         person_id=outcome.person_id,
         person_created=outcome.created,

@@ -43,6 +43,7 @@ from django.utils import timezone
 from revloop.activity.lookups import campaign_ids, content_ids
 from revloop.activity.models import Touch
 from revloop.core.bulk import column_of, insert_frame, update_from_frame, values_for_keys
+from revloop.core.signals import STAGE_MOVES, announce_records_imported, stages_set
 from revloop.core.values import fill_known
 from revloop.engine.identity.accounts import AccountMatcher, PersonToMatch
 from revloop.engine.identity.email import NormalizedEmail, normalize_email, normalized_parts
@@ -59,7 +60,6 @@ from revloop.engine.imports.batches import ValidatedBatch, validated_batches
 from revloop.engine.imports.prefetch import ProcessPrefetch
 from revloop.engine.imports.records import external_identity_key
 from revloop.engine.imports.report import StageLabels
-from revloop.lifecycle.models import StageTransition
 from revloop.people.identity import (
     PROFILE_FIELDS,
     PersonSeed,
@@ -68,7 +68,6 @@ from revloop.people.identity import (
 )
 from revloop.people.models import Account, Person
 from revloop.pipeline.models import Opportunity, OpportunityChange
-from revloop.scoring.jobs import rescore_changed_on_commit
 from revloop.users.models import User
 
 ENTITIES = ("people", "accounts", "touches", "opportunities")
@@ -225,6 +224,11 @@ def _adopt_emails(records: Sequence[PersonRecord]) -> None:
             taken.add(record.canonical_email)
 
 
+_IMPORTED_MOVES = {
+    name: STAGE_MOVES[name] for name in ("person_id", "from_stage", "to_stage", "at", "by_rule")
+}
+
+
 class _PeopleWriter(_Writer):
     def write(self, records: Sequence[PersonRecord]) -> None:
         _adopt_emails(records)
@@ -259,20 +263,20 @@ class _PeopleWriter(_Writer):
             fill_known(person, self._values(record))
             if record.stage is not None:
                 final_stage[person.pk] = record.stage.value
-        transitions = []
+        transitions: list[dict[str, Any]] = []
         changed: dict[int, set[str]] = {}
         for pk, person in people.items():
             names = {f for f in tracked if getattr(person, f) != before[pk][f]}
             stage = final_stage.get(pk)
             if stage is not None and stage != person.stage:
                 transitions.append(
-                    StageTransition(
-                        person_id=pk,
-                        from_stage=person.stage,
-                        to_stage=stage,
-                        at=self.now,
-                        by_rule="import",
-                    )
+                    {
+                        "person_id": pk,
+                        "from_stage": person.stage,
+                        "to_stage": stage,
+                        "at": self.now,
+                        "by_rule": "import",
+                    }
                 )
                 person.stage, person.stage_changed_at = stage, self.now
                 names |= {"stage", "stage_changed_at"}
@@ -284,7 +288,7 @@ class _PeopleWriter(_Writer):
             else:
                 self.count("updated" if changed[outcome.person_id] else "unchanged")
         _update_people(people, changed, self.now)
-        StageTransition.objects.bulk_create(transitions)
+        stages_set.send(sender=Person, moves=pl.DataFrame(transitions, schema=_IMPORTED_MOVES))
 
     def _values(self, record: PersonRecord) -> dict[str, Any]:
         owner_id = self.users.find(record.owner)
@@ -845,7 +849,7 @@ def run_import(
         errors.close()
         stream.reader.close()
     if summary.committed and entity in _RESCORED_BY:
-        rescore_changed_on_commit(full=_RESCORED_BY[entity] == "full", trigger="import")
+        announce_records_imported(Person, full=_RESCORED_BY[entity] == "full")
     summary.seconds = time.perf_counter() - started
     progress(1.0)
     return summary

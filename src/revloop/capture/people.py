@@ -21,6 +21,7 @@ from revloop.capture.schemas import (
     Profile,
 )
 from revloop.core.errors import InvalidInputError
+from revloop.core.signals import announce_people_changed
 from revloop.core.values import fill_known
 from revloop.engine.identity.email import InvalidEmail, NormalizedEmail, normalize_email
 from revloop.people.identity import (
@@ -30,7 +31,6 @@ from revloop.people.identity import (
     resolve_people,
 )
 from revloop.people.models import Person
-from revloop.scoring.jobs import rescore_on_commit
 
 _PERSON = TypeAdapter(PersonIn)
 
@@ -90,7 +90,9 @@ def do_upsert_people(items: Sequence[Any]) -> BatchResult:
             Person.objects.bulk_update(
                 changed.values(), [*PROFILE_FIELDS, "consent", "updated_at"], batch_size=500
             )
-        rescore_on_commit([r.person_id for r in resolved.values() if r.created] + list(changed))
+        announce_people_changed(
+            Person, [r.person_id for r in resolved.values() if r.created] + list(changed)
+        )
     for index, _, email in valid:
         results[index] = ItemResult(
             index=index,
@@ -116,7 +118,7 @@ def do_identify(item: IdentifyIn) -> IdentifyOut:
             if _fill(person, _profile(item.traits), None):
                 person.save(update_fields=[*PROFILE_FIELDS, "updated_at"])
         stitched = link_anonymous_ids({item.anonymous_id: outcome.person_id}, at=now)
-        rescore_on_commit([outcome.person_id])
+        announce_people_changed(Person, [outcome.person_id])
     return IdentifyOut(
         person_id=outcome.person_id, created=outcome.created, stitched_touches=stitched
     )

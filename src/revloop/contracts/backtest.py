@@ -26,7 +26,7 @@ from revloop.contracts.versions import active_version, contract_of, get_version
 from revloop.core.frames import UTC, as_text, read_sql
 from revloop.engine.scoring import first_mql_moments
 from revloop.engine.vocabulary import LifecycleStage
-from revloop.scoring.frames import people_frame, touches_frame
+from revloop.people.frames import people_frame, touches_frame
 
 WINDOW = timedelta(days=365)
 

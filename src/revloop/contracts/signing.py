@@ -15,7 +15,7 @@ against the new one. Then every person is rescored under the new contract.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import Max
@@ -30,6 +30,7 @@ from revloop.contracts.models import (
 )
 from revloop.contracts.versions import active_contract, contract_of, get_version
 from revloop.core.errors import ForbiddenError, InvalidInputError
+from revloop.core.signals import contract_activated
 from revloop.engine.contract import (
     ContractError,
     check_contract,
@@ -148,9 +149,13 @@ def approve(number: int | str, *, by: User) -> ApprovalOutcome:
             _activate(version, active, by=by, at=now)
     rescored = None
     if not missing:
-        from revloop.scoring.services import rescore
-
-        rescored = rescore(full=True, trigger="activation").people
+        # Scoring rescores everyone under the new contract and says how many it scored.
+        # Django hands back whatever a receiver returns; django-stubs says str | None.
+        answers = cast(
+            "list[tuple[Any, object]]",
+            contract_activated.send(sender=ContractVersion, number=version.number),
+        )
+        rescored = sum(answer for _, answer in answers if isinstance(answer, int))
         version.refresh_from_db()
     return ApprovalOutcome(version, approval, not missing, missing, rescored)
 

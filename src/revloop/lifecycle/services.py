@@ -29,8 +29,8 @@ from revloop.engine.scoring import ScoreResult
 from revloop.engine.vocabulary import LifecycleStage, Role
 from revloop.lifecycle.models import StageTransition
 from revloop.people.access import may_act_on
+from revloop.people.frames import stages_frame
 from revloop.people.models import Person
-from revloop.scoring.frames import stages_frame
 from revloop.users.models import User
 
 _ROLE_NAMES = {role.value for role in Role}

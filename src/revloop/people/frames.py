@@ -1,4 +1,5 @@
-"""The database read behind scoring: people and touches as polars frames, fast.
+"""The database read behind scoring and the stage machine: people and touches as polars
+frames, fast.
 
 Rows come through :func:`revloop.core.frames.read_sql`. Only the columns the
 contract's rules read are selected, and campaign names and content kinds are looked

@@ -19,11 +19,11 @@ from django.db.models import Count, Max
 
 from revloop.activity.models import Touch
 from revloop.core.bulk import (
-    insert_frame,
     insert_frame_returning,
     insert_ignoring_conflicts,
     values_for_keys,
 )
+from revloop.core.signals import stages_set
 from revloop.engine.identity.accounts import (
     AccountCandidate,
     AccountMatcher,
@@ -31,7 +31,6 @@ from revloop.engine.identity.accounts import (
 )
 from revloop.engine.identity.email import NormalizedEmail
 from revloop.engine.vocabulary import LifecycleStage
-from revloop.lifecycle.models import StageTransition
 from revloop.people.models import Account, AnonymousIdentity, Person
 
 #: Person fields a capture path may set on a new person or fill in on an existing one.
@@ -148,9 +147,9 @@ def resolve_people(
             Person, people, skip_conflicts_on="email_key", returning=("id", "email_key")
         )
         created_keys = {key for _, key in inserted}
-        insert_frame(
-            StageTransition,
-            pl.DataFrame(
+        stages_set.send(
+            sender=Person,
+            moves=pl.DataFrame(
                 {
                     "person_id": [pid for pid, _ in inserted],
                     "from_stage": "",

@@ -22,7 +22,13 @@ from django.db.models import Count, ForeignKey
 from django.utils import timezone
 
 from revloop.core.errors import InvalidInputError, NotFoundError
-from revloop.core.signals import people_merged
+from revloop.core.signals import (
+    STAGE_MOVES,
+    announce_people_changed,
+    people_merged,
+    people_merging,
+    stages_set,
+)
 from revloop.engine.identity.dedupe import (
     DEFAULT_SKIP_FIELDS,
     MergePlan,
@@ -32,10 +38,7 @@ from revloop.engine.identity.dedupe import (
     plan_merges,
 )
 from revloop.engine.identity.dedupe import plan_merge as engine_plan_merge
-from revloop.lifecycle.models import StageTransition
 from revloop.people.models import Person, PersonMerge
-from revloop.pipeline.models import OpportunityContact
-from revloop.scoring.jobs import rescore_on_commit
 from revloop.users.models import User
 
 # Fields merged by the plan; identity and bookkeeping stay the survivor's own, and
@@ -83,27 +86,9 @@ def _person_relations() -> list[ForeignKey[Any, Any]]:
 
 def _move_relations(mapping: dict[int, int]) -> dict[int, dict[str, int]]:
     """Re-point every record of each loser to its survivor; counts by loser and relation."""
-    losers = list(mapping)
-    # One role per person and opportunity: when the merged records would meet on an
-    # opportunity, the survivor's role stays, else the earliest duplicate's.
-    taken = set(
-        OpportunityContact.objects.filter(person_id__in=set(mapping.values())).values_list(
-            "opportunity_id", "person_id"
-        )
-    )
-    clashing = []
-    for pk, opportunity_id, person_id in (
-        OpportunityContact.objects.filter(person_id__in=losers)
-        .order_by("id")
-        .values_list("id", "opportunity_id", "person_id")
-    ):
-        key = (opportunity_id, mapping[person_id])
-        if key in taken:
-            clashing.append(pk)
-        else:
-            taken.add(key)
-    OpportunityContact.objects.filter(pk__in=clashing).delete()
-
+    # A context whose records may hold only one row per person (one role per
+    # opportunity) settles the clashes first.
+    people_merging.send(sender=Person, mapping=mapping)
     moved: dict[int, dict[str, int]] = {}
     with connection.cursor() as cursor:
         cursor.execute(
@@ -145,23 +130,23 @@ def apply_merge_plans(
         moved = _move_relations(mapping)
         merges: list[PersonMerge] = []
         survivors = Person.objects.in_bulk([int(p.survivor_id) for p in plans])
-        stage_changes = []
+        stage_changes: list[dict[str, Any]] = []
         for plan in plans:
             survivor = survivors[int(plan.survivor_id)]
             summary = plan.as_dict()
             new_stage = plan.updates.get("stage")
             if new_stage is not None and new_stage != survivor.stage:
                 stage_changes.append(
-                    StageTransition(
-                        person_id=survivor.pk,
-                        from_stage=survivor.stage,
-                        to_stage=new_stage,
-                        at=now,
-                        by_user=by,
-                        by_rule="" if by else "merge",
-                        reason_code="merge",
-                        note=f"merged from person {', '.join(map(str, plan.loser_ids))}",
-                    )
+                    {
+                        "person_id": survivor.pk,
+                        "from_stage": survivor.stage,
+                        "to_stage": new_stage,
+                        "at": now,
+                        "by_user_id": by.pk if by else None,
+                        "by_rule": "" if by else "merge",
+                        "reason_code": "merge",
+                        "note": f"merged from person {', '.join(map(str, plan.loser_ids))}",
+                    }
                 )
                 survivor.stage_changed_at = now
             for name, value in plan.updates.items():
@@ -188,11 +173,11 @@ def apply_merge_plans(
             {f for p in plans for f in p.updates} | {"stage_changed_at", "updated_at"}
         )
         Person.objects.bulk_update(survivors.values(), changed_fields, batch_size=500)
-        StageTransition.objects.bulk_create(stage_changes)
+        stages_set.send(sender=Person, moves=pl.DataFrame(stage_changes, schema=STAGE_MOVES))
         PersonMerge.objects.bulk_create(merges, batch_size=1000)
         Person.objects.filter(pk__in=list(mapping)).delete()
         people_merged.send(sender=Person, survivor_ids=list(survivors))
-        rescore_on_commit(survivors)  # scores are recomputed, not inherited
+        announce_people_changed(Person, survivors)  # scores are recomputed, not inherited
     totals: dict[str, int] = {}
     for counts in moved.values():
         for relation, count in counts.items():

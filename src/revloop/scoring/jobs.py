@@ -1,23 +1,20 @@
 """Rescoring in the background: people whose touches just arrived, and everyone nightly.
 
-Capture enqueues :func:`rescore_people_task` when its transaction commits, with the
-ids of the people it touched (a batch of events is one task of up to 1,000 people,
-a fraction of a second), instead of making the client wait for the rescore or
+When capture's transaction commits, it announces the people it touched
+(``people_changed``) and :mod:`revloop.scoring.receivers` enqueues
+:func:`rescore_people_task` with their ids (a batch of events is one task of up to
+1,000 people, a fraction of a second), instead of making the client wait for the rescore or
 having a sweep scan for changes every few seconds. A task lost with a killed
 worker is not lost for long: the nightly full rescore catches everyone up, which
 it must do anyway because engagement fades with time and quiet leads recycle.
-Bulk imports enqueue one watermark-based :func:`rescore_changed_task` on the slow
-queue rather than ids by the million.
+A bulk import (``records_imported``) enqueues one watermark-based
+:func:`rescore_changed_task` on the slow queue rather than ids by the million.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
-
-from django.db import transaction
 
 from revloop.scoring.services import rescore, rescore_people
 from revloop.worker.compat import task
@@ -39,21 +36,10 @@ def rescore_changed_task(full: bool = False, trigger: str = "import") -> dict[st
     return {"full": summary.full, "people": summary.people, "moved": summary.moved}
 
 
-def _enqueue_people(ids: list[int]) -> None:
+def enqueue_people(ids: list[int]) -> None:
+    """Rescore these people in the worker, a task per :data:`TASK_PEOPLE` of them."""
     for start in range(0, len(ids), TASK_PEOPLE):
         rescore_people_task.enqueue(ids[start : start + TASK_PEOPLE])
-
-
-def rescore_on_commit(ids: Iterable[int | None]) -> None:
-    """Rescore these people in the worker once the caller's transaction commits."""
-    wanted = sorted({int(i) for i in ids if i is not None})
-    if wanted:
-        transaction.on_commit(partial(_enqueue_people, wanted))
-
-
-def rescore_changed_on_commit(*, full: bool = False, trigger: str = "import") -> None:
-    """Rescore whoever changed since the last run (or everyone) in the worker, after commit."""
-    transaction.on_commit(partial(rescore_changed_task.enqueue, full, trigger))
 
 
 @periodic(

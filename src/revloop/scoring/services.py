@@ -31,8 +31,8 @@ from revloop.core.bulk import update_from_frame
 from revloop.engine.contract import GRADES, Contract
 from revloop.engine.scoring import Explanation, ScoreResult, explain, score_people
 from revloop.lifecycle.services import apply_automatic_moves
+from revloop.people.frames import max_touch_id, people_frame, touches_frame
 from revloop.people.models import Person
-from revloop.scoring.frames import max_touch_id, people_frame, touches_frame
 from revloop.scoring.models import ScoringRun
 
 #: Scores are written in slices, each its own short transaction, so that a rescore

@@ -1,0 +1,19 @@
+"""The lifecycle reacts to what the contexts below it announce (:mod:`revloop.core.signals`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+from django.dispatch import receiver
+
+from revloop.core.bulk import insert_frame
+from revloop.core.signals import stages_set
+from revloop.lifecycle.models import StageTransition
+
+
+@receiver(stages_set, dispatch_uid="lifecycle.stages_set")
+def record_stages_set(sender: Any, moves: pl.DataFrame, **kwargs: Any) -> None:
+    """Every stage another context set is a transition on record, in the same transaction."""
+    if moves.height:
+        insert_frame(StageTransition, moves)
