@@ -35,6 +35,7 @@ from typing import Any
 from revloop.engine.analytics import (
     RULE_BASED,
     JourneyQuery,
+    Source,
     Tables,
     attribution_columns,
     connect,
@@ -96,8 +97,19 @@ def sizes(database: Path) -> tuple[int, int]:
     return int(people), int(touches)
 
 
+def stored_tables() -> dict[str, Source]:
+    """Where the Django apps keep each table: read off their models."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "revloop.settings")
+    django.setup()
+    from revloop.analytics.tables import stored_tables as from_models
+
+    return from_models()
+
+
 def fresh(database: Path) -> Tables:
-    return load_tables(connect(f"sqlite:///{database}"))
+    return load_tables(connect(f"sqlite:///{database}"), stored_tables())
 
 
 def timed(function: Callable[[], Any]) -> float:

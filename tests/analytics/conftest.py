@@ -18,6 +18,7 @@ import pytest
 
 from revloop.engine.analytics import Tables, tables_from_arrow
 from tests.analytics.demo_data import (
+    SOURCES,
     Frames,
     demo_frames,
     postgres_tables,
@@ -68,7 +69,7 @@ def demo_sqlite(demo: Frames, tmp_path_factory: pytest.TempPathFactory) -> Table
 
 @pytest.fixture(scope="session")
 def demo_duckdb(demo: Frames) -> Tables:
-    return tables_from_arrow(demo)
+    return tables_from_arrow(demo, SOURCES)
 
 
 @pytest.fixture(scope="session")

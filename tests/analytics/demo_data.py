@@ -19,12 +19,15 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from revloop.analytics.tables import stored_tables
 from revloop.engine.analytics import COLUMNS, JourneyQuery, Tables, connect, load_tables
 from revloop.engine.analytics.stages import RANK
 from revloop.engine.attribution import Journeys, Outcomes, Touches, build_journeys
 from revloop.engine.demo import DemoConfig, generate
 
 Frames = dict[str, pl.DataFrame]
+#: Where the Django apps store each analytics table: the frames here are named that way.
+SOURCES = stored_tables()
 NOW = datetime(2026, 11, 15, 12, tzinfo=UTC)
 TABLES = (
     "users_user",
@@ -70,7 +73,8 @@ def frames_from_rows(rows: Mapping[str, list[dict[str, Any]]]) -> Frames:
     """Complete frames for every analytics table from a few hand-written rows: each
     column the analytics read, typed, missing values empty text or NULL."""
     frames: Frames = {}
-    for name, columns in COLUMNS.values():
+    for table, columns in COLUMNS.items():
+        name = SOURCES[table].table
         given = rows.get(name, [])
         data = {
             column: [row.get(column, "" if kind == "str" else None) for row in given]
@@ -151,7 +155,7 @@ def write_sqlite(frames: Mapping[str, pl.DataFrame], path: Path, prefix: str = "
 
 def sqlite_tables(frames: Mapping[str, pl.DataFrame], path: Path) -> Tables:
     write_sqlite(frames, path)
-    return load_tables(connect(f"sqlite:///{path}"))
+    return load_tables(connect(f"sqlite:///{path}"), SOURCES)
 
 
 # PostgreSQL, in a schema of its own -----------------------------------------------------
@@ -182,7 +186,7 @@ def postgres_tables(frames: Mapping[str, pl.DataFrame], url: str) -> Iterator[Ta
                         copy.write_row(row)
             backend = connect(url)
             try:
-                yield load_tables(backend, database=schema)
+                yield load_tables(backend, SOURCES, database=schema)
             finally:
                 backend.disconnect()
         finally:
@@ -218,7 +222,7 @@ def postgres_url(raw: str | None) -> str | None:
 def spark_tables(frames: Mapping[str, pl.DataFrame], session: Any, prefix: str) -> Tables:
     for name, frame in frames.items():
         session.createDataFrame(frame.to_arrow()).createOrReplaceTempView(prefix + name)
-    return load_tables(connect(session), prefix=prefix)
+    return load_tables(connect(session), SOURCES, prefix=prefix)
 
 
 # The reference: journeys built from the frames by polars ------------------------------

@@ -39,7 +39,7 @@ from revloop.engine.attribution.counts import (
     count_transitions,
     markov_from_counts,
 )
-from tests.analytics.demo_data import Frames, frames_from_rows, reference_journeys
+from tests.analytics.demo_data import SOURCES, Frames, frames_from_rows, reference_journeys
 
 QUERIES = [
     JourneyQuery(outcome="mql", level="channel", lookback_days=30.0),
@@ -224,7 +224,8 @@ def by_hand() -> Tables:
                     {"id": 1, "opportunity_id": 1, "person_id": 2, "role": "champion"}
                 ],
             }
-        )
+        ),
+        SOURCES,
     )
 
 

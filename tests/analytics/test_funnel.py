@@ -23,7 +23,13 @@ import numpy as np
 import pytest
 
 from revloop.engine.analytics import Tables, funnel, tables_from_arrow
-from tests.analytics.demo_data import Frames, frames_from_rows, postgres_tables, sqlite_tables
+from tests.analytics.demo_data import (
+    SOURCES,
+    Frames,
+    frames_from_rows,
+    postgres_tables,
+    sqlite_tables,
+)
 
 
 def at(month: int, day: int) -> datetime:
@@ -92,7 +98,7 @@ def tiny(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
     if request.param == "sqlite":
         yield sqlite_tables(frames, tmp_path / "tiny.sqlite3")
     elif request.param == "duckdb":
-        yield tables_from_arrow(frames)
+        yield tables_from_arrow(frames, SOURCES)
     else:
         with postgres_tables(frames, request.getfixturevalue("pg_url")) as tables:
             yield tables
@@ -170,7 +176,9 @@ def test_a_stage_without_history_counts_from_when_it_was_set() -> None:
         "stage_changed_at": at(3, 2),
         "created_at": at(3, 1),
     }
-    report = funnel(tables_from_arrow(tiny_frames([imported])), cohort_from=date(2026, 3, 1))
+    report = funnel(
+        tables_from_arrow(tiny_frames([imported]), SOURCES), cohort_from=date(2026, 3, 1)
+    )
     assert counts(report.step("mql", "sal")) == (2, 1, 0, 1)
     assert counts(report.step("sal", "sql")) == (1, 1, 0, 0)
     assert report.step("sal", "sql")["days_to_convert_p50"] == 0

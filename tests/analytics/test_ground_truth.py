@@ -16,14 +16,14 @@ from revloop.engine.analytics import (
 )
 from revloop.engine.analytics.content import FLAG_LITTLE_REVENUE, FLAG_MISINFORMS
 from revloop.engine.demo import GROUND_TRUTH
-from tests.analytics.demo_data import demo_frames
+from tests.analytics.demo_data import SOURCES, demo_frames
 
 
 @pytest.fixture(scope="module")
 def company() -> Tables:
     # Larger than the shared demo: the rarer signals (misinformed rejections, wins
     # by source) need a few thousand people to stand out from noise.
-    return tables_from_arrow(demo_frames(5000, seed=11))
+    return tables_from_arrow(demo_frames(5000, seed=11), SOURCES)
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from revloop.engine.analytics import (
     totals,
 )
 from revloop.engine.attribution import run_model
-from tests.analytics.demo_data import demo_frames, reference_journeys, spark_tables
+from tests.analytics.demo_data import SOURCES, demo_frames, reference_journeys, spark_tables
 from tests.analytics.test_attribution_pushdown import assert_same_credit
 
 pytestmark = pytest.mark.slow
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.slow
 def test_spark_gives_the_same_figures(spark: Any) -> None:
     frames = demo_frames(400, seed=5)
     on_spark = spark_tables(frames, spark, prefix="revloop_test_")
-    on_duckdb = tables_from_arrow(frames)
+    on_duckdb = tables_from_arrow(frames, SOURCES)
 
     query = JourneyQuery(outcome="pipeline", level="campaign", lookback_days=90.0)
     reference = reference_journeys(frames, query)

@@ -11,6 +11,7 @@ import pytest
 
 from revloop.engine.analytics import (
     COLUMNS,
+    Source,
     Tables,
     TablesError,
     connect,
@@ -21,7 +22,13 @@ from revloop.engine.analytics import (
     tables_from_arrow,
 )
 from revloop.engine.analytics.tables import scratch, to_polars
-from tests.analytics.demo_data import frames_from_rows, postgres_tables, sqlite_tables
+from tests.analytics.demo_data import (
+    SOURCES,
+    frames_from_rows,
+    postgres_tables,
+    sqlite_tables,
+    write_sqlite,
+)
 
 # Fractions that SQLite's own date functions round into the next second, month, year.
 TIMES = [
@@ -50,7 +57,7 @@ def timed(request: pytest.FixtureRequest, tmp_path: Path) -> object:
     if request.param == "sqlite":
         yield sqlite_tables(frames, tmp_path / "times.sqlite3")
     elif request.param == "duckdb":
-        yield tables_from_arrow(frames)
+        yield tables_from_arrow(frames, SOURCES)
     else:
         with postgres_tables(frames, request.getfixturevalue("pg_url")) as tables:
             yield tables
@@ -99,9 +106,9 @@ def test_missing_columns_and_tables_are_named(sqlite_path: Path) -> None:
     connection.execute("CREATE TABLE people_person (id integer)")
     connection.commit()
     with pytest.raises(TablesError, match=r"people_person.*account_id"):
-        load_tables(connect(f"sqlite:///{sqlite_path}"))
+        load_tables(connect(f"sqlite:///{sqlite_path}"), SOURCES)
     with pytest.raises(TablesError, match="people_person"):
-        load_tables(connect(f"sqlite:///{sqlite_path}"), prefix="nothing_")
+        load_tables(connect(f"sqlite:///{sqlite_path}"), SOURCES, prefix="nothing_")
 
 
 def test_connect_understands_urls(tmp_path: Path) -> None:
@@ -136,7 +143,53 @@ def test_analyses_leave_no_temporary_objects_behind(demo_sqlite: Tables) -> None
 
 
 def test_tables_from_arrow_fills_in_missing_tables() -> None:
-    tables = tables_from_arrow({"people_person": frames_from_rows({})["people_person"]})
+    tables = tables_from_arrow({"people_person": frames_from_rows({})["people_person"]}, SOURCES)
     steps = funnel(tables).steps
     assert steps["entered"].to_list() == [0] * 6
     assert steps.schema["conversion_rate"] == pl.Float64
+
+
+def test_the_apps_say_where_every_table_and_column_is_stored() -> None:
+    from revloop.people.models import Person
+
+    assert set(SOURCES) == set(COLUMNS)
+    assert SOURCES["person"].table == Person._meta.db_table
+    assert SOURCES["person"].column("account_id") == Person._meta.get_field("account").column
+
+
+def test_tables_stored_under_other_names_read_the_same(tmp_path: Path) -> None:
+    """The engine reads whatever table and column names the caller maps it to."""
+    rows = {
+        "people_person": [
+            {"id": i, "account_id": 10 + i, "created_at": t, "stage_changed_at": t, "stage": "mql"}
+            for i, t in enumerate(TIMES, 1)
+        ]
+    }
+    frames = frames_from_rows(rows)
+    elsewhere = {
+        **{name: Source(f"crm_{source.table}") for name, source in SOURCES.items()},
+        "person": Source("crm_leads", {"account_id": "company", "created_at": "first_seen"}),
+    }
+    moved = {f"crm_{name}": frame for name, frame in frames.items()}
+    moved["crm_leads"] = moved.pop("crm_people_person").rename(
+        {"account_id": "company", "created_at": "first_seen"}
+    )
+    write_sqlite(moved, tmp_path / "crm.sqlite3")
+    on_sqlite = load_tables(connect(f"sqlite:///{tmp_path / 'crm.sqlite3'}"), elsewhere)
+    reference = tables_from_arrow(frames, SOURCES)
+    expected = to_polars(reference.person, reference)
+    for tables in (on_sqlite, materialize(on_sqlite), tables_from_arrow(moved, elsewhere)):
+        read = to_polars(tables.person, tables).sort("id")
+        assert read.select(expected.columns).rows() == expected.sort("id").rows()
+    with pytest.raises(
+        TablesError, match=r"'crm_leads': missing column\(s\) account_id, created_at"
+    ):
+        load_tables(
+            connect(f"sqlite:///{tmp_path / 'crm.sqlite3'}"),
+            {**elsewhere, "person": Source("crm_leads")},
+        )
+
+
+def test_a_table_without_a_source_is_named() -> None:
+    with pytest.raises(TablesError, match=r"no source given for table\(s\) person"):
+        tables_from_arrow({}, {name: s for name, s in SOURCES.items() if name != "person"})

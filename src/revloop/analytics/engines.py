@@ -27,9 +27,10 @@ from django.db.models import Max
 
 from revloop.activity.models import Touch
 from revloop.analytics.choices import ENGINES
+from revloop.analytics.tables import stored_tables
 from revloop.core.env import envint, envstr
 from revloop.core.errors import InvalidInputError
-from revloop.engine.analytics import COLUMNS, Tables, connect, load_tables, materialize
+from revloop.engine.analytics import Tables, connect, load_tables, materialize
 from revloop.engine.analytics._ibis import ibis
 
 _COPY_TOUCHES = 200_000
@@ -102,17 +103,18 @@ def _spark_tables() -> Tables:
         raise InvalidInputError(
             "engine spark needs pyspark: pip install 'revloop[spark]' (and Java 17)"
         ) from None
+    sources = stored_tables()
     parquet = envstr("REVLOOP_SPARK_PARQUET")
     if parquet:
         session = backend._session
-        for name, _ in COLUMNS.values():
-            folder = Path(parquet) / name
+        for source in sources.values():
+            folder = Path(parquet) / source.table
             if not folder.exists():
                 raise InvalidInputError(f"REVLOOP_SPARK_PARQUET: no {folder}")
-            session.read.parquet(str(folder)).createOrReplaceTempView(prefix + name)
-        return load_tables(backend, prefix=prefix)
+            session.read.parquet(str(folder)).createOrReplaceTempView(prefix + source.table)
+        return load_tables(backend, sources, prefix=prefix)
     database = envstr("REVLOOP_SPARK_DATABASE") or None
-    return load_tables(backend, prefix=prefix, database=database)
+    return load_tables(backend, sources, prefix=prefix, database=database)
 
 
 @contextmanager
@@ -122,7 +124,7 @@ def open_tables(engine: str | None = None) -> Iterator[Tables]:
     if chosen == "spark":
         yield _spark_tables()
         return
-    tables = load_tables(_database_backend())
+    tables = load_tables(_database_backend(), stored_tables())
     if chosen == "duckdb":
         copy = materialize(tables)
         try:

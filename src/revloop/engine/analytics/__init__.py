@@ -4,9 +4,10 @@ Funnel conversion and velocity (:mod:`.funnel`), multi-touch attribution pushed 
 to the engine (:mod:`.attribution`), content effectiveness (:mod:`.content`) and
 rejection reasons by source, campaign and content (:mod:`.rejections`) take one
 :class:`Tables` -- the revloop tables on SQLite, PostgreSQL, Spark or DuckDB -- and
-return small polars frames and dataclasses with ``as_dict()`` for JSON::
+return small polars frames and dataclasses with ``as_dict()`` for JSON (``sources``
+says where each table is stored; the Django apps build it from their models)::
 
-    tables = load_tables(connect("sqlite:///.revloop/revloop.sqlite3"))
+    tables = load_tables(connect("sqlite:///.revloop/revloop.sqlite3"), sources)
     report = funnel(tables, by="source")
     credit = attribute(tables, "markov", JourneyQuery(outcome="revenue", level="campaign"))
 
@@ -49,11 +50,14 @@ from revloop.engine.analytics.rejections import (
 )
 from revloop.engine.analytics.tables import (
     COLUMNS,
+    Source,
+    Sources,
     Tables,
     TablesError,
     connect,
     load_tables,
     materialize,
+    own_sources,
     tables_from_arrow,
 )
 
@@ -71,6 +75,8 @@ __all__ = [
     "Level",
     "Outcome",
     "RejectionReport",
+    "Source",
+    "Sources",
     "Tables",
     "TablesError",
     "Totals",
@@ -85,6 +91,7 @@ __all__ = [
     "markov",
     "markov_counts",
     "materialize",
+    "own_sources",
     "rejection_reasons",
     "rule_based",
     "shapley_pushdown",

@@ -1,8 +1,8 @@
 """The tables the analytics read, on whichever engine holds them.
 
-Every analysis takes one :class:`Tables`: ibis table expressions for the revloop
-tables (the Django apps' tables, by their database names), *normalised* so that the
-same expressions mean the same thing on every engine:
+Every analysis takes one :class:`Tables`: ibis table expressions for the tables of
+:data:`COLUMNS` (people, accounts, touches, …), *normalised* so that the same
+expressions mean the same thing on every engine:
 
 - every time becomes an integer ``<name>_us``: microseconds since 1970-01-01 UTC.
   Engines disagree on almost everything about time (SQLite keeps Django's datetimes
@@ -13,7 +13,9 @@ same expressions mean the same thing on every engine:
 - money becomes float64, identifiers int64, text strings.
 
 Only the columns the analytics use are kept (``COLUMNS``); a missing one is an error
-naming the table and the column.
+naming the table and the column. Where the tables are stored is the caller's to say:
+a :data:`Sources` mapping gives each one's table name and the stored names of columns
+named otherwise (the Django apps pass theirs, from their models).
 
 Engines: :func:`connect` turns ``sqlite:///file``, ``postgresql://…``, ``duckdb://…``,
 ``spark`` (or a Spark master URL, or a ``SparkSession``) into an ibis backend and
@@ -32,7 +34,7 @@ import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, ParamSpec, TypeVar
 from urllib.parse import unquote, urlsplit
 
@@ -54,85 +56,99 @@ Kind = Literal["int", "float", "str", "time", "date"]
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
-#: Field of :class:`Tables` → (database table, {column: kind}).
-COLUMNS: Mapping[str, tuple[str, Mapping[str, Kind]]] = {
-    "person": (
-        "people_person",
-        {
-            "id": "int",
-            "account_id": "int",
-            "stage": "str",
-            "stage_changed_at": "time",
-            "source": "str",
-            "persona": "str",
-            "owner_id": "int",
-            "fit_score": "float",
-            "created_at": "time",
-        },
-    ),
-    "account": (
-        "people_account",
-        {
-            "id": "int",
-            "name": "str",
-            "industry": "str",
-            "employee_count": "int",
-            "country": "str",
-            "region": "str",
-            "tier": "str",
-        },
-    ),
-    "touch": (
-        "activity_touch",
-        {
-            "id": "int",
-            "person_id": "int",
-            "occurred_at": "time",
-            "type": "str",
-            "channel": "str",
-            "campaign_id": "int",
-            "content_id": "int",
-        },
-    ),
-    "campaign": ("activity_campaign", {"id": "int", "name": "str", "channel": "str"}),
-    "content": (
-        "activity_contentasset",
-        {"id": "int", "title": "str", "kind": "str", "campaign_id": "int"},
-    ),
-    "transition": (
-        "lifecycle_stagetransition",
-        {
-            "id": "int",
-            "person_id": "int",
-            "from_stage": "str",
-            "to_stage": "str",
-            "at": "time",
-            "by_user_id": "int",
-            "by_rule": "str",
-            "reason_code": "str",
-        },
-    ),
-    "opportunity": (
-        "pipeline_opportunity",
-        {
-            "id": "int",
-            "account_id": "int",
-            "primary_contact_id": "int",
-            "amount": "float",
-            "stage": "str",
-            "close_date": "date",
-            "owner_id": "int",
-            "source": "str",
-            "created_at": "time",
-            "closed_at": "time",
-        },
-    ),
-    "opportunity_contact": (
-        "pipeline_opportunitycontact",
-        {"id": "int", "opportunity_id": "int", "person_id": "int", "role": "str"},
-    ),
-    "user": ("users_user", {"id": "int", "username": "str"}),
+#: Field of :class:`Tables` → {column: kind}: every table and column the analytics read.
+COLUMNS: Mapping[str, Mapping[str, Kind]] = {
+    "person": {
+        "id": "int",
+        "account_id": "int",
+        "stage": "str",
+        "stage_changed_at": "time",
+        "source": "str",
+        "persona": "str",
+        "owner_id": "int",
+        "fit_score": "float",
+        "created_at": "time",
+    },
+    "account": {
+        "id": "int",
+        "name": "str",
+        "industry": "str",
+        "employee_count": "int",
+        "country": "str",
+        "region": "str",
+        "tier": "str",
+    },
+    "touch": {
+        "id": "int",
+        "person_id": "int",
+        "occurred_at": "time",
+        "type": "str",
+        "channel": "str",
+        "campaign_id": "int",
+        "content_id": "int",
+    },
+    "campaign": {"id": "int", "name": "str", "channel": "str"},
+    "content": {"id": "int", "title": "str", "kind": "str", "campaign_id": "int"},
+    "transition": {
+        "id": "int",
+        "person_id": "int",
+        "from_stage": "str",
+        "to_stage": "str",
+        "at": "time",
+        "by_user_id": "int",
+        "by_rule": "str",
+        "reason_code": "str",
+    },
+    "opportunity": {
+        "id": "int",
+        "account_id": "int",
+        "primary_contact_id": "int",
+        "amount": "float",
+        "stage": "str",
+        "close_date": "date",
+        "owner_id": "int",
+        "source": "str",
+        "created_at": "time",
+        "closed_at": "time",
+    },
+    "opportunity_contact": {
+        "id": "int",
+        "opportunity_id": "int",
+        "person_id": "int",
+        "role": "str",
+    },
+    "user": {"id": "int", "username": "str"},
 }
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where one table of :data:`COLUMNS` is stored: its name, and the stored name of each
+    column whose name differs from the one in :data:`COLUMNS`."""
+
+    table: str
+    columns: Mapping[str, str] = field(default_factory=dict)
+
+    def column(self, name: str) -> str:
+        return self.columns.get(name, name)
+
+
+#: Field of :class:`Tables` → where that table is stored.
+Sources = Mapping[str, Source]
+
+
+def own_sources() -> dict[str, Source]:
+    """The engine's own layout, used for its copies: each table named after its field
+    (``person``, ``touch``, …), each column as in :data:`COLUMNS`."""
+    return {name: Source(name) for name in COLUMNS}
+
+
+def _checked(sources: Sources) -> Sources:
+    missing = [name for name in COLUMNS if name not in sources]
+    if missing:
+        raise TablesError(f"no source given for table(s) {', '.join(missing)}")
+    return sources
+
 
 US_PER_SECOND = 1_000_000
 US_PER_DAY = 86_400 * US_PER_SECOND
@@ -160,13 +176,14 @@ class Tables:
     backend: Backend
     #: Its ibis name: "sqlite", "postgres", "pyspark", "duckdb", …
     engine: str
-    #: Where the raw tables are: ``load_tables``'s ``prefix`` and ``database``.
+    #: Where the raw tables are: ``load_tables``'s ``sources``, ``prefix`` and ``database``.
     prefix: str = ""
     database: Any = None
+    sources: Sources = field(default_factory=own_sources)
 
     def items(self) -> Iterator[tuple[str, Table]]:
-        for field in COLUMNS:
-            yield field, getattr(self, field)
+        for name in COLUMNS:
+            yield name, getattr(self, name)
 
 
 def normalised_name(column: str, kind: Kind) -> str:
@@ -243,14 +260,15 @@ def utc_month(column: Expr, backend: Backend) -> Expr:
     return (column.year() * 100 + column.month()).cast("int64")
 
 
-def _normalise(raw: Table, name: str, columns: Mapping[str, Kind], backend: Backend) -> Table:
-    missing = [c for c in columns if c not in set(raw.columns)]
+def _normalise(raw: Table, name: str, source: Source, backend: Backend) -> Table:
+    columns = COLUMNS[name]
+    missing = [source.column(c) for c in columns if source.column(c) not in set(raw.columns)]
     if missing:
-        raise TablesError(f"table {name!r}: missing column(s) {', '.join(missing)}")
+        raise TablesError(f"table {source.table!r}: missing column(s) {', '.join(missing)}")
     engine = engine_name(backend)
     selected: dict[str, Expr] = {}
     for column, kind in columns.items():
-        value = raw[column]
+        value = raw[source.column(column)]
         if kind in ("time", "date"):
             selected[normalised_name(column, kind)] = epoch_microseconds(value, engine)
         elif value.type().copy(nullable=True) == ibis.dtype(_IBIS_TYPE[kind]):
@@ -260,8 +278,8 @@ def _normalise(raw: Table, name: str, columns: Mapping[str, Kind], backend: Back
             selected[column] = value
         else:
             selected[column] = value.cast(_IBIS_TYPE[kind])
-    if name == "people_person":
-        selected["cohort_month"] = utc_month(raw["created_at"], backend)
+    if name == "person":
+        selected["cohort_month"] = utc_month(raw[source.column("created_at")], backend)
     return raw.select(**selected)
 
 
@@ -330,25 +348,36 @@ def scratch() -> Iterator[None]:
             backend.con.execute(f'DROP {kind} IF EXISTS temp."{name}"')
 
 
-def load_tables(backend: Backend, prefix: str = "", database: Any = None) -> Tables:
-    """The revloop tables on ``backend``, normalised (module docstring).
+def load_tables(
+    backend: Backend, sources: Sources, prefix: str = "", database: Any = None
+) -> Tables:
+    """The tables on ``backend``, stored where ``sources`` says, normalised (module
+    docstring).
 
-    ``prefix`` goes before every table name (``f"{prefix}people_person"``);
+    ``prefix`` goes before every table name (``f"{prefix}{source.table}"``);
     ``database`` is passed on to the backend's ``table()`` (a PostgreSQL schema, say).
     """
     found: dict[str, Table] = {}
-    for field, (name, columns) in COLUMNS.items():
+    for name, source in _checked(sources).items():
+        if name not in COLUMNS:
+            continue
+        stored = prefix + source.table
         try:
             raw = (
-                backend.table(prefix + name)
+                backend.table(stored)
                 if database is None
-                else backend.table(prefix + name, database=database)
+                else backend.table(stored, database=database)
             )
         except Exception as error:
-            raise TablesError(f"table {prefix + name!r}: not found ({error})") from error
-        found[field] = checkpoint(_normalise(raw, name, columns, backend), backend)
+            raise TablesError(f"table {stored!r}: not found ({error})") from error
+        found[name] = checkpoint(_normalise(raw, name, source, backend), backend)
     return Tables(
-        **found, backend=backend, engine=engine_name(backend), prefix=prefix, database=database
+        **found,
+        backend=backend,
+        engine=engine_name(backend),
+        prefix=prefix,
+        database=database,
+        sources=sources,
     )
 
 
@@ -530,16 +559,20 @@ def materialize(
     # tables of the first.
     prefix = prefix if prefix is not None else f"revloop_copy_{next(_views)}_"
     if tables.engine == "sqlite":
-        for name, kinds in COLUMNS.values():
-            field = next(f for f, (n, _) in COLUMNS.items() if n == name)
-            wanted = None if columns is None else tuple(columns.get(field, ()))
+        for name, kinds in COLUMNS.items():
+            wanted = None if columns is None else tuple(columns.get(name, ()))
             raw_kinds = _raw_columns(kinds, wanted)
-            source = tables.backend.table(
-                tables.prefix + name,
+            stored = tables.sources[name]
+            raw = tables.backend.table(
+                tables.prefix + stored.table,
                 **({} if tables.database is None else {"database": tables.database}),
             )
             data = (
-                _read_sqlite(tables.backend, source.select(*raw_kinds), raw_kinds)
+                _read_sqlite(
+                    tables.backend,
+                    raw.select(**{c: raw[stored.column(c)] for c in raw_kinds}),
+                    raw_kinds,
+                )
                 if raw_kinds
                 else _empty({})
             )
@@ -549,14 +582,14 @@ def materialize(
                         column, pa.nulls(data.num_rows, type=_ARROW_TYPE[kind])
                     )
             _register(target, prefix + name, data)
-        return load_tables(target, prefix=prefix)
+        return load_tables(target, own_sources(), prefix=prefix)
     copied: dict[str, Table] = {}
-    for field, expr in tables.items():
+    for name, expr in tables.items():
         wanted_expr = expr
         if columns is not None:
-            chosen = tuple(columns.get(field, ()))
+            chosen = tuple(columns.get(name, ()))
             wanted_expr = wanted_expr.select(*chosen) if chosen else expr.limit(0)
-        copied[field] = _register(target, prefix + field, to_arrow(wanted_expr, tables))
+        copied[name] = _register(target, prefix + name, to_arrow(wanted_expr, tables))
     return Tables(**copied, backend=target, engine=engine_name(target))
 
 
@@ -571,22 +604,29 @@ def _raw_columns(kinds: Mapping[str, Kind], wanted: Sequence[str] | None) -> dic
 
 
 def tables_from_arrow(
-    frames: Mapping[str, ArrowTable | pl.DataFrame], backend: Backend | None = None
+    frames: Mapping[str, ArrowTable | pl.DataFrame],
+    sources: Sources | None = None,
+    backend: Backend | None = None,
 ) -> Tables:
-    """``Tables`` over in-memory frames named like the database tables (e.g.
-    ``"activity_touch"``), registered in DuckDB; a table not given is empty."""
+    """``Tables`` over in-memory frames, registered in DuckDB; a table not given is empty.
+
+    The frames are named, and their columns too, as ``sources`` says the tables are
+    stored (the engine's own layout, :func:`own_sources`, when not given).
+    """
     target = backend if backend is not None else connect("duckdb://")
     prefix = f"revloop_frames_{next(_views)}_"
-    for name, columns in COLUMNS.values():
-        frame = frames.get(name)
+    layout = _checked(sources if sources is not None else own_sources())
+    for name, columns in COLUMNS.items():
+        stored = layout[name]
+        frame = frames.get(stored.table)
         if frame is None:
-            data = _empty(columns)
+            data = _empty({stored.column(c): k for c, k in columns.items()})
         elif isinstance(frame, pl.DataFrame):
             data = frame.to_arrow()
         else:
             data = frame
-        _register(target, prefix + name, data)
-    return load_tables(target, prefix=prefix)
+        _register(target, prefix + stored.table, data)
+    return load_tables(target, layout, prefix=prefix)
 
 
 def _empty(columns: Mapping[str, Kind]) -> ArrowTable:
