@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -19,6 +18,7 @@ from revloop.analytics.rates import attribution_rates, funnel_rates
 from revloop.analytics.reports import AttributionParams, Reports
 from revloop.engine.truth.misinformed import DEFAULT_THRESHOLD
 from revloop.pipeline.reports import leads_by, opportunities_by
+from revloop.users.requests import ApiRequest
 
 router = Router(tags=["analytics"])
 
@@ -66,13 +66,13 @@ class RejectionsIn(EngineIn):
     by: str = Field("source", description="source, campaign or content")
 
 
-def _reports(request: HttpRequest, given: EngineIn) -> Reports:
-    check_can_read_reports(request.auth)  # type: ignore[attr-defined]
+def _reports(request: ApiRequest, given: EngineIn) -> Reports:
+    check_can_read_reports(request.auth)
     return Reports(engine=given.engine, fresh=given.fresh)
 
 
 @router.get("/analytics/funnel", response=dict[str, Any])
-def funnel(request: HttpRequest, given: Query[FunnelIn]) -> dict[str, Any]:
+def funnel(request: ApiRequest, given: Query[FunnelIn]) -> dict[str, Any]:
     """Conversion, drop-off and time in stage (p25/median/p75/p90) of every funnel step,
     cohort-correct: people still in a stage count as open, not lost. Every rate comes
     with ``<rate>_numerator`` and ``<rate>_denominator``."""
@@ -83,11 +83,11 @@ def funnel(request: HttpRequest, given: Query[FunnelIn]) -> dict[str, Any]:
 
 
 @router.get("/analytics/attribution", response=dict[str, Any])
-def attribution(request: HttpRequest, given: Query[AttributionIn]) -> dict[str, Any]:
+def attribution(request: ApiRequest, given: Query[AttributionIn]) -> dict[str, Any]:
     """Credit of one model per label; with ``compare``, several models side by side
     under ``comparison``. Shares come with ``<share>_numerator`` and
     ``<share>_denominator``."""
-    check_can_read_reports(request.auth)  # type: ignore[attr-defined]
+    check_can_read_reports(request.auth)
     params = AttributionParams(
         model=given.model,
         outcome=given.outcome,
@@ -104,7 +104,7 @@ def attribution(request: HttpRequest, given: Query[AttributionIn]) -> dict[str, 
 
 
 @router.get("/analytics/content", response=dict[str, Any])
-def content(request: HttpRequest, given: Query[ContentIn]) -> dict[str, Any]:
+def content(request: ApiRequest, given: Query[ContentIn]) -> dict[str, Any]:
     """Every content asset: touches, downloads, people, their MQL / acceptance /
     pipeline / win rates beside everyone else's (each with ``<rate>_numerator`` and
     ``<rate>_denominator``), attributed pipeline and revenue, misinformed rejections;
@@ -114,7 +114,7 @@ def content(request: HttpRequest, given: Query[ContentIn]) -> dict[str, Any]:
 
 
 @router.get("/analytics/rejections", response=dict[str, Any])
-def rejections(request: HttpRequest, given: Query[RejectionsIn]) -> dict[str, Any]:
+def rejections(request: ApiRequest, given: Query[RejectionsIn]) -> dict[str, Any]:
     """Why Sales rejected or disqualified leads, per source, campaign or content."""
     with _reports(request, given) as reports:
         return reports.rejections(given.by)
@@ -153,13 +153,13 @@ def insights(request: HttpRequest, given: Query[InsightsIn]) -> dict[str, Any]:
 
 
 @router.get("/analytics/lift", response=dict[str, Any])
-def lift(request: HttpRequest, given: Query[LiftIn]) -> dict[str, Any]:
+def lift(request: ApiRequest, given: Query[LiftIn]) -> dict[str, Any]:
     """A campaign's lift per outcome (visit, MQL, opportunity, win, revenue after joining).
     With a control group: each arm's rate or mean, absolute and relative lift over the
     control with 95% intervals and p-values (``design`` ``randomised``). Without one:
     members against matched non-members, ``design`` ``observational`` -- a comparison,
     not the campaign's effect."""
-    check_can_read_reports(request.auth)  # type: ignore[attr-defined]
+    check_can_read_reports(request.auth)
     return jsonable(campaign_lift(given.campaign))
 
 
@@ -173,17 +173,17 @@ class LabelsIn(Schema):
 
 
 @router.get("/analytics/opportunities", response=dict[str, Any])
-def opportunities(request: HttpRequest, given: Query[LabelsIn]) -> dict[str, Any]:
+def opportunities(request: ApiRequest, given: Query[LabelsIn]) -> dict[str, Any]:
     """Opportunities, won, lost, open, win rate (won / (won + lost), with both parts),
     revenue won and average deal (Decimal, per currency) and median cycle in days per
     label; labels merged by the stored alias map; near-duplicates proposed."""
-    check_can_read_reports(request.auth)  # type: ignore[attr-defined]
+    check_can_read_reports(request.auth)
     return opportunities_by(given.by)
 
 
 @router.get("/analytics/leads", response=dict[str, Any])
-def leads(request: HttpRequest, given: Query[LabelsIn]) -> dict[str, Any]:
+def leads(request: ApiRequest, given: Query[LabelsIn]) -> dict[str, Any]:
     """Leads, leads with an opportunity, leads won and conversion (won / leads, with
     both parts) per label of the lead (source, persona, any imported column)."""
-    check_can_read_reports(request.auth)  # type: ignore[attr-defined]
+    check_can_read_reports(request.auth)
     return leads_by(given.by)

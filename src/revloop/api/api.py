@@ -21,6 +21,7 @@ from revloop.pipeline.api import router as pipeline_router
 from revloop.routing.api import router as routing_router
 from revloop.scoring.api import router as scoring_router
 from revloop.users.auth import full_access
+from revloop.users.requests import ApiRequest
 
 api = NinjaAPI(
     title="revloop API",
@@ -94,13 +95,13 @@ class MeOut(Schema):
 
 
 @api.get("/me", response=MeOut, tags=["ops"])
-def me(request: HttpRequest) -> MeOut:
+def me(request: ApiRequest) -> MeOut:
     """Who the bearer token acts as."""
-    user = request.auth  # type: ignore[attr-defined]
+    user = request.auth
     return MeOut(
         username=user.username,
         roles=sorted(user.roles),
-        token_scope=request.api_token.scope,  # type: ignore[attr-defined]
+        token_scope=request.api_token.scope,
     )
 
 

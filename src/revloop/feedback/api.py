@@ -10,7 +10,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -35,6 +34,7 @@ from revloop.feedback.services import (
 )
 from revloop.lifecycle.api import MoveOut, TransitionOut, transition_data
 from revloop.pipeline.models import Opportunity
+from revloop.users.requests import ApiRequest
 
 router = Router(tags=["feedback"])
 
@@ -129,26 +129,26 @@ class OpportunityOut(Schema):
 
 
 @router.get("/inbox", response=Inbox)
-def inbox(request: HttpRequest, rep: str | None = None) -> Inbox:
+def inbox(request: ApiRequest, rep: str | None = None) -> Inbox:
     """Your open leads, most pressing first: breached SLA clocks, then value (predicted
     probability or score) and time left together. A sales manager sees their team's, or
     one member's with ``rep``; an admin anyone's."""
-    return rep_inbox(request.auth, rep)  # type: ignore[attr-defined]
+    return rep_inbox(request.auth, rep)
 
 
 @router.get("/people/{person}/brief", response=Brief)
-def brief(request: HttpRequest, person: str) -> Brief:
+def brief(request: ApiRequest, person: str) -> Brief:
     """The handoff brief on a person (id or email): who they are, why they score, what
     they did and saw (and were promised), what they asked, what was said since, and the
     won customers most like their account."""
-    return handoff_brief(request.auth, person)  # type: ignore[attr-defined]
+    return handoff_brief(request.auth, person)
 
 
 @router.post("/people/{person}/activities", response={201: ActivityOut})
-def log_activity(request: HttpRequest, person: str, payload: ActivityIn) -> Status[SalesActivity]:
+def log_activity(request: ApiRequest, person: str, payload: ActivityIn) -> Status[SalesActivity]:
     """Log a call, email or meeting; the first one stops the lead's first-touch SLA clock."""
     record = do_log_activity(
-        request.auth,  # type: ignore[attr-defined]
+        request.auth,
         person,
         payload.kind,
         payload.at,
@@ -159,10 +159,10 @@ def log_activity(request: HttpRequest, person: str, payload: ActivityIn) -> Stat
 
 
 @router.post("/people/{person}/heard", response={201: HeardOut})
-def record_heard(request: HttpRequest, person: str, payload: HeardIn) -> Status[HeardItem]:
+def record_heard(request: ApiRequest, person: str, payload: HeardIn) -> Status[HeardItem]:
     """Record a question or an objection heard from the person, in their words."""
     item = do_record_heard(
-        request.auth,  # type: ignore[attr-defined]
+        request.auth,
         person,
         payload.kind,
         payload.text,
@@ -174,21 +174,21 @@ def record_heard(request: HttpRequest, person: str, payload: HeardIn) -> Status[
 
 
 @router.post("/people/{person}/notes", response={201: NoteOut})
-def add_note(request: HttpRequest, person: str, payload: NoteIn) -> Status[Note]:
+def add_note(request: ApiRequest, person: str, payload: NoteIn) -> Status[Note]:
     """Add a free-text note for whoever works the person next."""
-    note = do_add_note(request.auth, person, payload.text)  # type: ignore[attr-defined]
+    note = do_add_note(request.auth, person, payload.text)
     return Status(201, note)
 
 
 @router.post("/people/{person}/verdicts", response={201: MoveOut})
-def give_verdict(request: HttpRequest, person: str, payload: VerdictIn) -> Status[MoveOut]:
+def give_verdict(request: ApiRequest, person: str, payload: VerdictIn) -> Status[MoveOut]:
     """Accept, reject or disqualify one of your leads, with a reason code from the contract.
 
     The inbox's three verdicts by name; only who works the lead may give one: its
     owner, their manager or an admin (as for a sales move through ``/transitions``).
     """
     record = do_give_verdict(
-        request.auth,  # type: ignore[attr-defined]
+        request.auth,
         person,
         payload.verdict,
         payload.reason_code,
@@ -201,11 +201,11 @@ def give_verdict(request: HttpRequest, person: str, payload: VerdictIn) -> Statu
 
 
 @router.post("/people/{person}/convert", response={201: OpportunityOut})
-def convert(request: HttpRequest, person: str, payload: ConvertIn) -> Status[Opportunity]:
+def convert(request: ApiRequest, person: str, payload: ConvertIn) -> Status[Opportunity]:
     """Convert the person to an opportunity: the stage moves the contract allows (SQL, or
     SAL through SQL, to Opportunity) and a new deal with them as contact, together."""
     deal = do_convert_to_opportunity(
-        request.auth,  # type: ignore[attr-defined]
+        request.auth,
         person,
         name=payload.name,
         amount=payload.amount,

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
 from revloop.lifecycle.models import StageTransition
 from revloop.lifecycle.services import ACTIONS, check_can_read, move_person, person_history
 from revloop.people.access import access_person_id
+from revloop.users.requests import ApiRequest
 
 router = Router(tags=["lifecycle"])
 
@@ -67,7 +67,7 @@ def transition_data(record: StageTransition) -> dict[str, Any]:
 
 
 @router.post("/people/{person}/transitions", response={201: MoveOut})
-def create_transition(request: HttpRequest, person: str, payload: TransitionIn) -> Status[MoveOut]:
+def create_transition(request: ApiRequest, person: str, payload: TransitionIn) -> Status[MoveOut]:
     """Move a person (id or email): the contract says which moves exist and who may make them.
 
     Refusals are 403 (you may not make this move) or 400 (no such move, or a missing
@@ -75,7 +75,7 @@ def create_transition(request: HttpRequest, person: str, payload: TransitionIn) 
     """
     record = move_person(
         access_person_id(person),
-        by=request.auth,  # type: ignore[attr-defined]
+        by=request.auth,
         action=payload.action,
         to_stage=payload.to_stage,
         reason_code=payload.reason_code,
@@ -87,8 +87,8 @@ def create_transition(request: HttpRequest, person: str, payload: TransitionIn) 
 
 
 @router.get("/people/{person}/transitions", response=HistoryOut)
-def list_transitions(request: HttpRequest, person: str) -> dict[str, Any]:
+def list_transitions(request: ApiRequest, person: str) -> dict[str, Any]:
     """Every stage change of a person, oldest first, and when each stage was first entered."""
-    check_can_read(request.auth)  # type: ignore[attr-defined]
+    check_can_read(request.auth)
     history = person_history(access_person_id(person))
     return {**history, "transitions": [transition_data(t) for t in history["transitions"]]}

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import Field
 
 from revloop.people.access import access_person_id, check_can_merge
 from revloop.people.merge import do_merge_people
+from revloop.users.requests import ApiRequest
 
 router = Router(tags=["people"])
 
@@ -28,9 +28,9 @@ class MergeOut(Schema):
 
 
 @router.post("/people/merge", response=MergeOut)
-def merge_people(request: HttpRequest, payload: MergeIn) -> dict[str, Any]:
+def merge_people(request: ApiRequest, payload: MergeIn) -> dict[str, Any]:
     """Merge duplicates into the survivor: every touch, transition and note is kept."""
-    user = request.auth  # type: ignore[attr-defined]
+    user = request.auth
     check_can_merge(user)
     survivor = access_person_id(payload.survivor)
     duplicates = [access_person_id(d) for d in payload.duplicates]

@@ -6,7 +6,6 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
@@ -19,6 +18,7 @@ from revloop.routing.queries import sla_compliance
 from revloop.routing.services import do_mark_away, do_reassign
 from revloop.routing.weeks import week_start
 from revloop.users.models import User
+from revloop.users.requests import ApiRequest
 
 router = Router(tags=["routing"])
 
@@ -150,9 +150,9 @@ def _user(username: str) -> User:
 
 
 @router.get("/people/{person}/assignments", response=list[AssignmentOut])
-def list_assignments(request: HttpRequest, person: str) -> list[dict[str, Any]]:
+def list_assignments(request: ApiRequest, person: str) -> list[dict[str, Any]]:
     """Every rep the person was given to, newest first, with the rule and who was skipped."""
-    check_can_read(request.auth)  # type: ignore[attr-defined]
+    check_can_read(request.auth)
     records = Assignment.objects.filter(person_id=access_person_id(person)).select_related(
         "rep", "by_user", "contract_version"
     )
@@ -160,14 +160,14 @@ def list_assignments(request: HttpRequest, person: str) -> list[dict[str, Any]]:
 
 
 @router.post("/people/{person}/reassign", response={201: AssignmentOut, 409: dict[str, str]})
-def reassign(request: HttpRequest, person: str, payload: ReassignIn) -> Status[Any]:
+def reassign(request: ApiRequest, person: str, payload: ReassignIn) -> Status[Any]:
     """Give an open lead to another rep (sales managers and admins). Without ``to`` the
     routing rules choose, passing over the current rep; 409 when they find nobody."""
     target = _user(payload.to) if payload.to else None
     record = do_reassign(
         access_person_id(person),
         to=target,
-        by=request.auth,  # type: ignore[attr-defined]
+        by=request.auth,
         reason=payload.reason,
     )
     if record is None:
@@ -176,10 +176,10 @@ def reassign(request: HttpRequest, person: str, payload: ReassignIn) -> Status[A
 
 
 @router.post("/reps/{username}/absences", response={201: AbsenceOut})
-def mark_away(request: HttpRequest, username: str, payload: AbsenceIn) -> Status[AbsenceOut]:
+def mark_away(request: ApiRequest, username: str, payload: AbsenceIn) -> Status[AbsenceOut]:
     """Days a rep is away; routing passes them over. Reps for themselves, managers for anyone."""
     rep = _user(username)
-    by: User = request.auth  # type: ignore[attr-defined]
+    by: User = request.auth
     absence = do_mark_away(rep, starts=payload.starts, ends=payload.ends, note=payload.note, by=by)
     return Status(
         201,
@@ -195,9 +195,9 @@ def mark_away(request: HttpRequest, username: str, payload: AbsenceIn) -> Status
 
 
 @router.get("/sla/compliance", response=ComplianceOut)
-def compliance(request: HttpRequest, params: Query[WeekIn]) -> dict[str, Any]:
+def compliance(request: ApiRequest, params: Query[WeekIn]) -> dict[str, Any]:
     """Both teams' side of the SLA for one week: Sales' deadlines, Marketing's MQLs."""
-    check_can_read(request.auth)  # type: ignore[attr-defined]
+    check_can_read(request.auth)
     report = sla_compliance(params.week or week_start(timezone.now()))
     marketing = report.marketing
     return {

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Router, Schema
 
 from revloop.lifecycle.services import check_can_read
 from revloop.people.access import access_person_id
 from revloop.scoring.services import score_report
+from revloop.users.requests import ApiRequest
 
 router = Router(tags=["scoring"])
 
@@ -62,9 +62,9 @@ class ScoreOut(Schema):
 
 
 @router.get("/people/{person}/score", response=ScoreOut)
-def person_score(request: HttpRequest, person: str) -> dict[str, Any]:
+def person_score(request: ApiRequest, person: str) -> dict[str, Any]:
     """The person's score (by id or email) under the active contract, as of now: every
     rule that fired with its points, the decay and caps of engagement, the MQL checks,
     and the scores last stored."""
-    check_can_read(request.auth)  # type: ignore[attr-defined]
+    check_can_read(request.auth)
     return score_report(access_person_id(person))

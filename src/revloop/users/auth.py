@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import cast
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
 
 from revloop.users.models import TOKEN_PREFIX, ApiToken, TokenScope, User, hash_token
+from revloop.users.requests import ApiRequest
 
 # Writing last_used_at on every call would turn each read into a write.
 _LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -42,7 +44,8 @@ class TokenAuth(HttpBearer):
         api_token = access_token(token)
         if api_token is None or api_token.scope not in self.scopes:
             return None
-        request.api_token = api_token  # type: ignore[attr-defined]
+        # The request becomes what the handlers are annotated with.
+        cast(ApiRequest, request).api_token = api_token
         return api_token.user
 
 

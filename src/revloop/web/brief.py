@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from revloop.core.errors import ForbiddenError, NotFoundError
 from revloop.feedback.brief import handoff_brief
+from revloop.users.requests import PageRequest
 from revloop.web.mql_rule import mql_rule
 
 
 @login_required
-def person_brief(request: HttpRequest, pk: int) -> HttpResponse:
+def person_brief(request: PageRequest, pk: int) -> HttpResponse:
     try:
-        brief = handoff_brief(request.user, pk)  # type: ignore[arg-type]
+        brief = handoff_brief(request.user, pk)
     except NotFoundError:
         raise Http404("no such person") from None
     except ForbiddenError as exc:

@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -24,6 +24,7 @@ from revloop.feedback.services import (
     do_record_heard,
 )
 from revloop.users.models import User
+from revloop.users.requests import PageRequest
 from revloop.web import inbox_forms as f
 
 
@@ -98,11 +99,11 @@ PAGE_ROWS = 50
 
 
 @login_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: PageRequest) -> HttpResponse:
     show = request.GET.get("show", "")
     try:
         page = rep_inbox(
-            request.user,  # type: ignore[arg-type]
+            request.user,
             request.GET.get("rep") or None,
             limit=int(show) if show.isdigit() else PAGE_ROWS,
         )
@@ -115,11 +116,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def inbox_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def inbox_action(request: PageRequest, pk: int, action: str) -> HttpResponse:
     chosen = ACTIONS.get(action)
     if chosen is None:
         raise Http404(f"no inbox action {action!r}")
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     form = chosen.form(request.POST)
     try:
         if not form.is_valid():
@@ -131,7 +132,7 @@ def inbox_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404(exc.message) from None
     except InvalidInputError as exc:
         message, error = "", exc.message
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx:
         (messages.error if error else messages.success)(request, error or message)
         return redirect("inbox")
     page = rep_inbox(user, only=[pk])

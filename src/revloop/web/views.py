@@ -11,6 +11,7 @@ from revloop.goals.progress import home_goals
 from revloop.people.models import Person
 from revloop.routing.queries import sla_compliance
 from revloop.routing.weeks import week_start
+from revloop.users.requests import PageRequest
 from revloop.web.charts import bar_chart
 from revloop.web.people import person_page
 
@@ -25,9 +26,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: PageRequest, pk: int) -> HttpResponse:
     try:
-        page = person_page(pk, request.user)  # type: ignore[arg-type]
+        page = person_page(pk, request.user)
     except Person.DoesNotExist:
         raise Http404("no such person") from None
     except ForbiddenError as exc:
