@@ -29,8 +29,6 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from datetime import time as clock_time
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -45,13 +43,11 @@ from revloop.activity.models import Touch
 from revloop.core.bulk import column_of, insert_frame, update_from_frame, values_for_keys
 from revloop.core.signals import STAGE_MOVES, announce_records_imported, stages_set
 from revloop.core.values import fill_known
-from revloop.engine.identity.accounts import AccountMatcher, PersonToMatch
 from revloop.engine.identity.email import NormalizedEmail, normalize_email, normalized_parts
 from revloop.engine.imports import (
     AccountRecord,
     ErrorCsvWriter,
     ImportOptions,
-    OpportunityRecord,
     PersonRecord,
     RowFailure,
     read_records,
@@ -63,11 +59,9 @@ from revloop.engine.imports.report import StageLabels
 from revloop.people.identity import (
     PROFILE_FIELDS,
     PersonSeed,
-    cached_account_matcher,
     resolve_people,
 )
 from revloop.people.models import Account, Person
-from revloop.pipeline.models import Opportunity, OpportunityChange
 from revloop.users.models import User
 
 ENTITIES = ("people", "accounts", "touches", "opportunities")
@@ -168,14 +162,16 @@ class _Users:
         return self._by_key.get(text.strip().casefold()) if text else None
 
 
-def _properties(record: Any, *, owner_id: int | None) -> dict[str, Any]:
+def kept_properties(record: Any, *, owner_id: int | None) -> dict[str, Any]:
     extra = dict(record.properties)
     if record.owner and owner_id is None:
         extra["owner"] = record.owner  # an owner revloop does not know is kept, not lost
     return extra
 
 
-class _Writer:
+class Writer:
+    """Stores one kind of record, batch by batch, counting what happened to each."""
+
     def __init__(self, summary: ImportSummary, now: datetime, options: ImportOptions) -> None:
         self.summary = summary
         self.now = now
@@ -229,7 +225,7 @@ _IMPORTED_MOVES = {
 }
 
 
-class _PeopleWriter(_Writer):
+class _PeopleWriter(Writer):
     def write(self, records: Sequence[PersonRecord]) -> None:
         _adopt_emails(records)
         emails = {r.identity_key: _identity(r) for r in records}
@@ -304,7 +300,7 @@ class _PeopleWriter(_Writer):
             "external_id": record.external_id,
             "owner_id": owner_id,
             "properties": {
-                **_properties(record, owner_id=owner_id),
+                **kept_properties(record, owner_id=owner_id),
                 # Firmographics belong to the account; kept here when the file has them.
                 **({"industry": record.industry} if record.industry else {}),
                 **(
@@ -366,7 +362,7 @@ def _update_people(
     update_from_frame(table, frame, assignments=assignments, constants=constants)
 
 
-class _AccountWriter(_Writer):
+class _AccountWriter(Writer):
     def write(self, records: Sequence[AccountRecord]) -> None:
         ext = {r.external_id for r in records if r.external_id}
         domains = {r.domain for r in records if r.domain}
@@ -394,7 +390,7 @@ class _AccountWriter(_Writer):
                 "tier": record.tier,
                 "external_id": record.external_id,
                 "owner_id": owner_id,
-                "properties": _properties(record, owner_id=owner_id),
+                "properties": kept_properties(record, owner_id=owner_id),
             }
             account = (
                 (by_ext.get(record.external_id) if record.external_id else None)
@@ -429,7 +425,7 @@ class _AccountWriter(_Writer):
             )
 
 
-class _TouchWriter(_Writer):
+class _TouchWriter(Writer):
     """Touches arrive as a frame (see ``touch_batch``), never as a million row objects."""
 
     def write(self, touches: pl.DataFrame) -> None:
@@ -505,205 +501,18 @@ def _properties_with_unknown_content(touches: pl.DataFrame, known: Mapping[str, 
     return pl.Series("properties", properties, dtype=pl.Utf8)
 
 
-class _OpportunityWriter(_Writer):
-    """Opportunities a batch at a time: every lookup is one query per batch."""
-
-    def __init__(self, summary: ImportSummary, now: datetime, options: ImportOptions) -> None:
-        super().__init__(summary, now, options)
-        self._matcher: AccountMatcher | None = None
-        self._fuzzy: dict[str, int | None] = {}
-        self.today = timezone.localtime(now, options.default_tz).date()
-
-    def write(self, records: Sequence[OpportunityRecord]) -> None:
-        accounts = self._accounts(records)
-        contacts = self._contacts(records)
-        existing = self._existing(records)
-        new: dict[int, tuple[Opportunity, datetime]] = {}  # id(opportunity) -> (it, created)
-        updated: dict[int, tuple[Opportunity, dict[str, Any], set[str]]] = {}
-        for record in records:
-            account_id = accounts.get(record.row)
-            contact_id, contact_source = contacts.get(record.row, (None, ""))
-            values = self._values(record, account_id, contact_id, contact_source)
-            key = _opportunity_key(record.external_id, record.name, account_id)
-            opportunity = existing.get(key)
-            if opportunity is None:
-                created_at = record.created_at or values["closed_at"] or self.now
-                opportunity = Opportunity(
-                    created_at=created_at, **{k: v for k, v in values.items() if v is not None}
-                )
-                existing[key] = opportunity
-                new[id(opportunity)] = (opportunity, created_at)
-                self.count("created")
-                continue
-            # What the file did not say leaves what is stored alone (fill_known skips None).
-            if not record.amount_given:
-                values["amount"] = None
-            if record.close_date is None:
-                values["close_date"] = None
-            if id(opportunity) in new:  # a second row of one opportunity in this batch
-                names = fill_known(opportunity, values)
-                self.count("updated" if names else "unchanged")
-                continue
-            before = {
-                "stage": opportunity.stage,
-                "amount": opportunity.amount,
-                "close_date": opportunity.close_date,
-            }
-            if id(opportunity) in updated:
-                before = updated[id(opportunity)][1]
-            names = fill_known(opportunity, values)
-            if names:
-                entry = updated.setdefault(id(opportunity), (opportunity, before, set()))
-                entry[2].update(names)
-            self.count("updated" if names else "unchanged")
-        created = [o for o, _ in new.values()]
-        Opportunity.objects.bulk_create(created, batch_size=1_000)
-        OpportunityChange.objects.bulk_create(
-            (
-                OpportunityChange(
-                    opportunity=o, at=at, field="stage", old_value="", new_value=o.stage
-                )
-                for o, at in new.values()
-            ),
-            batch_size=1_000,
-        )
-        for opportunity, before, changed in updated.values():
-            opportunity.save(update_fields=sorted(changed))
-            OpportunityChange.objects.bulk_create(
-                OpportunityChange(
-                    opportunity=opportunity,
-                    at=self.now,
-                    field=name,
-                    old_value=_text(old),
-                    new_value=_text(getattr(opportunity, name)),
-                )
-                for name, old in before.items()
-                if name in changed and _text(old) != _text(getattr(opportunity, name))
-            )
-
-    def _values(
-        self,
-        record: OpportunityRecord,
-        account_id: int | None,
-        contact_id: int | None,
-        contact_source: str,
-    ) -> dict[str, Any]:
-        owner_id = self.users.find(record.owner)
-        properties = _properties(record, owner_id=owner_id)
-        if record.account_name and account_id is None:
-            # No account of that name yet: the name stays, under the file's own header.
-            properties.setdefault(record.account_name_column or "account_name", record.account_name)
-        closed_at = record.closed_at
-        if record.stage.is_closed and closed_at is None:
-            closed_on = record.close_date or self.today
-            closed_at = datetime.combine(closed_on, clock_time(0), tzinfo=self.options.default_tz)
-        return {
-            "name": record.name,
-            "account_id": account_id,
-            "primary_contact_id": contact_id,
-            "amount": record.amount,
-            "currency": record.currency,
-            "stage": record.stage.value,
-            "close_date": record.close_date or self.today,
-            "owner_id": owner_id,
-            # The deal's own lead source; else the first-touch source of its person.
-            "source": record.source or contact_source,
-            "closed_at": closed_at,
-            "outcome_reason": record.outcome_reason,
-            "competitor": record.competitor,
-            "external_id": record.external_id,
-            "properties": properties,
-        }
-
-    def _accounts(self, records: Sequence[OpportunityRecord]) -> dict[int, int]:
-        """Row → account id, by the account's external id, else its name (exact, then fuzzy)."""
-        ext = {r.account_external_id for r in records if r.account_external_id}
-        by_ext = dict(Account.objects.filter(external_id__in=ext).values_list("external_id", "id"))
-        names = {r.account_name.casefold() for r in records if r.account_name}
-        by_name: dict[str, int] = {}
-        for lname, account_id in (
-            Account.objects.annotate(lname=Lower("name"))
-            .filter(lname__in=names)
-            .order_by("id")
-            .values_list("lname", "id")
-        ):
-            by_name.setdefault(lname, account_id)
-        found: dict[int, int] = {}
-        for record in records:
-            pk = by_ext.get(record.account_external_id) if record.account_external_id else None
-            if pk is None and record.account_name:
-                pk = by_name.get(record.account_name.casefold()) or self._fuzzy_account(
-                    record.account_name
-                )
-            if pk is not None:
-                found[record.row] = pk
-        return found
-
-    def _fuzzy_account(self, name: str) -> int | None:
-        if name not in self._fuzzy:
-            if self._matcher is None:
-                self._matcher = cached_account_matcher()
-            match = self._matcher.match(PersonToMatch(company=name))
-            self._fuzzy[name] = int(match.account_id) if match.account_id is not None else None
-        return self._fuzzy[name]
-
-    def _contacts(self, records: Sequence[OpportunityRecord]) -> dict[int, tuple[int, str]]:
-        """Row → (person id, person's source), by contact email, else the person's external id."""
-        keys = {
-            r.row: normalize_email(r.contact_email).canonical for r in records if r.contact_email
-        }
-        by_key = {
-            key: (pk, source)
-            for key, pk, source in Person.objects.filter(
-                email_key__in=set(keys.values())
-            ).values_list("email_key", "id", "source")
-        }
-        ext = {r.contact_external_id for r in records if r.contact_external_id}
-        by_ext: dict[str, tuple[int, str]] = {}
-        for external_id, pk, source in (
-            Person.objects.filter(external_id__in=ext)
-            .order_by("id")
-            .values_list("external_id", "id", "source")
-        ):
-            by_ext.setdefault(external_id, (pk, source))
-        found: dict[int, tuple[int, str]] = {}
-        for record in records:
-            person = by_key.get(keys.get(record.row, "")) or by_ext.get(record.contact_external_id)
-            if person is not None:
-                found[record.row] = person
-        return found
-
-    def _existing(self, records: Sequence[OpportunityRecord]) -> dict[tuple[Any, ...], Opportunity]:
-        """The stored opportunities these rows may be, under the keys rows look them up by."""
-        ext = {r.external_id for r in records if r.external_id}
-        names = {r.name for r in records if not r.external_id}
-        found: dict[tuple[Any, ...], Opportunity] = {}
-        query = Q(external_id__in=ext) | Q(name__in=names)
-        # Newest first, so that the oldest of several namesakes is the one kept.
-        for opportunity in Opportunity.objects.filter(query).order_by("-id"):
-            if opportunity.external_id in ext:
-                found[("id", opportunity.external_id)] = opportunity
-            if opportunity.name in names:
-                found[("name", opportunity.name, opportunity.account_id)] = opportunity
-        return found
-
-
-def _opportunity_key(external_id: str, name: str, account_id: int | None) -> tuple[Any, ...]:
-    return ("id", external_id) if external_id else ("name", name, account_id)
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    return "" if value is None else str(value)
-
-
-_WRITERS: dict[str, type[_Writer]] = {
+#: What each kind of record becomes. The contexts above capture add theirs when Django
+#: starts (:func:`register_writer`): the pipeline writes opportunities.
+_WRITERS: dict[str, type[Writer]] = {
     "people": _PeopleWriter,
     "accounts": _AccountWriter,
     "touches": _TouchWriter,
-    "opportunities": _OpportunityWriter,
 }
+
+
+def register_writer(entity: str, writer: type[Writer]) -> None:
+    """Let ``writer`` store the records of ``entity`` (one of :data:`ENTITIES`)."""
+    _WRITERS[entity] = writer
 
 
 class _ErrorReport:

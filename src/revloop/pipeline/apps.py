@@ -7,4 +7,5 @@ class PipelineConfig(AppConfig):
     verbose_name = "Pipeline"
 
     def ready(self) -> None:
-        from revloop.pipeline import receivers  # noqa: F401 - connects the signal receivers
+        # Connects the signal receivers and registers the opportunity import.
+        from revloop.pipeline import importer, receivers  # noqa: F401
