@@ -155,7 +155,7 @@ def _observational(campaign: Campaign, members: QuerySet[CampaignMember]) -> dic
     treated_times = list(
         people.filter(treated_at__isnull=False).values_list("treated_at", flat=True)
     )
-    base = {
+    base: dict[str, Any] = {
         "design": "observational",
         "label": "observational — not the campaign's effect",
         "control": None,

@@ -18,7 +18,7 @@ from revloop.catalog.models import CatalogVersion, ContentFinding
 from revloop.engine.truth import check_catalog
 
 
-class NewVersionForm(forms.ModelForm):  # type: ignore[type-arg]
+class NewVersionForm(forms.ModelForm):
     class Meta:
         model = CatalogVersion
         fields = ("text", "note")
@@ -33,15 +33,17 @@ class NewVersionForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 @admin.register(CatalogVersion)
-class CatalogVersionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class CatalogVersionAdmin(admin.ModelAdmin):
     list_display = ("number", "company", "status", "created_by", "created_at", "ended_at")
     list_filter = ("status",)
     shown = ("number", "company", "status", "note", "created_by", "created_at", "ended_at", "text")
 
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+    def get_form(
+        self, request: HttpRequest, obj: Any | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
         if obj is None:
             kwargs["form"] = NewVersionForm
-        return super().get_form(request, obj, **kwargs)
+        return super().get_form(request, obj, change, **kwargs)
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return ("text", "note") if obj is None else self.shown

@@ -13,6 +13,7 @@ from revloop.catalog.models import CatalogVersion
 from revloop.catalog.versions import active_checker, active_version
 from revloop.core.errors import InvalidInputError, NotFoundError
 from revloop.engine.truth import FORMATS
+from revloop.users.requests import ApiRequest
 
 router = Router(tags=["catalog"])
 
@@ -82,13 +83,13 @@ def get_catalog(request: HttpRequest) -> CatalogOut:
 
 
 @router.post("/catalog", response=SavedOut)
-def save_catalog(request: HttpRequest, body: CatalogIn) -> SavedOut:
+def save_catalog(request: ApiRequest, body: CatalogIn) -> SavedOut:
     """Make a new version active (marketing, sales_manager or admin); errors name line and field."""
     version, new = do_save_catalog(
         body.text,
         by=request.auth,
         source="catalog.yaml",
-        note=body.note,  # type: ignore[attr-defined]
+        note=body.note,
     )
     return SavedOut(**_out(version).model_dump(), new=new)
 

@@ -24,7 +24,7 @@ class CatalogStatus(models.TextChoices):
 VERSION_MUTABLE_FIELDS = frozenset({"status", "ended_at"})
 
 
-class CatalogVersionQuerySet(models.QuerySet):  # type: ignore[type-arg]
+class CatalogVersionQuerySet(models.QuerySet["CatalogVersion"]):
     def update(self, **kwargs: Any) -> int:
         if set(kwargs) - VERSION_MUTABLE_FIELDS:
             raise AppendOnlyError("a catalog version's text never changes once saved")
