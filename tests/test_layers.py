@@ -33,7 +33,8 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         # Platform services every context may use: accounts and roles, background tasks,
         # outgoing webhooks.
         "users worker webhooks",
-        # What comes in: people and accounts, touches and campaigns, the ways in.
+        # What comes in: people and accounts, then what they did (touches, campaigns),
+        # then the ways in. Touches point at people, so people never import activity.
         "people activity capture",
         # The signed documents (the lead contract, the offer catalog), the stage machine,
         # rule and predictive scores.

@@ -7,9 +7,10 @@ from datetime import timedelta
 import polars as pl
 import pytest
 
+from revloop.activity.frames import touches_frame
 from revloop.activity.models import Campaign, ContentAsset
 from revloop.engine.contract import parse_contract
-from revloop.people.frames import people_frame, stages_frame, touches_frame
+from revloop.people.frames import people_frame, stages_frame
 from tests import factories
 from tests.contract_helpers import contract_text, ideal_person
 

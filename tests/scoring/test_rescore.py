@@ -140,8 +140,9 @@ def test_rescore_people_touches_only_them() -> None:
 
 
 def test_stored_scores_equal_the_engine_on_the_same_frames() -> None:
+    from revloop.activity.frames import touches_frame
     from revloop.contracts.versions import active_contract
-    from revloop.people.frames import people_frame, touches_frame
+    from revloop.people.frames import people_frame
 
     now = timezone.now()
     for days in (1, 10, 40):

@@ -17,6 +17,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from revloop.activity.lookups import campaign_ids
 from revloop.activity.models import ContentAsset, Touch
+from revloop.activity.stitching import stitch_anonymous_touches
 from revloop.capture.schemas import BatchResult, EventIn, FieldError, ItemResult
 from revloop.core.bulk import insert_ignoring_conflicts
 from revloop.core.signals import announce_people_changed
@@ -116,6 +117,7 @@ def do_ingest_events(items: Sequence[Any]) -> BatchResult:
             if m is not None and e.anonymous_id
         }
         link_anonymous_ids(links, at=timezone.now())
+        stitch_anonymous_touches(links)
         anonymous_owner = people_for_anonymous_ids(
             e.anonymous_id for _, e, m in accepted if m is None
         )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from pydantic import BaseModel
 
 from revloop.activity.models import Touch
+from revloop.activity.stitching import stitch_anonymous_touches
 from revloop.capture.models import FormEndpoint
 from revloop.core.bulk import insert_ignoring_conflicts
 from revloop.core.errors import InvalidInputError, NotFoundError
@@ -74,6 +75,7 @@ def do_submit_form(
         anonymous_id = mapped.get("anonymous_id", "")
         if anonymous_id:
             link_anonymous_ids({anonymous_id: outcome.person_id}, at=now)
+            stitch_anonymous_touches([anonymous_id])
         stored = insert_ignoring_conflicts(
             Touch,
             [

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from pydantic import TypeAdapter, ValidationError
 
+from revloop.activity.stitching import stitch_anonymous_touches
 from revloop.capture.events import pydantic_errors
 from revloop.capture.schemas import (
     BatchResult,
@@ -117,7 +118,8 @@ def do_identify(item: IdentifyIn) -> IdentifyOut:
             person = Person.objects.select_for_update().get(pk=outcome.person_id)
             if _fill(person, _profile(item.traits), None):
                 person.save(update_fields=[*PROFILE_FIELDS, "updated_at"])
-        stitched = link_anonymous_ids({item.anonymous_id: outcome.person_id}, at=now)
+        link_anonymous_ids({item.anonymous_id: outcome.person_id}, at=now)
+        stitched = stitch_anonymous_touches([item.anonymous_id])
         announce_people_changed(Person, [outcome.person_id])
     return IdentifyOut(
         person_id=outcome.person_id, created=outcome.created, stitched_touches=stitched

@@ -21,12 +21,13 @@ from typing import Any
 import polars as pl
 from django.utils import timezone
 
+from revloop.activity.frames import touches_frame
 from revloop.contracts.models import ContractVersion
 from revloop.contracts.versions import active_version, contract_of, get_version
 from revloop.core.frames import UTC, as_text, read_sql
 from revloop.engine.scoring import first_mql_moments
 from revloop.engine.vocabulary import LifecycleStage
-from revloop.people.frames import people_frame, touches_frame
+from revloop.people.frames import people_frame
 
 WINDOW = timedelta(days=365)
 

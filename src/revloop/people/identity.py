@@ -14,10 +14,9 @@ from datetime import datetime
 from typing import Any
 
 import polars as pl
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Max
 
-from revloop.activity.models import Touch
 from revloop.core.bulk import (
     insert_frame_returning,
     insert_ignoring_conflicts,
@@ -176,31 +175,15 @@ def people_for_anonymous_ids(anonymous_ids: Iterable[str]) -> dict[str, int]:
     )
 
 
-def link_anonymous_ids(links: Mapping[str, int], *, at: datetime) -> int:
-    """Tie anonymous ids to people and hand them their earlier anonymous touches.
-
-    An id already tied to someone stays with them (first identification wins);
-    the number of touches that were stitched is returned.
-    """
+def link_anonymous_ids(links: Mapping[str, int], *, at: datetime) -> None:
+    """Tie anonymous ids to people; an id already tied to someone stays with them (first
+    identification wins). Their earlier touches follow through
+    :func:`revloop.activity.stitching.stitch_anonymous_touches`."""
     if not links:
-        return 0
+        return
     insert_ignoring_conflicts(
         AnonymousIdentity,
         [{"anonymous_id": a, "person_id": p, "linked_at": at} for a, p in links.items()],
         conflict_field="anonymous_id",
         returning=("id",),
     )
-    # One statement for the whole batch: each unlinked touch of these ids takes the
-    # person its id belongs to (which, for an id claimed earlier, is the first claimant).
-    identities = AnonymousIdentity._meta.db_table
-    touches = Touch._meta.db_table
-    ids = sorted(links)
-    marks = ", ".join(["%s"] * len(ids))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {touches} SET person_id = (SELECT person_id FROM {identities} "  # noqa: S608 - our tables
-            f"WHERE {identities}.anonymous_id = {touches}.anonymous_id) "
-            f"WHERE person_id IS NULL AND anonymous_id IN ({marks})",
-            ids,
-        )
-        return int(cursor.rowcount)

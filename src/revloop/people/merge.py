@@ -62,12 +62,11 @@ def _records(ids: Sequence[int]) -> dict[PersonId, dict[str, Any]]:
 
 
 def _touch_counts(ids: Sequence[int]) -> dict[PersonId, int]:
-    from revloop.activity.models import Touch
-
+    # Through the reverse relation: touches point at people, not the other way round.
     return dict(
-        Touch.objects.filter(person_id__in=ids)
-        .values_list("person_id")
-        .annotate(n=Count("id"))
+        Person.objects.filter(pk__in=ids, touches__isnull=False)
+        .values_list("pk")
+        .annotate(n=Count("touches"))
         .order_by()
     )
 

@@ -25,13 +25,14 @@ import polars as pl
 from django.db import connection, transaction
 from django.utils import timezone
 
+from revloop.activity.frames import max_touch_id, touches_frame
 from revloop.contracts.models import ContractVersion
 from revloop.contracts.versions import active_contract
 from revloop.core.bulk import update_from_frame
 from revloop.engine.contract import GRADES, Contract
 from revloop.engine.scoring import Explanation, ScoreResult, explain, score_people
 from revloop.lifecycle.services import apply_automatic_moves
-from revloop.people.frames import max_touch_id, people_frame, touches_frame
+from revloop.people.frames import people_frame
 from revloop.people.models import Person
 from revloop.scoring.models import ScoringRun
 
