@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from typing import Any
+from typing import IO, Any, cast
 
 from django.conf import settings
 from django.core.management import call_command
@@ -80,7 +80,8 @@ class Command(BaseCommand):
         if as_json:
             self.stdout.write(json.dumps(answers, indent=2))
         else:
-            print_answers(answers, Console(file=self.stdout, width=120))
+            # Django's OutputWrapper writes text as a file does; typeshed's IO is stricter.
+            print_answers(answers, Console(file=cast("IO[str]", self.stdout), width=120))
 
     def _set_up_then_serve(self, options: dict[str, Any]) -> None:
         # gunicorn forks its web workers from this process. Seeding and scoring run
