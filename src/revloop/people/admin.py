@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
 
 from revloop.core.admin import HistoryAdmin
 from revloop.core.errors import RevloopError
 from revloop.people.access import check_can_merge
 from revloop.people.merge import do_merge_people
 from revloop.people.models import Account, AnonymousIdentity, Person, PersonMerge
+from revloop.users.requests import PageRequest
 
 
 @admin.register(Account)
@@ -29,15 +29,15 @@ class AccountAdmin(admin.ModelAdmin):
 
 @admin.action(description="Merge the selected people into the oldest of them")
 def merge_selected(
-    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Person]
+    modeladmin: admin.ModelAdmin, request: PageRequest, queryset: QuerySet[Person]
 ) -> None:
     ids = list(queryset.order_by("created_at", "id").values_list("id", flat=True))
     if len(ids) < 2:
         modeladmin.message_user(request, "Select at least two people to merge.", level="warning")
         return
     try:
-        check_can_merge(request.user)  # type: ignore[arg-type]
-        summary = do_merge_people(ids[0], ids[1:], by=request.user)  # type: ignore[arg-type]
+        check_can_merge(request.user)
+        summary = do_merge_people(ids[0], ids[1:], by=request.user)
     except RevloopError as exc:
         modeladmin.message_user(request, exc.message, level="error")
         return

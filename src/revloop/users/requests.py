@@ -20,7 +20,8 @@ class ApiRequest(HttpRequest):
 
 
 class PageRequest(HttpRequest):
-    """A page request behind ``login_required``, through django-htmx's middleware."""
+    """A page request of a signed-in user (behind ``login_required``, or the admin's
+    login), through django-htmx's middleware."""
 
     user: User
     htmx: HtmxDetails

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
+from revloop.users.models import User
 from revloop.webhooks.models import WebhookDelivery, WebhookEndpoint
 from revloop.worker.admin import AdminsOnly, is_admin
 
@@ -32,8 +33,9 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     def save_model(
         self, request: HttpRequest, obj: WebhookEndpoint, form: object, change: bool
     ) -> None:
-        if not change:
-            obj.created_by = request.user  # type: ignore[assignment]
+        # The admin's own login guarantees a user; the check tells the type checker.
+        if not change and isinstance(request.user, User):
+            obj.created_by = request.user
         super().save_model(request, obj, form, change)
 
 
