@@ -155,7 +155,7 @@ def _when(value: datetime | date | None) -> datetime | None:
 
 
 def _rows(query: Any, fields: Sequence[str]) -> Iterable[dict[str, Any]]:
-    return query.values(*fields).order_by("pk").iterator(chunk_size=_BATCH)  # type: ignore[no-any-return]
+    return query.values(*fields).order_by("pk").iterator(chunk_size=_BATCH)
 
 
 def _property_keys(model: Any) -> set[str]:
