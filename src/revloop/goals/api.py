@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
@@ -15,6 +14,7 @@ from revloop.analytics.paths import jsonable
 from revloop.goals.actions import do_set_goal
 from revloop.goals.planning import do_create_plan_goals, make_plan, read_request
 from revloop.goals.progress import board, get_goal, goal_progress
+from revloop.users.requests import ApiRequest
 
 router = Router(tags=["goals"])
 
@@ -47,22 +47,22 @@ class PlanIn(Schema):
 
 
 @router.get("/goals", response=dict[str, Any])
-def list_goals(request: HttpRequest, given: Query[GoalsIn]) -> dict[str, Any]:
+def list_goals(request: ApiRequest, given: Query[GoalsIn]) -> dict[str, Any]:
     """Goals of periods not yet ended (or all), each with actual, expected, forecast,
     its 90% interval and status (ahead, on_track, at_risk, behind)."""
-    check_can_read_reports(request.auth)  # type: ignore[attr-defined]
-    return jsonable({"goals": board(include_ended=given.all, team=given.team)})  # type: ignore[no-any-return]
+    check_can_read_reports(request.auth)
+    return jsonable({"goals": board(include_ended=given.all, team=given.team)})
 
 
 @router.get("/goals/{goal_id}", response=dict[str, Any])
-def show_goal(request: HttpRequest, goal_id: int) -> dict[str, Any]:
+def show_goal(request: ApiRequest, goal_id: int) -> dict[str, Any]:
     """One goal with its pacing."""
-    check_can_read_reports(request.auth)  # type: ignore[attr-defined]
-    return jsonable(goal_progress(get_goal(goal_id)))  # type: ignore[no-any-return]
+    check_can_read_reports(request.auth)
+    return jsonable(goal_progress(get_goal(goal_id)))
 
 
 @router.post("/goals", response={200: dict[str, Any], 201: dict[str, Any]})
-def set_goal(request: HttpRequest, body: GoalIn) -> Status[dict[str, Any]]:
+def set_goal(request: ApiRequest, body: GoalIn) -> Status[dict[str, Any]]:
     """Set or change a goal; a goal that is not SMART is refused with every reason."""
     goal, created = do_set_goal(
         team=body.team,
@@ -73,16 +73,16 @@ def set_goal(request: HttpRequest, body: GoalIn) -> Status[dict[str, Any]]:
         baseline=body.vs,
         currency=body.currency,
         note=body.note,
-        by=request.auth,  # type: ignore[attr-defined]
+        by=request.auth,
     )
     return Status(201 if created else 200, jsonable({**goal_progress(goal), "created": created}))
 
 
 @router.get("/plan", response=dict[str, Any])
-def plan(request: HttpRequest, given: Query[PlanIn]) -> dict[str, Any]:
+def plan(request: ApiRequest, given: Query[PlanIn]) -> dict[str, Any]:
     """The reverse funnel: customers, opportunities, SQLs, SALs, MQLs and new leads
     needed, and by when, with the rates, lags and history they rest on."""
-    check_can_read_reports(request.auth)  # type: ignore[attr-defined]
+    check_can_read_reports(request.auth)
     wanted = read_request(
         given.revenue,
         given.period,
@@ -90,14 +90,14 @@ def plan(request: HttpRequest, given: Query[PlanIn]) -> dict[str, Any]:
         currency=given.currency,
         today=timezone.localdate(),
     )
-    return jsonable(make_plan(wanted))  # type: ignore[no-any-return]
+    return jsonable(make_plan(wanted))
 
 
 @router.post("/plan/goals", response=dict[str, Any])
-def plan_to_goals(request: HttpRequest, body: PlanIn) -> dict[str, Any]:
+def plan_to_goals(request: ApiRequest, body: PlanIn) -> dict[str, Any]:
     """Turn the plan into goals for both teams, in one step."""
     wanted = read_request(
         body.revenue, body.period, currency=body.currency, today=timezone.localdate()
     )
-    made = do_create_plan_goals(wanted, by=request.auth)  # type: ignore[attr-defined]
-    return jsonable(made)  # type: ignore[no-any-return]
+    made = do_create_plan_goals(wanted, by=request.auth)
+    return jsonable(made)

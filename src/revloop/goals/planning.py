@@ -212,10 +212,10 @@ def _count_so_far(stages: list[dict[str, Any]], today: date) -> None:
                 rows = Person.objects.filter(created_at__gte=lo, created_at__lt=hi)
                 stage["so_far"] = rows.count()
             else:
-                rows = StageTransition.objects.filter(
+                moves = StageTransition.objects.filter(
                     to_stage=stage["stage"], at__gte=lo, at__lt=hi
                 )
-                stage["so_far"] = rows.values("person_id").distinct().count()
+                stage["so_far"] = moves.values("person_id").distinct().count()
         stage["to_go"] = max(0, stage["needed"] - stage["so_far"])
 
 
