@@ -12,7 +12,7 @@ class CampaignAdmin(admin.ModelAdmin):
 
 @admin.register(ContentAsset)
 class ContentAssetAdmin(admin.ModelAdmin):
-    list_display = ("title", "kind", "campaign", "published_on")
+    list_display: tuple[str, ...] = ("title", "kind", "campaign", "published_on")
     list_filter = ("kind",)
     search_fields = ("title", "body")
 

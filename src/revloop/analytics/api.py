@@ -127,12 +127,12 @@ class MisinformedIn(Schema):
 
 
 @router.get("/analytics/misinformed", response=dict[str, Any])
-def misinformed(request: HttpRequest, given: Query[MisinformedIn]) -> dict[str, Any]:
+def misinformed(request: ApiRequest, given: Query[MisinformedIn]) -> dict[str, Any]:
     """Content ranked by misinformed outcomes: per asset, the rate of leads judged
     misinformed (about a claim it makes) among those who saw it before the verdict
     minus the rate among those who did not, with support (``seen``, ``unseen``) and a
     95% interval (``low``, ``high``); its false sentences with the truth. Observational."""
-    check_can_read_reports(request.auth)  # type: ignore[attr-defined]
+    check_can_read_reports(request.auth)
     return misinformed_report(threshold=given.threshold)
 
 
@@ -143,12 +143,12 @@ class InsightsIn(Schema):
 
 
 @router.get("/analytics/insights", response=dict[str, Any])
-def insights(request: HttpRequest, given: Query[InsightsIn]) -> dict[str, Any]:
+def insights(request: ApiRequest, given: Query[InsightsIn]) -> dict[str, Any]:
     """Field insights: questions, objections and notes grouped into topics, each with a
     label, example quotes, how often and its trend, the deals where it came up (open
     pipeline per currency, won of closed) and the content asset that answers it, or
     ``content_gap``."""
-    check_can_read_reports(request.auth)  # type: ignore[attr-defined]
+    check_can_read_reports(request.auth)
     return insights_report(period_days=given.period_days)
 
 

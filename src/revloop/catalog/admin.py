@@ -73,7 +73,7 @@ class CatalogVersionAdmin(admin.ModelAdmin):
         obj._state.db = version._state.db
 
 
-class FindingInline(admin.TabularInline):  # type: ignore[type-arg]
+class FindingInline(admin.TabularInline):
     """What the copy checker found in the asset's copy: written only by the check."""
 
     model = ContentFinding

@@ -127,14 +127,15 @@ def start_sla_clocks(now: datetime) -> None:
 def seed_heard(seed: int, now: datetime) -> int:
     """The questions and objections reps heard from the leads they accepted
     (``engine.demo.heard``: a random stream of its own, drawn after the company)."""
-    accepted: dict[int, tuple[datetime, int | None]] = {}
+    accepted: dict[int, tuple[datetime, int]] = {}
     for person_id, at, by_user_id, owner_id in (
         StageTransition.objects.filter(from_stage="mql", to_stage="sal")
         .order_by("person_id", "at", "id")
         .values_list("person_id", "at", "by_user_id", "person__owner_id")
     ):
-        if person_id not in accepted and (by_user_id or owner_id):
-            accepted[person_id] = (at, by_user_id or owner_id)
+        rep = by_user_id or owner_id
+        if person_id not in accepted and rep:
+            accepted[person_id] = (at, rep)
     deal_of: dict[int, tuple[int, str]] = {}
     for person_id, deal_id, stage in OpportunityContact.objects.order_by(
         "person_id", "opportunity_id"
