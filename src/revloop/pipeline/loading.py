@@ -10,7 +10,7 @@ from django.db.models import Q
 from revloop.activity.models import Touch
 from revloop.engine.contract import PipelineChecks
 from revloop.engine.pipeline import FORECAST_CATEGORY_KEYS, PipelineData, from_tables
-from revloop.feedback.models import SalesActivity
+from revloop.people.models import Person
 from revloop.pipeline.models import Opportunity, OpportunityChange, OpportunityContact
 
 
@@ -104,8 +104,19 @@ def load_pipeline(checks: PipelineChecks) -> tuple[PipelineData, list[str]]:
         ),
         {"person_id": pl.Int64, "occurred_at": pl.Datetime("us", "UTC"), "type": pl.String},
     )
+    # The reps' calls, e-mails and meetings, through the people they were logged on: the
+    # feedback app, which records them, sits beside the pipeline and imports it.
+    on_deal_people = Q(pk__in=OpportunityContact.objects.values("person_id")) | Q(
+        pk__in=Opportunity.objects.filter(primary_contact__isnull=False).values(
+            "primary_contact_id"
+        )
+    )
     sales = _frame(
-        list(SalesActivity.objects.order_by().filter(on_deals).values_list("person_id", "at")),
+        list(
+            Person.objects.order_by()
+            .filter(on_deal_people, sales_activities__isnull=False)
+            .values_list("pk", "sales_activities__at")
+        ),
         {"person_id": pl.Int64, "at": pl.Datetime("us", "UTC")},
     )
     currencies = sorted(

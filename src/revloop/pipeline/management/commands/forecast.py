@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import IO, Any, cast
 
 from django.core.management.base import CommandError, CommandParser
 from rich.console import Console
@@ -44,7 +44,8 @@ class Command(RevloopCommand):
         self.emit(result, options, lambda: self._human(result))
 
     def _human(self, result: dict[str, Any]) -> None:
-        console = Console(file=self.stdout, width=160)
+        # Django's OutputWrapper writes text as a file does; typeshed's IO is stricter.
+        console = Console(file=cast("IO[str]", self.stdout), width=160)
         currency = result["currency"]
         shown = ", ".join(currency) if isinstance(currency, list) else (currency or "no deals")
         table = Table(title=f"Forecast ({shown})", title_justify="left")

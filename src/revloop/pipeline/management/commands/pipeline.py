@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import IO, Any, cast
 
 from django.core.management.base import CommandError, CommandParser
 from rich.console import Console
@@ -79,7 +79,8 @@ class Command(RevloopCommand):
         )
 
     def _human(self, result: dict[str, Any]) -> None:
-        console = Console(file=self.stdout, width=200)
+        # Django's OutputWrapper writes text as a file does; typeshed's IO is stricter.
+        console = Console(file=cast("IO[str]", self.stdout), width=200)
         flags = Table(
             title=f"Pipeline flags ({result['scope']} deals, {result['deals']:,} judged)",
             title_justify="left",
