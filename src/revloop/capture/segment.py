@@ -411,6 +411,7 @@ class SegmentResult:
             return {"success": True}
         return {
             "success": False,
+            "code": "invalid",
             "message": f"{len(self.errors)} of {self.messages} messages rejected; "
             "the others were stored",
             "stored": self.stored,

@@ -31,6 +31,8 @@ class RefusedError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+        # The libraries read `code` and `message` from an error answer.
+        self.code = {401: "unauthorized", 413: "too_large"}.get(status, "invalid")
 
 
 def _write_key(request: HttpRequest) -> None:
@@ -93,7 +95,8 @@ def _answer(request: HttpRequest, single: str | None) -> JsonResponse:
                 raise RefusedError(400, exc.reason) from None
     except RefusedError as refused:
         response = JsonResponse(
-            {"success": False, "message": refused.message}, status=refused.status
+            {"success": False, "code": refused.code, "message": refused.message},
+            status=refused.status,
         )
         if refused.status == 401:
             response["WWW-Authenticate"] = 'Basic realm="revloop"'
