@@ -209,7 +209,7 @@ def _campaign(context: Mapping[str, Any], url: str) -> dict[str, str]:
         for theirs, ours in _UTM_KEYS.items()
         if campaign.get(theirs)
     }
-    if not found and url:
+    if not found and "utm_" in url:
         # Page calls without a parsed campaign still carry it in the landing URL.
         query = parse_qs(urlsplit(url).query)
         for theirs, ours in _UTM_KEYS.items():
@@ -220,10 +220,15 @@ def _campaign(context: Mapping[str, Any], url: str) -> dict[str, str]:
 
 
 def touch_event(
-    message: Mapping[str, Any], call: str, received_at: datetime, sent_at: datetime | None
+    message: Mapping[str, Any],
+    call: str,
+    received_at: datetime,
+    sent_at: datetime | None,
+    *,
+    mapping: EventMapping,
+    person: Who,
 ) -> dict[str, Any]:
     """The native event (see ``EventIn``) a track, page or screen call stands for."""
-    person = who(message)
     if not person.email and not person.keys:
         raise MessageError("a message needs an anonymousId, a userId or traits.email")
     properties = dict(_dict(message, "properties"))
@@ -233,7 +238,7 @@ def touch_event(
     if call == "track":
         if not name:
             raise MessageError("event: a track call needs the event's name")
-        rule = event_mapping().rule_for(name)
+        rule = mapping.rule_for(name)
     else:
         rule = EventRule(TouchType.PAGE_VIEW)
     url = str(page.get("url") or properties.get("url") or "")
@@ -297,6 +302,8 @@ def do_link_ids(groups: Sequence[Sequence[str]]) -> None:
     The first identification wins, as for the native identify: ids that belong to
     different people stay where they are.
     """
+    if not groups:
+        return
     owners = people_for_anonymous_ids(k for keys in groups for k in keys)
     loose: dict[str, int] = {}
     for keys in groups:
@@ -465,21 +472,29 @@ def do_ingest_segment(
         batch_sent_at = None
     events: list[dict[str, Any]] = []
     event_index: list[int] = []
+    linked: list[list[str]] = []
+    mapping = event_mapping()
     identity: list[tuple[int, str, Mapping[str, Any]]] = []
     for index, message in enumerate(messages):
         try:
             call = call_type(message, default_type)
+            person = who(message)
             if call in _TOUCH_CALLS:
-                events.append(touch_event(message, call, received_at, batch_sent_at))
+                events.append(
+                    touch_event(
+                        message, call, received_at, batch_sent_at, mapping=mapping, person=person
+                    )
+                )
                 event_index.append(index)
+                if len(person.keys) > 1:
+                    linked.append(person.keys)
             else:
-                who(message)
                 identity.append((index, call, message))
         except MessageError as exc:
             result.errors[index] = exc.reason
     # A userId and an anonymousId seen together are one visitor: tie them before the
     # touches are written, so each touch finds its person.
-    do_link_ids([k for k in (who(messages[i]).keys for i in event_index) if len(k) > 1])
+    do_link_ids(linked)
     if events:
         stored = do_ingest_events(events)
         for item in stored.results:
