@@ -153,7 +153,7 @@ def test_a_body_over_the_limit_is_refused_even_when_compressed(
     segment: Client, settings: Any
 ) -> None:
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2048
-    padding = {"properties": {"x": "y" * 5000}}
+    padding: dict[str, Any] = {"properties": {"x": "y" * 5000}}
     response = _post(
         segment, "/v1/batch", {"batch": [_track(1, **padding)]}, **{"Content-Encoding": "gzip"}
     )

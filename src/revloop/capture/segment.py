@@ -264,7 +264,8 @@ def touch_event(
 
 def _profile(traits: Mapping[str, Any]) -> dict[str, str]:
     """Segment's reserved traits that revloop keeps on a person."""
-    address = traits.get("address") if isinstance(traits.get("address"), dict) else {}
+    given = traits.get("address")
+    address: dict[str, Any] = given if isinstance(given, dict) else {}
     values = {
         "first_name": traits.get("firstName") or traits.get("first_name"),
         "last_name": traits.get("lastName") or traits.get("last_name"),
@@ -394,7 +395,7 @@ def do_link_group(message: Mapping[str, Any]) -> int | None:
             account.save(update_fields=["properties", "updated_at"])
         Person.objects.filter(pk=person_id).update(account=account, updated_at=timezone.now())
         rescore_on_commit([person_id])
-    return account.pk
+    return int(account.pk)
 
 
 _IDENTITY_CALLS: dict[str, Callable[[Mapping[str, Any]], object]] = {
