@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -44,6 +45,12 @@ LIBRARIES: dict[str, Callable[..., Any]] = {
 }
 
 
+def _close_sessions() -> None:
+    """End the libraries' keep-alive connections, so no server thread outlives its test."""
+    for name in ("segment.analytics.request", "rudderstack.analytics.request"):
+        sys.modules[name]._session.close()
+
+
 @pytest.fixture(params=sorted(LIBRARIES))
 def library(request: pytest.FixtureRequest, server: LiveServer, rep: User) -> Iterator[Any]:
     """A library client sending each call at once; a refused call raises."""
@@ -57,6 +64,7 @@ def library(request: pytest.FixtureRequest, server: LiveServer, rep: User) -> It
     )
     yield client
     client.flush()
+    _close_sessions()
 
 
 CAMPAIGN = {"name": "spring-launch", "source": "linkedin", "medium": "social"}
@@ -126,4 +134,5 @@ def test_a_wrong_write_key_is_reported_to_the_library(server: LiveServer) -> Non
         with pytest.raises(Exception, match="unknown or revoked write key") as refused:
             client.track(anonymous_id="a", event="Form Submitted")
         assert refused.value.status == 401  # type: ignore[attr-defined]
+    _close_sessions()
     assert Touch.objects.count() == 0
