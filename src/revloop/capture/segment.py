@@ -1,0 +1,507 @@
+"""Segment-spec messages (Segment's and RudderStack's libraries) as touches and identities.
+
+Each message is translated into revloop's own shapes and written through the capture
+paths the native API uses: touches through :func:`do_ingest_events` (``messageId`` is
+the event id, so a message sent twice is stored once), people through
+:func:`do_upsert_people` and :func:`do_identify`, merges through
+:func:`do_merge_people`. Identity, stitching and rescoring therefore behave the same
+whichever way the data arrives.
+
+A non-email ``userId`` is kept as the anonymous id ``user:<userId>``: once any call ties
+it to an email, later calls that carry only the ``userId`` find the same person.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import yaml
+from django.conf import settings
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+from pydantic import ValidationError
+
+from revloop.capture.events import do_ingest_events, pydantic_errors
+from revloop.capture.people import do_identify, do_upsert_people
+from revloop.capture.schemas import IdentifyIn
+from revloop.core.errors import RevloopError
+from revloop.engine.identity.email import InvalidEmail, normalize_email
+from revloop.engine.vocabulary import Channel, TouchType
+from revloop.people.identity import link_anonymous_ids, people_for_anonymous_ids
+from revloop.people.merge import do_merge_people
+from revloop.people.models import Account, Person
+from revloop.scoring.jobs import rescore_on_commit
+
+#: The call types the libraries send; ``screen`` is a mobile page view.
+CALL_TYPES = ("track", "page", "screen", "identify", "group", "alias")
+_TOUCH_CALLS = {"track", "page", "screen"}
+USER_PREFIX = "user:"
+MAPPING_FILE = "segment_events.yaml"
+_DEFAULT_MAPPING = Path(__file__).with_name(MAPPING_FILE)
+_UTM_KEYS = {"name": "utm_campaign", "source": "utm_source", "medium": "utm_medium"}
+_UTM_KEYS |= {"term": "utm_term", "content": "utm_content"}
+
+
+class MessageError(Exception):
+    """Why one message cannot be stored; the rest of its batch still is."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class EventRule:
+    type: TouchType
+    channel: Channel | None = None
+
+
+@dataclass(frozen=True)
+class EventMapping:
+    rules: Mapping[str, EventRule]
+    source: Path
+
+    def rule_for(self, name: str) -> EventRule:
+        return self.rules.get(name.strip().casefold(), EventRule(TouchType.EVENT))
+
+
+def _parse_mapping(path: Path) -> EventMapping:
+    document = yaml.safe_load(path.read_text()) or {}
+    entries = document.get("events") if isinstance(document, dict) else None
+    if not isinstance(entries, dict):
+        raise ValueError(f"{path}: expected an `events:` mapping of event name → touch type")
+    rules = {}
+    for name, given in entries.items():
+        spec = {"type": given} if isinstance(given, str) else given
+        try:
+            rule = EventRule(
+                TouchType(spec["type"]), Channel(spec["channel"]) if spec.get("channel") else None
+            )
+        except (KeyError, TypeError, ValueError):
+            raise ValueError(
+                f"{path}: event {name!r} needs a `type` among {', '.join(TouchType)} "
+                f"and an optional `channel` among {', '.join(Channel)}"
+            ) from None
+        rules[str(name).strip().casefold()] = rule
+    return EventMapping(rules, path)
+
+
+@cache
+def _mapping_at(path: Path, mtime: float) -> EventMapping:
+    return _parse_mapping(path)
+
+
+def event_mapping() -> EventMapping:
+    """The mapping in $REVLOOP_HOME/segment_events.yaml, else the shipped defaults."""
+    custom = Path(settings.REVLOOP_HOME) / MAPPING_FILE
+    path = custom if custom.is_file() else _DEFAULT_MAPPING
+    return _mapping_at(path, path.stat().st_mtime)
+
+
+def _time(value: object, name: str) -> datetime | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise MessageError(f"{name}: expected an ISO-8601 time, got {value!r}")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise MessageError(f"{name}: {value!r} is not an ISO-8601 time") from None
+    # The libraries always send an offset; a bare time is read as UTC, as Segment does.
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def event_time(
+    message: Mapping[str, Any], received_at: datetime, sent_at: datetime | None
+) -> datetime:
+    """When the message happened, corrected for the sender's clock as Segment does.
+
+    An explicit ``timestamp`` is kept. Otherwise a device time (``originalTimestamp``)
+    is shifted by the device clock's error, ``sentAt - receivedAt``:
+    ``timestamp = receivedAt - (sentAt - originalTimestamp)``. With neither, the
+    message happened when it arrived.
+    """
+    explicit = _time(message.get("timestamp"), "timestamp")
+    if explicit is not None:
+        return explicit
+    original = _time(message.get("originalTimestamp"), "originalTimestamp")
+    sent = _time(message.get("sentAt"), "sentAt") or sent_at
+    if original is not None and sent is not None:
+        return received_at - (sent - original)
+    return original or received_at
+
+
+def _dict(message: Mapping[str, Any], *path: str) -> dict[str, Any]:
+    value: Any = message
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise MessageError(f"{'.'.join(path)}: expected an object, got {type(value).__name__}")
+    return value
+
+
+def _text(message: Mapping[str, Any], key: str) -> str:
+    value = message.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise MessageError(f"{key}: expected text, got {type(value).__name__}")
+    return str(value).strip()
+
+
+def _as_email(value: object) -> str | None:
+    if isinstance(value, str) and "@" in value:
+        try:
+            return normalize_email(value).address
+        except InvalidEmail:
+            return None
+    return None
+
+
+@dataclass(frozen=True)
+class Who:
+    """The identifiers one message carries."""
+
+    email: str | None
+    anonymous_id: str
+    user_key: str  # ``user:<userId>`` for a userId that is not an email
+
+    @property
+    def keys(self) -> list[str]:
+        return [k for k in (self.anonymous_id, self.user_key) if k]
+
+
+def who(message: Mapping[str, Any]) -> Who:
+    traits = _dict(message, "traits") or _dict(message, "context", "traits")
+    user_id = _text(message, "userId")
+    raw_email = traits.get("email")
+    email = _as_email(raw_email) if raw_email else _as_email(user_id)
+    if raw_email and email is None:
+        raise MessageError(f"traits.email: {raw_email!r} is not an email address")
+    user_key = f"{USER_PREFIX}{user_id}" if user_id and _as_email(user_id) is None else ""
+    return Who(email, _text(message, "anonymousId"), user_key)
+
+
+def message_id(message: Mapping[str, Any]) -> str:
+    """``messageId``, or one derived from the content so a resent message is still one."""
+    given = _text(message, "messageId")
+    if given:
+        return given
+    digest = hashlib.sha256(json.dumps(message, sort_keys=True, default=str).encode())
+    return f"segment-{digest.hexdigest()[:40]}"
+
+
+def _campaign(context: Mapping[str, Any], url: str) -> dict[str, str]:
+    campaign = _dict(dict(context), "campaign")
+    found = {
+        ours: str(campaign[theirs]).strip()
+        for theirs, ours in _UTM_KEYS.items()
+        if campaign.get(theirs)
+    }
+    if not found and "utm_" in url:
+        # Page calls without a parsed campaign still carry it in the landing URL.
+        query = parse_qs(urlsplit(url).query)
+        for theirs, ours in _UTM_KEYS.items():
+            values = query.get(f"utm_{'campaign' if theirs == 'name' else theirs}")
+            if values:
+                found[ours] = values[0].strip()
+    return found
+
+
+def touch_event(
+    message: Mapping[str, Any],
+    call: str,
+    received_at: datetime,
+    sent_at: datetime | None,
+    *,
+    mapping: EventMapping,
+    person: Who,
+) -> dict[str, Any]:
+    """The native event (see ``EventIn``) a track, page or screen call stands for."""
+    if not person.email and not person.keys:
+        raise MessageError("a message needs an anonymousId, a userId or traits.email")
+    properties = dict(_dict(message, "properties"))
+    context = _dict(message, "context")
+    page = _dict(message, "context", "page")
+    name = _text(message, "event") if call == "track" else _text(message, "name")
+    if call == "track":
+        if not name:
+            raise MessageError("event: a track call needs the event's name")
+        rule = mapping.rule_for(name)
+    else:
+        rule = EventRule(TouchType.PAGE_VIEW)
+    url = str(page.get("url") or properties.get("url") or "")
+    extras = {
+        "event": name,
+        "call": call,
+        "referrer": page.get("referrer") or properties.get("referrer"),
+        "title": page.get("title") or properties.get("title"),
+    }
+    properties.update({k: v for k, v in extras.items() if v})
+    return {
+        "event_id": message_id(message),
+        "timestamp": event_time(message, received_at, sent_at).isoformat(),
+        "type": rule.type.value,
+        "channel": rule.channel.value if rule.channel else None,
+        "email": person.email,
+        "anonymous_id": person.anonymous_id or person.user_key,
+        "url": url,
+        **_campaign(context, url),
+        "properties": properties,
+    }
+
+
+def _profile(traits: Mapping[str, Any]) -> dict[str, str]:
+    """Segment's reserved traits that revloop keeps on a person."""
+    given = traits.get("address")
+    address: dict[str, Any] = given if isinstance(given, dict) else {}
+    values = {
+        "first_name": traits.get("firstName") or traits.get("first_name"),
+        "last_name": traits.get("lastName") or traits.get("last_name"),
+        "title": traits.get("title"),
+        "phone": traits.get("phone"),
+        "country": address.get("country") if len(str(address.get("country") or "")) == 2 else None,
+    }
+    return {k: str(v) for k, v in values.items() if v}
+
+
+def _company(traits: Mapping[str, Any]) -> str:
+    company = traits.get("company")
+    if isinstance(company, dict):
+        company = company.get("name")
+    return str(company or "")
+
+
+def _reason(errors: Sequence[Any]) -> str:
+    return "; ".join(f"{e.field}: {e.message}" for e in errors)
+
+
+def person_for(identifier: str) -> int | None:
+    """The person an id of any kind (email, userId, anonymousId) already belongs to."""
+    email = _as_email(identifier)
+    if email is not None:
+        found = Person.objects.filter(email_key=normalize_email(email).canonical)
+        return found.values_list("id", flat=True).first()
+    owners = people_for_anonymous_ids([identifier, f"{USER_PREFIX}{identifier}"])
+    return owners.get(identifier) or owners.get(f"{USER_PREFIX}{identifier}")
+
+
+def do_link_ids(groups: Sequence[Sequence[str]]) -> None:
+    """Tie each group of ids together when one of them already belongs to a person.
+
+    The first identification wins, as for the native identify: ids that belong to
+    different people stay where they are.
+    """
+    if not groups:
+        return
+    owners = people_for_anonymous_ids(k for keys in groups for k in keys)
+    loose: dict[str, int] = {}
+    for keys in groups:
+        known = {owners[k] for k in keys if k in owners}
+        if len(known) == 1:
+            person_id = known.pop()
+            loose.update({k: person_id for k in keys if k not in owners})
+    if loose:
+        with transaction.atomic():
+            link_anonymous_ids(loose, at=timezone.now())
+            rescore_on_commit(loose.values())
+
+
+def _identify(message: Mapping[str, Any]) -> None:
+    person = who(message)
+    traits = _dict(message, "traits") or _dict(message, "context", "traits")
+    if person.email is None:
+        do_link_ids([person.keys])
+        return
+    upserted = do_upsert_people(
+        [{"email": person.email, **_profile(traits), "company": _company(traits)[:255]}]
+    ).results[0]
+    if upserted.status == "rejected":
+        raise MessageError(_reason(upserted.errors))
+    for key in person.keys:
+        do_identify(IdentifyIn(anonymous_id=key, email=person.email))
+
+
+def _alias(message: Mapping[str, Any]) -> None:
+    previous, current = _text(message, "previousId"), _text(message, "userId")
+    if not previous or not current:
+        raise MessageError("an alias call needs previousId and userId")
+    old, new = person_for(previous), person_for(current)
+    if old is not None and new is not None and old != new:
+        do_merge_people(new, [old], by=None)
+    elif old is not None or new is not None:
+        # The side nobody knows yet joins the side somebody does.
+        owner, loose = (old, current) if new is None else (new, previous)
+        assert owner is not None
+        if _as_email(loose) is None:
+            with transaction.atomic():
+                link_anonymous_ids(
+                    {loose: owner, f"{USER_PREFIX}{loose}": owner}, at=timezone.now()
+                )
+                rescore_on_commit([owner])
+
+
+def _domain(traits: Mapping[str, Any]) -> str:
+    raw = str(traits.get("domain") or traits.get("website") or "").strip().lower()
+    host = urlsplit(raw if "//" in raw else f"//{raw}").hostname or ""
+    return host.removeprefix("www.")
+
+
+def do_link_group(message: Mapping[str, Any]) -> int | None:
+    """Put the message's person in the account ``groupId`` names, created when new.
+
+    The account is found by the group id seen before, else by domain, else by name.
+    Returns the account id, or None when the person is not known yet.
+    """
+    group_id = _text(message, "groupId")
+    if not group_id:
+        raise MessageError("groupId: a group call needs the group's id")
+    person = who(message)
+    person_id = next(
+        (p for p in map(person_for, filter(None, [person.email, *person.keys])) if p), None
+    )
+    if person_id is None:
+        return None
+    traits = _dict(message, "traits")
+    name = str(traits.get("name") or "").strip()[:255]
+    domain = _domain(traits)[:255]
+    with transaction.atomic():
+        accounts = Account.objects.select_for_update()
+        account = (
+            accounts.filter(properties__segment_group_id=group_id).first()
+            or (domain and accounts.filter(domain=domain).first())
+            or (name and accounts.annotate(low=Lower("name")).filter(low=name.lower()).first())
+        )
+        if not account:
+            account = Account.objects.create(
+                name=name or group_id,
+                domain=domain,
+                properties={"segment_group_id": group_id},
+                created_at=timezone.now(),
+            )
+        elif "segment_group_id" not in account.properties:
+            account.properties["segment_group_id"] = group_id
+            account.save(update_fields=["properties", "updated_at"])
+        Person.objects.filter(pk=person_id).update(account=account, updated_at=timezone.now())
+        rescore_on_commit([person_id])
+    return int(account.pk)
+
+
+_IDENTITY_CALLS: dict[str, Callable[[Mapping[str, Any]], object]] = {
+    "identify": _identify,
+    "alias": _alias,
+    "group": do_link_group,
+}
+
+
+@dataclass
+class SegmentResult:
+    """What became of one request's messages."""
+
+    messages: int
+    stored: int = 0
+    duplicates: int = 0
+    errors: dict[int, str] = field(default_factory=dict)
+
+    def body(self, ids: Sequence[str | None]) -> dict[str, Any]:
+        if not self.errors:
+            return {"success": True}
+        return {
+            "success": False,
+            "code": "invalid",
+            "message": f"{len(self.errors)} of {self.messages} messages rejected; "
+            "the others were stored",
+            "stored": self.stored,
+            "duplicates": self.duplicates,
+            "errors": [
+                {"index": i, "messageId": ids[i], "reason": reason}
+                for i, reason in sorted(self.errors.items())
+            ],
+        }
+
+
+def call_type(message: object, default: str | None) -> str:
+    if not isinstance(message, dict):
+        raise MessageError(f"a message must be an object, got {type(message).__name__}")
+    call = message.get("type") or default
+    if call not in CALL_TYPES:
+        raise MessageError(f"type: {call!r} is not one of {', '.join(CALL_TYPES)}")
+    return str(call)
+
+
+def _apply_identity_calls(
+    calls: Sequence[tuple[int, str, Mapping[str, Any]]], result: SegmentResult
+) -> None:
+    for index, call, message in calls:
+        try:
+            _IDENTITY_CALLS[call](message)
+        except MessageError as exc:
+            result.errors[index] = exc.reason
+        except ValidationError as exc:
+            result.errors[index] = _reason(pydantic_errors(exc))
+        except RevloopError as exc:
+            result.errors[index] = exc.message
+
+
+def do_ingest_segment(
+    messages: Sequence[Any],
+    *,
+    received_at: datetime,
+    sent_at: object = None,
+    default_type: str | None = None,
+) -> SegmentResult:
+    """Store one request's messages; a bad message is reported and the rest are kept.
+
+    Touches go in one batch first; identify, group and alias calls follow in the
+    order sent, so an identify stitches the anonymous touches sent beside it.
+    """
+    result = SegmentResult(len(messages))
+    try:
+        batch_sent_at = _time(sent_at, "sentAt")
+    except MessageError:
+        batch_sent_at = None
+    events: list[dict[str, Any]] = []
+    event_index: list[int] = []
+    linked: list[list[str]] = []
+    mapping = event_mapping()
+    identity: list[tuple[int, str, Mapping[str, Any]]] = []
+    for index, message in enumerate(messages):
+        try:
+            call = call_type(message, default_type)
+            person = who(message)
+            if call in _TOUCH_CALLS:
+                events.append(
+                    touch_event(
+                        message, call, received_at, batch_sent_at, mapping=mapping, person=person
+                    )
+                )
+                event_index.append(index)
+                if len(person.keys) > 1:
+                    linked.append(person.keys)
+            else:
+                identity.append((index, call, message))
+        except MessageError as exc:
+            result.errors[index] = exc.reason
+    # A userId and an anonymousId seen together are one visitor: tie them before the
+    # touches are written, so each touch finds its person.
+    do_link_ids(linked)
+    if events:
+        stored = do_ingest_events(events)
+        for item in stored.results:
+            if item.status == "rejected":
+                result.errors[event_index[item.index]] = _reason(item.errors)
+        result.stored = stored.counts.get("stored", 0)
+        result.duplicates = stored.counts.get("duplicate", 0)
+    _apply_identity_calls(identity, result)
+    return result
