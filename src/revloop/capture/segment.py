@@ -30,16 +30,17 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from pydantic import ValidationError
 
+from revloop.activity.stitching import stitch_anonymous_touches
 from revloop.capture.events import do_ingest_events, pydantic_errors
 from revloop.capture.people import do_identify, do_upsert_people
 from revloop.capture.schemas import IdentifyIn
 from revloop.core.errors import RevloopError
+from revloop.core.signals import announce_people_changed
 from revloop.engine.identity.email import InvalidEmail, normalize_email
 from revloop.engine.vocabulary import Channel, TouchType
 from revloop.people.identity import link_anonymous_ids, people_for_anonymous_ids
 from revloop.people.merge import do_merge_people
 from revloop.people.models import Account, Person
-from revloop.scoring.jobs import rescore_on_commit
 
 #: The call types the libraries send; ``screen`` is a mobile page view.
 CALL_TYPES = ("track", "page", "screen", "identify", "group", "alias")
@@ -315,7 +316,8 @@ def do_link_ids(groups: Sequence[Sequence[str]]) -> None:
     if loose:
         with transaction.atomic():
             link_anonymous_ids(loose, at=timezone.now())
-            rescore_on_commit(loose.values())
+            stitch_anonymous_touches(loose)
+            announce_people_changed(Person, loose.values())
 
 
 def _identify(message: Mapping[str, Any]) -> None:
@@ -346,10 +348,10 @@ def _alias(message: Mapping[str, Any]) -> None:
         assert owner is not None
         if _as_email(loose) is None:
             with transaction.atomic():
-                link_anonymous_ids(
-                    {loose: owner, f"{USER_PREFIX}{loose}": owner}, at=timezone.now()
-                )
-                rescore_on_commit([owner])
+                links = {loose: owner, f"{USER_PREFIX}{loose}": owner}
+                link_anonymous_ids(links, at=timezone.now())
+                stitch_anonymous_touches(links)
+                announce_people_changed(Person, [owner])
 
 
 def _domain(traits: Mapping[str, Any]) -> str:
@@ -394,7 +396,7 @@ def do_link_group(message: Mapping[str, Any]) -> int | None:
             account.properties["segment_group_id"] = group_id
             account.save(update_fields=["properties", "updated_at"])
         Person.objects.filter(pk=person_id).update(account=account, updated_at=timezone.now())
-        rescore_on_commit([person_id])
+        announce_people_changed(Person, [person_id])
     return int(account.pk)
 
 

@@ -12,6 +12,7 @@ import base64
 import binascii
 import json
 import zlib
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -20,9 +21,9 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from revloop.api.auth import access_token
 from revloop.capture.schemas import MAX_BATCH
 from revloop.capture.segment import MessageError, call_type, do_ingest_segment, message_id
+from revloop.users.auth import access_token
 from revloop.users.models import TokenScope
 
 
@@ -115,7 +116,7 @@ def batch(request: HttpRequest) -> JsonResponse:
     return _answer(request, None)
 
 
-def single_call(call: str):  # type: ignore[no-untyped-def]
+def single_call(call: str) -> Callable[[HttpRequest], JsonResponse]:
     @csrf_exempt
     @require_POST
     def view(request: HttpRequest) -> JsonResponse:
