@@ -5,10 +5,24 @@ from __future__ import annotations
 import json
 from argparse import ArgumentParser
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.serializers.json import DjangoJSONEncoder
+
+from revloop.core.errors import RevloopError
+
+
+def read_text_file(name: str) -> tuple[Path, str]:
+    """The path and UTF-8 text of the file a command was given, or a one-line reason."""
+    path = Path(name)
+    try:
+        return path, path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CommandError(f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise CommandError(f"{path} is not UTF-8 text") from None
 
 
 def add_json_flag(parser: ArgumentParser) -> None:
@@ -33,3 +47,18 @@ class RevloopCommand(BaseCommand):
             self.stdout.write(json.dumps(result, cls=DjangoJSONEncoder, indent=2))
         else:
             human()
+
+
+class SubcommandCommand(RevloopCommand):
+    """A command whose first argument picks a subcommand, run by the method ``_<name>``.
+
+    Subclasses add subparsers with ``dest="action"``; a RevloopError from any of them
+    becomes the command's one-line reason.
+    """
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action: Callable[[dict[str, Any]], None] = getattr(self, f"_{options['action']}")
+        try:
+            action(options)
+        except RevloopError as exc:
+            raise CommandError(exc.message) from None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
@@ -11,13 +9,12 @@ from django.core.management.base import CommandError, CommandParser
 from revloop.catalog.actions import do_save_catalog
 from revloop.catalog.models import CatalogVersion
 from revloop.catalog.versions import get_version
-from revloop.core.commands import RevloopCommand, add_json_flag
-from revloop.core.errors import RevloopError
+from revloop.core.commands import SubcommandCommand, add_json_flag, read_text_file
 from revloop.engine.truth import check_catalog
-from revloop.users.models import User
+from revloop.users.commands import acting_user
 
 
-class Command(RevloopCommand):
+class Command(SubcommandCommand):
     help = "The offer catalog: validate a file, save it as the active version, show versions."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -35,15 +32,8 @@ class Command(RevloopCommand):
         for subparser in sub.choices.values():
             add_json_flag(subparser)
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        action: Callable[[dict[str, Any]], None] = getattr(self, f"_{options['action']}")
-        try:
-            action(options)
-        except RevloopError as exc:
-            raise CommandError(exc.message) from None
-
     def _validate(self, options: dict[str, Any]) -> None:
-        path, text = _read(options["file"])
+        path, text = read_text_file(options["file"])
         catalog, errors = check_catalog(text, path.name)
         result = {
             "file": str(path),
@@ -66,13 +56,10 @@ class Command(RevloopCommand):
             raise CommandError(f"{len(errors)} error{'s' if len(errors) > 1 else ''} in {path}")
 
     def _save(self, options: dict[str, Any]) -> None:
-        path, text = _read(options["file"])
-        user = None
-        if options["user"]:
-            user = User.objects.filter(username=options["user"]).first()
-            if user is None:
-                raise CommandError(f"no user {options['user']!r}")
-        version, new = do_save_catalog(text, by=user, source=path.name, note=options["note"])
+        path, text = read_text_file(options["file"])
+        version, new = do_save_catalog(
+            text, by=acting_user(options["user"]), source=path.name, note=options["note"]
+        )
         result = {**_summary(version), "new": new}
 
         def human() -> None:
@@ -112,13 +99,3 @@ def _summary(version: CatalogVersion) -> dict[str, Any]:
         "created_at": version.created_at,
         "note": version.note,
     }
-
-
-def _read(name: str) -> tuple[Path, str]:
-    path = Path(name)
-    try:
-        return path, path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CommandError(f"cannot read {path}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise CommandError(f"{path} is not UTF-8 text") from None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
@@ -11,12 +9,11 @@ from django.core.management.base import CommandError, CommandParser
 from revloop.contracts.backtest import backtest
 from revloop.contracts.queries import list_versions, version_detail
 from revloop.contracts.signing import approve, diff_versions, propose, validate_text, withdraw
-from revloop.core.commands import RevloopCommand, add_json_flag
-from revloop.core.errors import RevloopError
-from revloop.users.models import User
+from revloop.core.commands import SubcommandCommand, add_json_flag, read_text_file
+from revloop.users.commands import acting_user
 
 
-class Command(RevloopCommand):
+class Command(SubcommandCommand):
     help = "The lead contract: validate a file, propose, diff, approve, show and backtest versions."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -46,15 +43,8 @@ class Command(RevloopCommand):
         for subparser in sub.choices.values():
             add_json_flag(subparser)
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        action: Callable[[dict[str, Any]], None] = getattr(self, f"_{options['action']}")
-        try:
-            action(options)
-        except RevloopError as exc:
-            raise CommandError(exc.message) from None
-
     def _validate(self, options: dict[str, Any]) -> None:
-        path, text = _read(options["file"])
+        path, text = read_text_file(options["file"])
         errors = validate_text(text, path.name)
         result = {
             "file": str(path),
@@ -74,8 +64,10 @@ class Command(RevloopCommand):
             raise CommandError(f"{len(errors)} error{'s' if len(errors) > 1 else ''} in {path}")
 
     def _propose(self, options: dict[str, Any]) -> None:
-        path, text = _read(options["file"])
-        version = propose(text, by=_user(options["user"]), source=path.name, note=options["note"])
+        path, text = read_text_file(options["file"])
+        version = propose(
+            text, by=acting_user(options["user"]), source=path.name, note=options["note"]
+        )
         detail = version_detail(version.number)
 
         def human() -> None:
@@ -93,7 +85,7 @@ class Command(RevloopCommand):
         self.emit(result, options, lambda: self.stdout.write(result["text"]))
 
     def _approve(self, options: dict[str, Any]) -> None:
-        user = _user(options["user"])
+        user = acting_user(options["user"])
         if user is None:
             raise CommandError("approve needs --as USER")
         outcome = approve(options["version"], by=user)
@@ -121,7 +113,9 @@ class Command(RevloopCommand):
         self.emit(result, options, human)
 
     def _withdraw(self, options: dict[str, Any]) -> None:
-        version = withdraw(options["version"], by=_user(options["user"]), note=options["note"])
+        version = withdraw(
+            options["version"], by=acting_user(options["user"]), note=options["note"]
+        )
         result = {"version": version.number, "status": version.status}
         self.emit(result, options, lambda: self.stdout.write(f"Withdrew v{version.number}."))
 
@@ -204,20 +198,3 @@ def _cell(value: Any, rate: bool) -> str:
     if value is None:
         return "-"
     return f"{value:.1%}" if rate else f"{value:,}"
-
-
-def _read(name: str) -> tuple[Path, str]:
-    path = Path(name)
-    try:
-        return path, path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CommandError(f"cannot read {name}: {exc}") from None
-
-
-def _user(username: str | None) -> User | None:
-    if username is None:
-        return None
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        raise CommandError(f"no user named {username!r}")
-    return user

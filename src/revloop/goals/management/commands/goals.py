@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 
-from revloop.core.commands import RevloopCommand, add_json_flag
-from revloop.core.errors import RevloopError
+from revloop.core.commands import SubcommandCommand, add_json_flag
 from revloop.engine.goals import BASELINES, METRICS
 from revloop.goals.actions import do_set_goal
 from revloop.goals.format import describe, figure
 from revloop.goals.progress import board, get_goal, goal_progress
-from revloop.users.models import User
+from revloop.users.commands import acting_user
 
 
-class Command(RevloopCommand):
+class Command(SubcommandCommand):
     help = "Goals of Marketing, Sales and groups of reps: list them, set one, show one."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -48,13 +46,6 @@ class Command(RevloopCommand):
         for subparser in sub.choices.values():
             add_json_flag(subparser)
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        action: Callable[[dict[str, Any]], None] = getattr(self, f"_{options['action']}")
-        try:
-            action(options)
-        except RevloopError as exc:
-            raise CommandError(exc.message) from None
-
     def _list(self, options: dict[str, Any]) -> None:
         goals = board(include_ended=options["all"], team=options["team"])
 
@@ -71,11 +62,7 @@ class Command(RevloopCommand):
         self.emit({"goals": goals}, options, human)
 
     def _set(self, options: dict[str, Any]) -> None:
-        user = None
-        if options["user"]:
-            user = User.objects.filter(username=options["user"]).first()
-            if user is None:
-                raise CommandError(f"--as: no user {options['user']!r}")
+        user = acting_user(options["user"])
         goal, created = do_set_goal(
             team=options["team"],
             group=options["group"],

@@ -10,7 +10,7 @@ from django.utils import timezone
 from revloop.core.commands import RevloopCommand
 from revloop.core.errors import RevloopError
 from revloop.goals.planning import BY_CHOICES, do_create_plan_goals, make_plan, read_request
-from revloop.users.models import User
+from revloop.users.commands import acting_user
 
 _LABELS = {
     "lead": "New leads",
@@ -51,11 +51,7 @@ class Command(RevloopCommand):
                 today=timezone.localdate(),
             )
             if options["create_goals"]:
-                user = None
-                if options["user"]:
-                    user = User.objects.filter(username=options["user"]).first()
-                    if user is None:
-                        raise CommandError(f"--as: no user {options['user']!r}")
+                user = acting_user(options["user"])
                 made = do_create_plan_goals(request, by=user)
                 found = {**made["plan"], "goals": made["goals"], "skipped": made["skipped"]}
             else:
