@@ -336,22 +336,15 @@ class Checker:
             for name in fact.true_for
         ):
             return None
+        # Affirming what is false and denying what is true are the same finding but for kind.
+        contradiction: str | None = None
         if not fact.true and polarity > 0:
+            contradiction = FALSE_CLAIM
+        elif fact.true and polarity < 0:
+            contradiction = DENIES_TRUE_FACT
+        if contradiction is not None:
             return Finding(
-                FALSE_CLAIM,
-                fact.id,
-                sentence.start,
-                end,
-                text,
-                fact.truth,
-                fact.suggestion,
-                subject,
-                match.method,
-                match.score,
-            )
-        if fact.true and polarity < 0:
-            return Finding(
-                DENIES_TRUE_FACT,
+                contradiction,
                 fact.id,
                 sentence.start,
                 end,
