@@ -75,6 +75,53 @@ def _run(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
+def _fresh_site(prefix: str, database_url: str) -> tuple[dict[str, str], str]:
+    """The environment of a new, migrated site with one user, and an ingest token for them."""
+    home = tempfile.mkdtemp(prefix=prefix)
+    env = {**os.environ, "REVLOOP_HOME": home, "REVLOOP_HTTPS": "false"}
+    env.pop("DATABASE_URL", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    _run(env, "migrate", "-v0")
+    _run(
+        env,
+        "shell",
+        "-c",
+        "from revloop.users.models import User; User.objects.create_user('bench')",
+    )
+    created = _run(
+        env, "token", "create", "--user", "bench", "--name", "bench", "--scope", "ingest", "--json"
+    )
+    return env, json.loads(created)["token"]
+
+
+def _serve(env: dict[str, str], workers: int) -> tuple[int, subprocess.Popen[bytes]]:
+    """`revloop serve` (gunicorn) on a free port, once it accepts connections."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            str(BIN / "revloop"),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--threads",
+            "1",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    return port, server
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -85,55 +132,9 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     opts = parser.parse_args()
 
-    home = tempfile.mkdtemp(prefix="revloop-bench-events-")
-    env = {**os.environ, "REVLOOP_HOME": home, "REVLOOP_HTTPS": "false"}
-    env.pop("DATABASE_URL", None)
-    if opts.database_url:
-        env["DATABASE_URL"] = opts.database_url
-    _run(env, "migrate", "-v0")
-    _run(
-        env,
-        "shell",
-        "-c",
-        "from revloop.users.models import User; User.objects.create_user('bench')",
-    )
-    token = json.loads(
-        _run(
-            env,
-            "token",
-            "create",
-            "--user",
-            "bench",
-            "--name",
-            "bench",
-            "--scope",
-            "ingest",
-            "--json",
-        )
-    )["token"]
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            str(BIN / "revloop"),
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            str(opts.workers),
-            "--threads",
-            "1",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    env, token = _fresh_site("revloop-bench-events-", opts.database_url)
+    port, server = _serve(env, opts.workers)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.2)
         bodies = [_batch(n) for n in range(opts.batches)]
         _post(port, token, _batch(10_000))  # warm-up: imports, connections
         rows = []

@@ -18,15 +18,13 @@ import gzip
 import http.client
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_events_api import BIN, _batch, _free_port, _run
+from bench_events_api import _batch, _fresh_site, _serve
 
 _SEGMENT_TRACK = {
     "email_open": "Email Opened",
@@ -78,17 +76,7 @@ def main() -> None:
     parser.add_argument("--gzip", action="store_true", help="send the Segment batches gzipped")
     opts = parser.parse_args()
 
-    home = tempfile.mkdtemp(prefix="revloop-bench-segment-")
-    env = {**os.environ, "REVLOOP_HOME": home, "REVLOOP_HTTPS": "false"}
-    env.pop("DATABASE_URL", None)
-    if opts.database_url:
-        env["DATABASE_URL"] = opts.database_url
-    _run(env, "migrate", "-v0")
-    _run(env, "shell", "-c", "from revloop.users.models import User; User.objects.create_user('b')")
-    created = _run(
-        env, "token", "create", "--user", "b", "--name", "b", "--scope", "ingest", "--json"
-    )
-    token = json.loads(created)["token"]
+    env, token = _fresh_site("revloop-bench-segment-", opts.database_url)
     native_headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     segment_headers = {
         "Authorization": "Basic " + base64.b64encode(f"{token}:".encode()).decode(),
@@ -96,22 +84,6 @@ def main() -> None:
     }
     if opts.gzip:
         segment_headers["Content-Encoding"] = "gzip"
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            str(BIN / "revloop"),
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            str(opts.workers),
-            "--threads",
-            "1",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     runs = {
         "/api/v1/events": (native_headers, [_batch(n) for n in range(opts.batches)]),
         "/v1/batch": (
@@ -122,13 +94,8 @@ def main() -> None:
             ],
         ),
     }
+    port, server = _serve(env, opts.workers)
     try:
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=0.2).connect()
-                break
-            except OSError:
-                time.sleep(0.2)
         # Warm-up on both paths: imports, connections, the event-name mapping.
         _send(port, "/api/v1/events", native_headers, _batch(10_000, 100))
         warm = _segment_batch(10_001, 100)
