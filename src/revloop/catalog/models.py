@@ -7,12 +7,12 @@ that was active, so every check ever made can be traced to the catalog it used.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
 
-from revloop.core.append_only import AppendOnlyError
+from revloop.core.append_only import VersionedDocument, VersionQuerySet
 
 
 class CatalogStatus(models.TextChoices):
@@ -24,20 +24,12 @@ class CatalogStatus(models.TextChoices):
 VERSION_MUTABLE_FIELDS = frozenset({"status", "ended_at"})
 
 
-class CatalogVersionQuerySet(models.QuerySet["CatalogVersion"]):
-    def update(self, **kwargs: Any) -> int:
-        if set(kwargs) - VERSION_MUTABLE_FIELDS:
-            raise AppendOnlyError("a catalog version's text never changes once saved")
-        return super().update(**kwargs)
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("catalog versions are kept forever")
-
-
-class CatalogVersion(models.Model):
+class CatalogVersion(VersionedDocument):
     """One version of the offer catalog, exactly as it was saved."""
 
     MUTABLE_FIELDS: ClassVar[frozenset[str]] = VERSION_MUTABLE_FIELDS
+    FROZEN_MESSAGE: ClassVar[str] = "a catalog version's text never changes once saved"
+    KEPT_MESSAGE: ClassVar[str] = "catalog versions are kept forever"
 
     number = models.PositiveIntegerField(unique=True)
     company = models.CharField(max_length=200)
@@ -60,7 +52,7 @@ class CatalogVersion(models.Model):
         null=True, blank=True, help_text="When a newer version replaced it"
     )
 
-    objects = CatalogVersionQuerySet.as_manager()
+    objects = VersionQuerySet["CatalogVersion"].as_manager()
 
     class Meta:
         ordering = ["-number"]
@@ -74,16 +66,6 @@ class CatalogVersion(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.number} {self.company} ({self.status})"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            fields = kwargs.get("update_fields")
-            if fields is None or not set(fields) <= self.MUTABLE_FIELDS:
-                raise AppendOnlyError("a catalog version's text never changes once saved")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("catalog versions are kept forever")
 
 
 class ContentCheck(models.Model):

@@ -7,12 +7,16 @@ applying move on). Approvals and the event log are append-only records.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
 
-from revloop.core.append_only import AppendOnlyError, AppendOnlyModel
+from revloop.core.append_only import (
+    AppendOnlyModel,
+    VersionedDocument,
+    VersionQuerySet,
+)
 
 
 class ContractStatus(models.TextChoices):
@@ -26,20 +30,12 @@ class ContractStatus(models.TextChoices):
 VERSION_MUTABLE_FIELDS = frozenset({"status", "activated_at", "ended_at"})
 
 
-class ContractVersionQuerySet(models.QuerySet["ContractVersion"]):
-    def update(self, **kwargs: Any) -> int:
-        if set(kwargs) - VERSION_MUTABLE_FIELDS:
-            raise AppendOnlyError("a contract version's content never changes once proposed")
-        return super().update(**kwargs)
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("contract versions are kept forever")
-
-
-class ContractVersion(models.Model):
+class ContractVersion(VersionedDocument):
     """One version of the lead contract, exactly as it was proposed."""
 
     MUTABLE_FIELDS: ClassVar[frozenset[str]] = VERSION_MUTABLE_FIELDS
+    FROZEN_MESSAGE: ClassVar[str] = "a contract version's content never changes once proposed"
+    KEPT_MESSAGE: ClassVar[str] = "contract versions are kept forever"
 
     number = models.PositiveIntegerField(unique=True)
     name = models.CharField(max_length=200)
@@ -73,7 +69,7 @@ class ContractVersion(models.Model):
         null=True, blank=True, help_text="When it was superseded or withdrawn"
     )
 
-    objects = ContractVersionQuerySet.as_manager()
+    objects = VersionQuerySet["ContractVersion"].as_manager()
 
     class Meta:
         ordering = ["-number"]
@@ -87,16 +83,6 @@ class ContractVersion(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.number} {self.name} ({self.status})"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            fields = kwargs.get("update_fields")
-            if fields is None or not set(fields) <= self.MUTABLE_FIELDS:
-                raise AppendOnlyError("a contract version's content never changes once proposed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("contract versions are kept forever")
 
 
 class ContractApproval(AppendOnlyModel):

@@ -10,7 +10,7 @@ duplicate people must move the history onto the survivor without losing it.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.db import migrations, models
 
@@ -46,6 +46,45 @@ class AppendOnlyModel(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError(f"{type(self).__name__} is append-only")
+
+
+_Version = TypeVar("_Version", bound="VersionedDocument")
+
+
+class VersionQuerySet(models.QuerySet[_Version]):
+    def update(self, **kwargs: Any) -> int:
+        if set(kwargs) - self.model.MUTABLE_FIELDS:
+            raise AppendOnlyError(self.model.FROZEN_MESSAGE)
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(self.model.KEPT_MESSAGE)
+
+
+class VersionedDocument(models.Model):
+    """One numbered version of a document (the catalog, the contract) as it was saved.
+
+    Its text is the record and never changes; only its life (status and the times it
+    began and ended, ``MUTABLE_FIELDS``) moves on, and no version is ever deleted.
+    """
+
+    MUTABLE_FIELDS: ClassVar[frozenset[str]] = frozenset()
+    #: Why a change to the record is refused, and why a deletion is.
+    FROZEN_MESSAGE: ClassVar[str] = "a version's text never changes once saved"
+    KEPT_MESSAGE: ClassVar[str] = "versions are kept forever"
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            fields = kwargs.get("update_fields")
+            if fields is None or not set(fields) <= self.MUTABLE_FIELDS:
+                raise AppendOnlyError(self.FROZEN_MESSAGE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(self.KEPT_MESSAGE)
 
 
 def append_only_triggers(table: str, frozen_columns: list[str]) -> migrations.RunPython:
