@@ -97,6 +97,18 @@ def test_an_eml_upload_is_read_as_an_email(marketer: User, catalog: None) -> Non
     assert any("refund every cent" in m for m in marks(html))
 
 
+def test_an_eml_in_its_own_charset_is_read(marketer: User, catalog: None) -> None:
+    mail = (
+        "From: news@northwind.example\r\nSubject: Offre\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+        "Bonjour à tous. Shipping is free on every gateway.\r\n"
+    ).encode("latin-1")
+    upload = SimpleUploadedFile("offre.eml", mail)
+    html = signed_in(marketer).post(URL, {"file": upload}).content.decode()
+    assert "Bonjour à tous." in html
+    assert re.findall(r'data-fact="(\w+)"', html) == ["free_shipping"]
+
+
 @pytest.mark.parametrize(
     ("name", "content", "error"),
     [

@@ -61,6 +61,8 @@ class CopyCheckForm(forms.Form):
         raw = upload.read()
         if b"\x00" in raw:
             raise forms.ValidationError(f"{name}: binary content, not text", code="binary")
+        if PurePath(name).suffix.lower() == ".eml":
+            return name, raw  # an e-mail's parts declare their own encodings
         try:
             raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -82,7 +84,7 @@ class CopyCheckForm(forms.Form):
         upload: tuple[str, bytes] | None = self.cleaned_data["file"]
         name, raw = upload if upload else (None, self.cleaned_data["text"].encode("utf-8"))
         chosen = self.cleaned_data.get("format") or "auto"
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8", errors="replace")
         fmt = chosen if chosen in FORMATS else detect_format(name, text)
         # An e-mail is read from its bytes: its parts declare their own encodings.
         return (raw if fmt == "eml" else text), fmt, name or "pasted copy"
