@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from revloop.web import brief, goals, inbox, insights, marketing, pipeline, views
+from revloop.web import brief, goals, imports, inbox, insights, marketing, pipeline, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,6 +15,7 @@ urlpatterns = [
     path("plan/goals/", goals.plan_goals, name="plan-goals"),
     path("insights/", insights.insights, name="insights"),
     path("pipeline/", pipeline.pipeline, name="pipeline"),
+    path("imports/", imports.imports, name="imports"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
