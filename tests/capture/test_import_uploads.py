@@ -218,3 +218,17 @@ def test_the_page_is_for_roles_that_may_import(
     )
     assert too_big.status_code == 413
     assert b"exceeds 10" in too_big.content
+
+
+@pytest.mark.django_db
+def test_the_upload_limit_is_its_own_not_the_request_bodys(
+    marketer: User, token_client: Callable[..., Client], settings: Settings
+) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    people = b"Email,First Name\n" + b"".join(b"p%d@x.example,P%d\n" % (n, n) for n in range(200))
+    assert len(people) > 3 * 1024
+
+    response = token_client(marketer).post("/api/v1/imports/people", {"file": upload(people)})
+
+    assert response.status_code == 200, response.content
+    assert response.json()["stored"] == 200
