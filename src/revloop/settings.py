@@ -147,6 +147,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = envstr("REVLOOP_TIME_ZONE", "UTC")
 #: The company's currency: reports that add amounts up show them in it.
 REVLOOP_CURRENCY = envstr("REVLOOP_CURRENCY", "USD").upper()
+#: Uploads the API and the imports page import inside the request (bigger: the command).
+REVLOOP_IMPORT_MAX_BYTES = envint("REVLOOP_IMPORT_MAX_BYTES", 20 << 20, minimum=1)
 if len(REVLOOP_CURRENCY) != 3 or not REVLOOP_CURRENCY.isalpha():
     raise ConfigError(f"REVLOOP_CURRENCY={REVLOOP_CURRENCY!r} is not a three-letter ISO code")
 USE_I18N = True

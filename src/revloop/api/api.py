@@ -11,6 +11,7 @@ from revloop import __version__
 from revloop.analytics.api import router as analytics_router
 from revloop.analytics.overview import CompanyStats, company_stats
 from revloop.capture.api import router as capture_router
+from revloop.capture.imports_api import router as imports_router
 from revloop.catalog.api import router as catalog_router
 from revloop.core.errors import RevloopError
 from revloop.feedback.api import router as feedback_router
@@ -39,6 +40,7 @@ class ErrorOut(Schema):
 
 
 api.add_router("/", capture_router)
+api.add_router("/", imports_router)
 api.add_router("/", people_router)
 api.add_router("/", lifecycle_router)
 api.add_router("/", scoring_router)
