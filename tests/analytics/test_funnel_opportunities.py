@@ -16,6 +16,7 @@ from django.test import Client
 from revloop.engine.analytics import funnel, tables_from_arrow
 from revloop.users.models import User
 from tests import factories
+from tests.analytics.demo_data import SOURCES
 
 
 def us(year: int, month: int, day: int) -> int:
@@ -56,7 +57,7 @@ def tables():  # type: ignore[no-untyped-def]
             "owner_id": pl.Int64,
         },
     )
-    return tables_from_arrow({"pipeline_opportunity": frame})
+    return tables_from_arrow({"pipeline_opportunity": frame}, SOURCES)
 
 
 def test_one_step_opportunity_to_won_with_open_deals_not_lost(tables) -> None:  # type: ignore[no-untyped-def]
