@@ -13,6 +13,7 @@ from typing import Any
 from ninja import Router, Schema, Status
 from pydantic import Field
 
+from revloop.core.bounds import BoundedDate, CleanText, Money
 from revloop.engine.vocabulary import BuyingRole
 from revloop.feedback.brief import Brief, handoff_brief
 from revloop.feedback.inbox import Inbox, rep_inbox
@@ -105,10 +106,10 @@ class VerdictIn(Schema):
 
 
 class ConvertIn(Schema):
-    name: str = Field(max_length=255)
-    amount: Decimal
+    name: CleanText = Field(max_length=255)
+    amount: Money
     currency: str = Field(max_length=3)
-    close_date: date
+    close_date: BoundedDate
     role: str = Field(BuyingRole.CHAMPION.value, description="the person's role on the deal")
 
 
