@@ -8,6 +8,7 @@ on all of them.
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
@@ -24,6 +25,12 @@ MONEY_MAX = Decimal(10 ** (MONEY_MAX_DIGITS - MONEY_DECIMAL_PLACES)) - Decimal("
 #: A look-back window in days: at least one day, at most ten years.
 LOOKBACK_MIN_DAYS = 1.0
 LOOKBACK_MAX_DAYS = 3650.0
+
+#: Free-form JSON (an event's properties) nests at most this deep.
+MAX_JSON_DEPTH = 32
+
+#: A row id: the database's 64-bit signed integer, from 1.
+DB_ID_MAX = 2**63 - 1
 
 #: Dates outside these years are typing mistakes, not business.
 YEAR_MIN = 1900
@@ -77,6 +84,28 @@ def check_text(value: str, field: str = "text") -> str:
     return value
 
 
+def check_json(value: Any, field: str = "properties") -> Any:
+    """Free-form JSON that every database stores alike: finite numbers, no NUL, shallow.
+
+    Walked with a stack, not recursion, so depth is no danger to the walk itself.
+    """
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            raise InvalidInputError(f"{field}: {item} is not a finite number")
+        if isinstance(item, str) and "\x00" in item:
+            raise InvalidInputError(f"{field}: contains a NUL character")
+        if isinstance(item, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                raise InvalidInputError(f"{field}: nested deeper than {MAX_JSON_DEPTH} levels")
+            children = list(item.values()) if isinstance(item, dict) else item
+            if isinstance(item, dict):
+                children.extend(item)  # the keys, which must be clean too
+            stack.extend((child, depth + 1) for child in children)
+    return value
+
+
 def _pydantic(check: Any) -> Any:
     """The check as a pydantic validator: its message without the field (pydantic adds it)."""
 
@@ -94,6 +123,8 @@ Money = Annotated[
     Field(ge=0, le=MONEY_MAX, decimal_places=MONEY_DECIMAL_PLACES, allow_inf_nan=False),
     AfterValidator(_pydantic(check_amount)),
 ]
+DbId = Annotated[int, Field(ge=1, le=DB_ID_MAX)]
+JsonObject = Annotated[dict[str, Any], AfterValidator(_pydantic(check_json))]
 LookbackDays = Annotated[
     float,
     Field(ge=LOOKBACK_MIN_DAYS, le=LOOKBACK_MAX_DAYS, allow_inf_nan=False),
