@@ -52,6 +52,21 @@ def check_amount(value: Decimal | str | int | float, field: str = "amount") -> D
     return amount.quantize(Decimal("0.01"))
 
 
+def parse_id(text: str | int) -> int | None:
+    """A row id from ASCII digits within the id range, else None.
+
+    ``str.isdigit`` also takes "²" (which ``int`` refuses) and Arabic-Indic digits (which it
+    reads as ASCII ones), and an id past 2**63 - 1 overflows the database; neither names a row.
+    """
+    if isinstance(text, int):
+        return text if 1 <= text <= DB_ID_MAX else None
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    value = int(text)
+    return value if 1 <= value <= DB_ID_MAX else None
+
+
 def check_lookback(value: float | str | None, field: str = "lookback_days") -> float | None:
     """Days of look-back between the bounds; None (or "", "none") means no limit."""
     if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none")):
