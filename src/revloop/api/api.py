@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema, Status
@@ -57,10 +60,19 @@ def revloop_error(request: HttpRequest, exc: RevloopError) -> HttpResponse:
     )
 
 
+def _field(loc: Sequence[Any]) -> str:
+    """A schema error's field as the client wrote it: ``starts``, not ``body.payload.starts``."""
+    parts = [str(p) for p in loc[1:]]
+    if loc[:1] == ("body",) and len(parts) > 1:
+        parts = parts[1:]  # the handler's parameter name, which the client never sees
+    return ".".join(parts) or "body"
+
+
 @api.exception_handler(NinjaValidationError)
 def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     problems = "; ".join(
-        f"{'.'.join(str(p) for p in err.get('loc', ())[1:]) or 'body'}: {err.get('msg', 'invalid')}"
+        f"{_field(tuple(err.get('loc', ())))}: "
+        f"{str(err.get('msg', 'invalid')).removeprefix('Value error, ')}"
         for err in exc.errors
     )
     return api.create_response(
