@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema, Status
+from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from revloop import __version__
@@ -53,11 +54,37 @@ api.add_router("/", goals_router)
 api.add_router("/", pipeline_router)
 
 
+def error_response(request: HttpRequest, code: str, message: str, status: int) -> HttpResponse:
+    """Every error the API answers, in one form: ``{"code": ..., "message": ...}``."""
+    return api.create_response(request, {"code": code, "message": message}, status=status)
+
+
 @api.exception_handler(RevloopError)
 def revloop_error(request: HttpRequest, exc: RevloopError) -> HttpResponse:
-    return api.create_response(
-        request, {"code": exc.code, "message": exc.message}, status=exc.status
-    )
+    return error_response(request, exc.code, exc.message, exc.status)
+
+
+#: Ninja's own refusals (no token, a throttle), by status.
+_HTTP_CODES = {
+    401: ("unauthorized", "give a valid token: Authorization: Bearer <token>"),
+    403: ("forbidden", "this token may not call this endpoint"),
+    404: ("not_found", "no such resource"),
+    429: ("throttled", "too many requests; try again later"),
+}
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code, message = _HTTP_CODES.get(exc.status_code, ("error", str(exc)))
+    response = error_response(request, code, message, exc.status_code)
+    if exc.status_code == 401:
+        response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, "not_found", str(exc) or "no such resource", 404)
 
 
 def _field(loc: Sequence[Any]) -> str:
