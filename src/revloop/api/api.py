@@ -27,7 +27,50 @@ from revloop.scoring.api import router as scoring_router
 from revloop.users.auth import full_access
 from revloop.users.requests import ApiRequest
 
-api = NinjaAPI(
+#: What each error status means, for every operation that can answer it.
+_ERROR_STATUSES = {
+    "400": "the input is wrong; the message names the field",
+    "401": "no valid bearer token",
+    "403": "the token's user may not do this",
+    "404": "the record named in the path does not exist",
+    "413": "the body or the batch is larger than allowed",
+    "422": "the input does not match the schema; the message names each field",
+}
+_ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["code", "message"],
+    "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+}
+
+
+class RevloopAPI(NinjaAPI):
+    """The API whose OpenAPI document lists the error answers of every operation."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = _ERROR_SCHEMA
+        for item in schema.get("paths", {}).values():
+            for method, operation in item.items():
+                if isinstance(operation, dict) and "responses" in operation:
+                    _document_errors(method, operation)
+        return schema
+
+
+def _document_errors(method: str, operation: dict[str, Any]) -> None:
+    wanted = {"400", "403", "404", "422"}
+    if operation.get("security"):
+        wanted.add("401")
+    if method in {"post", "put", "patch"}:
+        wanted.add("413")
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for status in sorted(wanted - set(operation["responses"])):
+        operation["responses"][status] = {
+            "description": _ERROR_STATUSES[status],
+            "content": content,
+        }
+
+
+api = RevloopAPI(
     title="revloop API",
     version="1",
     description="The closed loop between Marketing and Sales. Authenticate with "
