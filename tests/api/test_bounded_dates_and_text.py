@@ -88,3 +88,50 @@ def test_nul_text_and_absurd_times_are_refused_and_nothing_is_stored(
     )
     _answer(response, field)
     assert not model.objects.exists()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("url", "query"),
+    [
+        ("/api/v1/inbox", {"rep": "a\x00b"}),
+        ("/api/v1/people/a%00b/score", {}),
+        ("/api/v1/analytics/lift", {"campaign": "spring\x00"}),
+        ("/api/v1/analytics/opportunities", {"by": "source\x00"}),
+    ],
+)
+def test_a_nul_in_a_path_or_query_is_a_422_on_any_endpoint(
+    url: str,
+    query: dict[str, str],
+    make_user: Callable[..., User],
+    token_client: Callable[..., Client],
+) -> None:
+    admin = make_user("ada", Role.ADMIN)
+    response = token_client(admin).get(url, query)
+    assert response.status_code == 422, response.content
+    assert response.json()["code"] == "invalid"
+    assert "NUL" in response.json()["message"]
+
+
+def test_a_nul_in_a_merge_reference_is_a_422(
+    make_user: Callable[..., User], token_client: Callable[..., Client]
+) -> None:
+    admin = make_user("ada", Role.ADMIN)
+    body = {"survivor": "ann\x00@x.example", "duplicates": ["bo@x.example"]}
+    response = token_client(admin).post(
+        "/api/v1/people/merge", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 422, response.content
+    assert response.json()["message"] == "survivor: contains a NUL character"
+
+
+def test_an_escaped_backslash_before_u0000_is_plain_text(
+    make_user: Callable[..., User], token_client: Callable[..., Client]
+) -> None:
+    admin = make_user("ada", Role.ADMIN)
+    lead = factories.person(email="lena@northwind.example", owner=admin, stage="mql")
+    response = token_client(admin).post(
+        f"/api/v1/people/{lead.pk}/notes",
+        json.dumps({"text": "the escape \\u0000 in a log line"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
