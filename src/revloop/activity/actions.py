@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from revloop.activity.models import Campaign, CampaignMember, MemberGroup, MembershipSource
+from revloop.core.bounds import parse_id
 from revloop.core.errors import ForbiddenError, InvalidInputError, NotFoundError
 from revloop.engine.vocabulary import Channel, Role
 from revloop.people.models import Person
@@ -137,8 +138,8 @@ def _campaign(campaign: Campaign | int | str) -> Campaign:
     if isinstance(campaign, Campaign):
         return campaign
     try:
-        if isinstance(campaign, int) or campaign.isdigit():
-            return Campaign.objects.get(pk=int(campaign))
+        if (pk := parse_id(campaign)) is not None:
+            return Campaign.objects.get(pk=pk)
         return Campaign.objects.get(name=campaign)
     except Campaign.DoesNotExist:
         raise NotFoundError(f"no campaign {campaign!r}") from None

@@ -3,7 +3,6 @@ opportunities and leads by their own columns."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from ninja import Query, Router, Schema
@@ -16,6 +15,7 @@ from revloop.analytics.misinformed import misinformed_report
 from revloop.analytics.paths import jsonable
 from revloop.analytics.rates import attribution_rates, funnel_rates
 from revloop.analytics.reports import AttributionParams, Reports
+from revloop.core.bounds import BoundedDate
 from revloop.engine.truth.misinformed import DEFAULT_THRESHOLD
 from revloop.pipeline.reports import leads_by, opportunities_by
 from revloop.users.requests import ApiRequest
@@ -36,8 +36,8 @@ class FunnelIn(EngineIn):
         description="slice by up to two of: source, channel, campaign, content, segment, "
         "icp_grade, industry, region, persona, rep, cohort",
     )
-    cohort_from: date | None = Field(None, alias="from", description="people created from")
-    cohort_to: date | None = Field(None, alias="to", description="people created before")
+    cohort_from: BoundedDate | None = Field(None, alias="from", description="people created from")
+    cohort_to: BoundedDate | None = Field(None, alias="to", description="people created before")
 
 
 class AttributionIn(EngineIn):

@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.table import Table
 
 from revloop.analytics.choices import ENGINES
+from revloop.core.bounds import check_lookback
+from revloop.core.errors import InvalidInputError
 
 
 def add_engine_flags(parser: ArgumentParser) -> None:
@@ -30,12 +32,9 @@ def lookback(text: str) -> float | None:
     if text.lower() in ("none", "all"):
         return None
     try:
-        days = float(text)
-    except ValueError:
-        raise ArgumentTypeError(f"{text!r} is not a number of days") from None
-    if not days > 0:
-        raise ArgumentTypeError("must be more than 0 days")
-    return days
+        return check_lookback(text)
+    except InvalidInputError as exc:
+        raise ArgumentTypeError(exc.message.removeprefix("lookback_days: ")) from None
 
 
 def day(text: str) -> date:

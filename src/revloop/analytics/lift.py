@@ -44,6 +44,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Lower
 
 from revloop.activity.models import Campaign, CampaignMember, MemberGroup, Touch
+from revloop.core.bounds import parse_id
 from revloop.core.errors import NotFoundError
 from revloop.engine.analytics.lift import compare_groups, matched_lift
 from revloop.engine.vocabulary import LifecycleStage, OpportunityStage, TouchType
@@ -73,8 +74,8 @@ OBSERVATIONAL_NOTE = (
 def find_campaign(key: str | int) -> Campaign:
     """A campaign by id, else by name (exact, then ignoring case)."""
     text = str(key).strip()
-    if text.isdigit():
-        found = Campaign.objects.filter(pk=int(text)).first()
+    if (pk := parse_id(text)) is not None:
+        found = Campaign.objects.filter(pk=pk).first()
         if found is not None:
             return found
     found = Campaign.objects.filter(name=text).first()

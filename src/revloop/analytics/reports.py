@@ -25,6 +25,7 @@ from revloop.analytics.choices import LEVELS, MODEL_LABELS, OUTCOMES
 from revloop.analytics.engines import open_tables, resolve_engine
 from revloop.analytics.misinformed import cached_misinformed_report
 from revloop.analytics.paths import check_choice, check_model, credit_rows, jsonable
+from revloop.core.bounds import check_lookback
 from revloop.core.errors import InvalidInputError
 from revloop.engine.analytics import (
     DIMENSIONS,
@@ -81,8 +82,7 @@ class AttributionParams:
         check_model(self.model)
         check_choice("outcome", self.outcome, OUTCOMES)
         check_choice("level", self.level, LEVELS)
-        if self.lookback_days is not None and not self.lookback_days > 0:
-            raise InvalidInputError(f"lookback_days: must be > 0, got {self.lookback_days}")
+        check_lookback(self.lookback_days)
         if not 1 <= self.markov_order <= MAX_ORDER:
             raise InvalidInputError(f"markov_order: must be 1 to {MAX_ORDER}")
         if not self.half_life_days > 0:
@@ -231,8 +231,7 @@ class Reports:
 
     def content(self, lookback_days: float | None = 90.0) -> dict[str, Any]:
         """Every content asset: reach, outcomes vs others, attributed money, flags."""
-        if lookback_days is not None and not lookback_days > 0:
-            raise InvalidInputError(f"lookback_days: must be > 0, got {lookback_days}")
+        check_lookback(lookback_days)
         return self._cached(
             "content",
             {"lookback_days": lookback_days},

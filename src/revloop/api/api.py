@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema, Status
+from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from revloop import __version__
@@ -24,7 +28,50 @@ from revloop.scoring.api import router as scoring_router
 from revloop.users.auth import full_access
 from revloop.users.requests import ApiRequest
 
-api = NinjaAPI(
+#: What each error status means, for every operation that can answer it.
+_ERROR_STATUSES = {
+    "400": "the input is wrong; the message names the field",
+    "401": "no valid bearer token",
+    "403": "the token's user may not do this",
+    "404": "the record named in the path does not exist",
+    "413": "the body or the batch is larger than allowed",
+    "422": "the input does not match the schema; the message names each field",
+}
+_ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["code", "message"],
+    "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+}
+
+
+class RevloopAPI(NinjaAPI):
+    """The API whose OpenAPI document lists the error answers of every operation."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = _ERROR_SCHEMA
+        for item in schema.get("paths", {}).values():
+            for method, operation in item.items():
+                if isinstance(operation, dict) and "responses" in operation:
+                    _document_errors(method, operation)
+        return schema
+
+
+def _document_errors(method: str, operation: dict[str, Any]) -> None:
+    wanted = {"400", "403", "404", "422"}
+    if operation.get("security"):
+        wanted.add("401")
+    if method in {"post", "put", "patch"}:
+        wanted.add("413")
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for status in sorted(wanted - set(operation["responses"])):
+        operation["responses"][status] = {
+            "description": _ERROR_STATUSES[status],
+            "content": content,
+        }
+
+
+api = RevloopAPI(
     title="revloop API",
     version="1",
     description="The closed loop between Marketing and Sales. Authenticate with "
@@ -52,17 +99,52 @@ api.add_router("/", goals_router)
 api.add_router("/", pipeline_router)
 
 
+def error_response(request: HttpRequest, code: str, message: str, status: int) -> HttpResponse:
+    """Every error the API answers, in one form: ``{"code": ..., "message": ...}``."""
+    return api.create_response(request, {"code": code, "message": message}, status=status)
+
+
 @api.exception_handler(RevloopError)
 def revloop_error(request: HttpRequest, exc: RevloopError) -> HttpResponse:
-    return api.create_response(
-        request, {"code": exc.code, "message": exc.message}, status=exc.status
-    )
+    return error_response(request, exc.code, exc.message, exc.status)
+
+
+#: Ninja's own refusals (no token, a throttle), by status.
+_HTTP_CODES = {
+    401: ("unauthorized", "give a valid token: Authorization: Bearer <token>"),
+    403: ("forbidden", "this token may not call this endpoint"),
+    404: ("not_found", "no such resource"),
+    429: ("throttled", "too many requests; try again later"),
+}
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code, message = _HTTP_CODES.get(exc.status_code, ("error", str(exc)))
+    response = error_response(request, code, message, exc.status_code)
+    if exc.status_code == 401:
+        response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, "not_found", str(exc) or "no such resource", 404)
+
+
+def _field(loc: Sequence[Any]) -> str:
+    """A schema error's field as the client wrote it: ``starts``, not ``body.payload.starts``."""
+    parts = [str(p) for p in loc[1:]]
+    if loc[:1] == ("body",) and len(parts) > 1:
+        parts = parts[1:]  # the handler's parameter name, which the client never sees
+    return ".".join(parts) or "body"
 
 
 @api.exception_handler(NinjaValidationError)
 def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     problems = "; ".join(
-        f"{'.'.join(str(p) for p in err.get('loc', ())[1:]) or 'body'}: {err.get('msg', 'invalid')}"
+        f"{_field(tuple(err.get('loc', ())))}: "
+        f"{str(err.get('msg', 'invalid')).removeprefix('Value error, ')}"
         for err in exc.errors
     )
     return api.create_response(

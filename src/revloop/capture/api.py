@@ -20,6 +20,7 @@ from revloop.capture.schemas import (
     IdentifyOut,
     PeopleBatch,
 )
+from revloop.core.bounds import MAX_JSON_DEPTH
 from revloop.core.errors import InvalidInputError, RevloopError
 from revloop.core.openapi import json_body
 from revloop.users.auth import ingest_access
@@ -42,6 +43,11 @@ def read_json(request: HttpRequest) -> Any:
         return json.loads(request.body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvalidInputError(f"body is not valid JSON: {exc}") from None
+    except RecursionError:
+        # Deeper than the parser goes: no item can be told apart, so the body is refused.
+        raise InvalidInputError(
+            f"body is nested too deeply to read; items may nest {MAX_JSON_DEPTH} levels"
+        ) from None
 
 
 def batch_items(payload: Any, key: str) -> list[Any]:

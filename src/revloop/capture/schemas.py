@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from revloop.core.bounds import MAX_JSON_DEPTH, BoundedDateTime, CleanText, DbId, JsonObject
 from revloop.engine.vocabulary import Channel, TouchType
 
 MAX_BATCH = 1000
 
-Text200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Text200 = Annotated[CleanText, StringConstraints(strip_whitespace=True, max_length=200)]
+Url = Annotated[CleanText, StringConstraints(strip_whitespace=True, max_length=2000)]
 
 
 def _aware(value: datetime) -> datetime:
@@ -21,7 +22,7 @@ def _aware(value: datetime) -> datetime:
     return value
 
 
-AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+AwareDatetime = Annotated[BoundedDateTime, AfterValidator(_aware)]
 
 
 class EventIn(BaseModel):
@@ -29,21 +30,28 @@ class EventIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    event_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+    event_id: Annotated[
+        CleanText, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)
+    ]
     timestamp: AwareDatetime
     type: TouchType
-    email: Annotated[str, StringConstraints(max_length=320)] | None = None
-    anonymous_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=128)] = ""
+    email: Annotated[CleanText, StringConstraints(max_length=320)] | None = None
+    anonymous_id: Annotated[CleanText, StringConstraints(strip_whitespace=True, max_length=128)] = (
+        ""
+    )
     channel: Channel | None = None
     campaign: Text200 = Field("", description="campaign name or utm_campaign value")
-    content_id: int | None = Field(None, description="id of a content asset")
+    content_id: DbId | None = Field(None, description="id of a content asset")
     url: Url = ""
     utm_source: Text200 = ""
     utm_medium: Text200 = ""
     utm_campaign: Text200 = ""
     utm_content: Text200 = ""
     utm_term: Text200 = ""
-    properties: dict[str, Any] = Field(default_factory=dict)
+    properties: JsonObject = Field(
+        default_factory=dict,
+        description=f"any JSON object nested at most {MAX_JSON_DEPTH} deep; finite numbers only",
+    )
 
 
 class EventBatch(BaseModel):
@@ -74,11 +82,11 @@ class Profile(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    first_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
-    last_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    first_name: Annotated[CleanText, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+    last_name: Annotated[CleanText, StringConstraints(strip_whitespace=True, max_length=100)] = ""
     title: Text200 = ""
-    persona: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = ""
+    persona: Annotated[CleanText, StringConstraints(strip_whitespace=True, max_length=64)] = ""
+    phone: Annotated[CleanText, StringConstraints(strip_whitespace=True, max_length=40)] = ""
     country: Annotated[
         str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^([A-Za-z]{2})?$")
     ] = ""
@@ -87,8 +95,8 @@ class Profile(BaseModel):
 class PersonIn(Profile):
     """A person to create or update, found by email (whatever its letter case)."""
 
-    email: Annotated[str, StringConstraints(max_length=320)]
-    company: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] = Field(
+    email: Annotated[CleanText, StringConstraints(max_length=320)]
+    company: Annotated[CleanText, StringConstraints(strip_whitespace=True, max_length=255)] = Field(
         "", description="company name, matched to an account when the email domain is not"
     )
     consent: Literal["unknown", "granted", "denied"] | None = None
@@ -106,7 +114,7 @@ class IdentifyIn(BaseModel):
     anonymous_id: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)
     ]
-    email: Annotated[str, StringConstraints(max_length=320)]
+    email: Annotated[CleanText, StringConstraints(max_length=320)]
     traits: Profile = Field(default_factory=Profile)
 
 

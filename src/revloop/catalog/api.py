@@ -11,6 +11,7 @@ from pydantic import Field
 from revloop.catalog.actions import do_save_catalog
 from revloop.catalog.models import CatalogVersion
 from revloop.catalog.versions import active_checker, active_version
+from revloop.core.bounds import CleanText
 from revloop.core.errors import InvalidInputError, NotFoundError
 from revloop.engine.truth import FORMATS
 from revloop.users.requests import ApiRequest
@@ -30,7 +31,7 @@ class CatalogOut(Schema):
 
 
 class CheckIn(Schema):
-    text: str = Field(min_length=1, max_length=MAX_TEXT, description="the copy to check")
+    text: CleanText = Field(min_length=1, max_length=MAX_TEXT, description="the copy to check")
     format: str = Field("plain", description=f"one of: {', '.join(FORMATS)}")
 
 
@@ -55,8 +56,8 @@ class CheckOut(Schema):
 
 
 class CatalogIn(Schema):
-    text: str = Field(min_length=1, max_length=MAX_TEXT, description="the catalog's YAML")
-    note: str = Field("", max_length=2000, description="why it changed")
+    text: CleanText = Field(min_length=1, max_length=MAX_TEXT, description="the catalog's YAML")
+    note: CleanText = Field("", max_length=2000, description="why it changed")
 
 
 class SavedOut(CatalogOut):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from revloop.catalog.models import CatalogStatus, CatalogVersion
+from revloop.core.bounds import parse_id
 from revloop.core.errors import NotFoundError
 from revloop.engine.truth import Catalog, Checker, parse_catalog
 
@@ -35,11 +36,11 @@ def active_checker() -> tuple[CatalogVersion, Checker]:
 def get_version(number: int | str) -> CatalogVersion:
     """A version by its number (``3`` or ``v3``)."""
     text = str(number).strip().lower().removeprefix("v")
-    if not text.isdigit():
+    if (wanted := parse_id(text)) is None:
         raise NotFoundError(f"{number!r} is not a version number (like 3 or v3)")
-    found = CatalogVersion.objects.filter(number=int(text)).first()
+    found = CatalogVersion.objects.filter(number=wanted).first()
     if found is None:
-        raise NotFoundError(f"there is no catalog version {int(text)}")
+        raise NotFoundError(f"there is no catalog version {wanted}")
     return found
 
 

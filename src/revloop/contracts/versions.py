@@ -21,6 +21,7 @@ from revloop.contracts.models import (
     ContractStatus,
     ContractVersion,
 )
+from revloop.core.bounds import parse_id
 from revloop.core.errors import NotFoundError, RevloopError
 from revloop.engine.contract import (
     Contract,
@@ -59,11 +60,11 @@ def _parse(number: int, digest: str, text: str) -> Contract:
 def get_version(number: int | str) -> ContractVersion:
     """A version by its number (``3`` or ``v3``)."""
     text = str(number).strip().lower().removeprefix("v")
-    if not text.isdigit():
+    if (wanted := parse_id(text)) is None:
         raise NotFoundError(f"{number!r} is not a version number (like 3 or v3)")
-    found = ContractVersion.objects.filter(number=int(text)).first()
+    found = ContractVersion.objects.filter(number=wanted).first()
     if found is None:
-        raise NotFoundError(f"there is no contract version {int(text)}")
+        raise NotFoundError(f"there is no contract version {wanted}")
     return found
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from ninja import Router, Schema, Status
 from pydantic import Field
 
+from revloop.core.bounds import BoundedDate, BoundedDateTime, CleanText, Money
 from revloop.engine.vocabulary import BuyingRole
 from revloop.feedback.brief import Brief, handoff_brief
 from revloop.feedback.inbox import Inbox, rep_inbox
@@ -53,11 +54,13 @@ class _RecordOut(Schema):
 
 class ActivityIn(Schema):
     kind: str = Field(description=f"one of: {', '.join(ActivityKind.values)}")
-    at: datetime | None = Field(None, description="when it happened, with a zone; default now")
+    at: BoundedDateTime | None = Field(
+        None, description="when it happened, with a zone; default now"
+    )
     outcome: str = Field(
         "", description=f"one of: {', '.join(v for v in ActivityOutcome.values if v)}"
     )
-    note: str = Field("", max_length=4000)
+    note: CleanText = Field("", max_length=4000)
 
 
 class ActivityOut(_RecordOut):
@@ -69,9 +72,9 @@ class ActivityOut(_RecordOut):
 
 class HeardIn(Schema):
     kind: str = Field(description=f"one of: {', '.join(HeardKind.values)}")
-    text: str = Field(max_length=4000)
-    topic: str = Field("", max_length=100)
-    at: datetime | None = None
+    text: CleanText = Field(max_length=4000)
+    topic: CleanText = Field("", max_length=100)
+    at: BoundedDateTime | None = None
     opportunity_id: int | None = None
 
 
@@ -84,7 +87,7 @@ class HeardOut(_RecordOut):
 
 
 class NoteIn(Schema):
-    text: str = Field(max_length=4000)
+    text: CleanText = Field(max_length=4000)
 
 
 class NoteOut(_RecordOut):
@@ -94,8 +97,8 @@ class NoteOut(_RecordOut):
 
 class VerdictIn(Schema):
     verdict: str = Field(description=f"one of: {', '.join(VERDICTS)}")
-    reason_code: str = Field("", max_length=64, description="reject or disqualify reason")
-    note: str = Field("", max_length=4000)
+    reason_code: CleanText = Field("", max_length=64, description="reject or disqualify reason")
+    note: CleanText = Field("", max_length=4000)
     belief: str = Field(
         "",
         max_length=4000,
@@ -105,10 +108,10 @@ class VerdictIn(Schema):
 
 
 class ConvertIn(Schema):
-    name: str = Field(max_length=255)
-    amount: Decimal
+    name: CleanText = Field(max_length=255)
+    amount: Money
     currency: str = Field(max_length=3)
-    close_date: date
+    close_date: BoundedDate
     role: str = Field(BuyingRole.CHAMPION.value, description="the person's role on the deal")
 
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections import deque
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 
 from revloop.contracts.versions import active_contract
+from revloop.core.bounds import check_amount, check_text, check_year
 from revloop.core.errors import InvalidInputError
 from revloop.core.signals import sales_activity_logged
 from revloop.engine.contract import Contract
@@ -187,7 +188,8 @@ def do_convert_to_opportunity(
     """
     lead = access_lead_for_action(user, person)
     assert user is not None
-    value = _amount(amount)
+    value = check_amount(amount)
+    check_year(close_date, "close_date")
     code = currency.strip().upper()
     if len(code) != 3 or not code.isalpha():
         raise InvalidInputError(f"currency: {currency!r} is not a three-letter currency code")
@@ -262,21 +264,9 @@ def _choice(value: str, allowed: list[str] | tuple[str, ...], field: str) -> Non
 
 
 def _text(value: str, field: str, required: bool = True) -> str:
-    text = (value or "").strip()
+    text = check_text((value or "").strip(), field)
     if required and not text:
         raise InvalidInputError(f"{field}: may not be empty")
     if len(text) > MAX_TEXT:
         raise InvalidInputError(f"{field}: at most {MAX_TEXT} characters (got {len(text)})")
     return text
-
-
-def _amount(value: Decimal | str | int) -> Decimal:
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        raise InvalidInputError(f"amount: {value!r} is not a number") from None
-    if not amount.is_finite() or amount < 0:
-        raise InvalidInputError(f"amount: {value!r} must be zero or more")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise InvalidInputError(f"amount: {value!r} has more than two decimals")
-    return amount.quantize(Decimal("0.01"))

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from revloop.analytics.cache import cache_key, cached, data_version
 from revloop.analytics.models import ReportCache
+from revloop.core.bounds import parse_id
 from revloop.core.errors import NotFoundError
 from revloop.engine.goals import METRICS, DailySeries, Team, pace
 from revloop.goals.metrics import daily_series
@@ -218,7 +219,8 @@ def _progress_of(goals: list[Goal], now: datetime) -> list[dict[str, Any]]:
 
 def get_goal(pk: int | str) -> Goal:
     text = str(pk).strip()
-    goal = _goals().filter(pk=int(text)).first() if text.isdigit() else None
+    found = parse_id(text)
+    goal = _goals().filter(pk=found).first() if found is not None else None
     if goal is None:
         raise NotFoundError(f"no goal with id {text}")
     return goal

@@ -8,6 +8,7 @@ from typing import Any
 from ninja import Router, Schema, Status
 from pydantic import Field
 
+from revloop.core.bounds import CleanText
 from revloop.lifecycle.models import StageTransition
 from revloop.lifecycle.services import ACTIONS, check_can_read, move_person, person_history
 from revloop.people.access import access_person_id
@@ -21,8 +22,10 @@ class TransitionIn(Schema):
         None, description=f"one of: {', '.join(ACTIONS)} (or give to_stage instead)"
     )
     to_stage: str | None = Field(None, description="the stage to move to, instead of an action")
-    reason_code: str | None = Field(None, max_length=64, description="from the contract's lists")
-    note: str = Field("", max_length=4000)
+    reason_code: CleanText | None = Field(
+        None, max_length=64, description="from the contract's lists"
+    )
+    note: CleanText = Field("", max_length=4000)
 
 
 class TransitionOut(Schema):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from revloop.core.bounds import parse_id
 from revloop.core.errors import ForbiddenError, NotFoundError
 from revloop.engine.vocabulary import Role
 from revloop.people.models import Person
@@ -26,9 +27,9 @@ def check_can_merge(user: User | None) -> None:
 def access_person_id(reference: str | int) -> int:
     """A person's id from an id or an email (any letter case)."""
     text = str(reference).strip()
-    if text.isdigit():
-        if Person.objects.filter(pk=int(text)).exists():
-            return int(text)
+    if (pk := parse_id(text)) is not None:
+        if Person.objects.filter(pk=pk).exists():
+            return pk
         raise NotFoundError(f"no person with id {text}")
     found = Person.objects.filter(email__iexact=text).values_list("id", flat=True).first()
     if found is None:

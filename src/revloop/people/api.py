@@ -8,6 +8,7 @@ from typing import Any
 from ninja import Router, Schema
 from pydantic import Field
 
+from revloop.core.bounds import CleanText
 from revloop.people.access import access_person_id, check_can_merge
 from revloop.people.merge import do_merge_people
 from revloop.users.requests import ApiRequest
@@ -16,8 +17,8 @@ router = Router(tags=["people"])
 
 
 class MergeIn(Schema):
-    survivor: str = Field(..., description="id or email of the person who stays")
-    duplicates: list[str] = Field(..., min_length=1, max_length=100)
+    survivor: CleanText = Field(..., description="id or email of the person who stays")
+    duplicates: list[CleanText] = Field(..., min_length=1, max_length=100)
 
 
 class MergeOut(Schema):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from revloop.core.bounds import BoundedDate, CleanText
 from revloop.core.errors import NotFoundError
 from revloop.lifecycle.services import check_can_read
 from revloop.people.access import access_person_id
@@ -44,14 +45,16 @@ class AssignmentOut(Schema):
 
 
 class ReassignIn(Schema):
-    to: str | None = Field(None, description="username; the routing rules choose when omitted")
-    reason: str = Field("manual", max_length=64)
+    to: CleanText | None = Field(
+        None, description="username; the routing rules choose when omitted"
+    )
+    reason: CleanText = Field("manual", max_length=64)
 
 
 class AbsenceIn(Schema):
-    starts: date = Field(description="first day away (the rep's local date)")
-    ends: date = Field(description="last day away, included")
-    note: str = Field("", max_length=200)
+    starts: BoundedDate = Field(description="first day away (the rep's local date)")
+    ends: BoundedDate = Field(description="last day away, included")
+    note: CleanText = Field("", max_length=200)
 
 
 class AbsenceOut(Schema):
@@ -122,7 +125,9 @@ class ComplianceOut(Schema):
 
 
 class WeekIn(Schema):
-    week: date | None = Field(None, description="any day of the week; this week when omitted")
+    week: BoundedDate | None = Field(
+        None, description="any day of the week; this week when omitted"
+    )
 
 
 def assignment_data(record: Assignment) -> dict[str, Any]:

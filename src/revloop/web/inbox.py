@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from revloop.core.bounds import parse_id
 from revloop.core.errors import ForbiddenError, InvalidInputError, NotFoundError
 from revloop.feedback.inbox import MAX_ROWS, rep_inbox
 from revloop.feedback.services import (
@@ -105,7 +106,7 @@ def inbox(request: PageRequest) -> HttpResponse:
         page = rep_inbox(
             request.user,
             request.GET.get("rep") or None,
-            limit=int(show) if show.isdigit() else PAGE_ROWS,
+            limit=parse_id(show) or PAGE_ROWS,
         )
     except ForbiddenError as exc:
         raise PermissionDenied(exc.message) from None

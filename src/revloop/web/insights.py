@@ -9,6 +9,7 @@ from django.shortcuts import render
 
 from revloop.analytics.access import check_can_read_reports
 from revloop.analytics.insights import insights_report
+from revloop.core.bounds import parse_id
 from revloop.core.errors import ForbiddenError
 
 PERIODS = (7, 30, 90)
@@ -17,7 +18,7 @@ PERIODS = (7, 30, 90)
 @login_required
 def insights(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("period", "30")
-    if not raw.isdigit() or int(raw) not in PERIODS:
+    if parse_id(raw) not in PERIODS:
         raise BadRequest(f"period must be one of {', '.join(map(str, PERIODS))} (days)")
     try:
         check_can_read_reports(request.user)  # type: ignore[arg-type]

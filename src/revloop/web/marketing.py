@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 
@@ -25,5 +25,6 @@ def marketing(request: PageRequest) -> HttpResponse:
     except ForbiddenError as exc:
         raise PermissionDenied(exc.message) from None
     except InvalidInputError as exc:
-        raise BadRequest(exc.message) from None
+        # The page says what to change; Django's bare 400 page would not.
+        return render(request, "web/bad_request.html", {"message": exc.message}, status=400)
     return render(request, "web/marketing.html", page)

@@ -20,6 +20,7 @@ from revloop.analytics.reports import (
     AttributionParams,
     Reports,
 )
+from revloop.core.bounds import check_lookback
 from revloop.core.errors import InvalidInputError
 from revloop.engine.analytics import DIMENSIONS, REJECTION_SLICES
 from revloop.engine.analytics.content import FLAG_LITTLE_REVENUE
@@ -55,11 +56,7 @@ class PageParams:
         rejections_by = query.get("rejections_by", "source")
         if rejections_by not in REJECTION_SLICES:
             raise InvalidInputError(f"rejections_by: {rejections_by!r} is not a slice")
-        lookback = query.get("lookback_days", "90")
-        try:
-            lookback_days = None if lookback in ("", "none") else float(lookback)
-        except ValueError:
-            raise InvalidInputError("lookback_days: not a number") from None
+        lookback_days = check_lookback(query.get("lookback_days", "90"))
         return cls(
             by=by,
             attribution=AttributionParams(
