@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
+
+from revloop.core.money import money
 
 _MISSING = object()
 
 
 def figure(goal: dict[str, Any], key: str = "", value: Any = _MISSING) -> str:
-    """``goal[key]`` (or ``value``) in its unit: 1,234 · USD 30,000.00 · 45.0% · 38.5 days."""
+    """``goal[key]`` (or ``value``) in its unit: 1,234 · $30,000 · 45.0% · 38.5 days."""
     number = goal.get(key) if value is _MISSING else value
     if number is None:
         return "—"
     kind = goal["kind"]
     if kind == "money":
-        return f"{goal['currency']} {Decimal(number):,.2f}"
+        return money(number, goal["currency"] or None)
     if kind == "rate":
         return f"{float(number) * 100:.1f}%"
     if kind == "mean":

@@ -55,7 +55,7 @@ class Command(SubcommandCommand):
             for g in goals:
                 self.stdout.write(
                     f"{g['id']:>4}  {g['period']:<22} {g['owner']:<12} {g['metric_label']:<26} "
-                    f"{figure(g, 'actual'):>14} of {figure(g, 'target'):<14} "
+                    f"{figure(g, 'actual'):>14} · target {figure(g, 'target'):<14} "
                     f"forecast {figure(g, 'forecast'):>14}  {g['status'].replace('_', ' ')}"
                 )
 
