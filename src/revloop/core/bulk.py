@@ -230,7 +230,10 @@ def _staged_insert(
         _write_rows(stage, frame, quoted)
         cursor.execute(
             f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM {stage} "  # noqa: S608 - names come from our models
-            f"ORDER BY {key} ON CONFLICT ({key}) DO NOTHING"
+            # No conflict target: every unique index is an arbiter. With only the key's,
+            # a parallel batch inserting the same person could still trip another unique
+            # index (the case-insensitive e-mail) and fail instead of skipping the row.
+            f"ORDER BY {key} ON CONFLICT DO NOTHING"
             + (f" RETURNING {returning}" if returning else "")
         )
         result = cursor.fetchall() if returning else int(cursor.rowcount)
