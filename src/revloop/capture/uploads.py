@@ -60,7 +60,7 @@ def importable_kinds(user: User) -> list[str]:
 
 @dataclass(frozen=True)
 class UploadOptions:
-    """The command's options, as the API's form fields and the page's form give them."""
+    """The import options, as the command, the API's form fields and the page's form give them."""
 
     format: str = "auto"
     strict: bool = False
@@ -75,6 +75,8 @@ class UploadOptions:
     campaign: str | None = None
     group_column: str | None = None
     control: str | None = None
+    #: The user's own stage mapping file (the command's ``--stage-mapping``).
+    stage_mapping: Path | None = None
 
     def import_options(self) -> ImportOptions:
         if self.date_order not in ("mdy", "dmy"):
@@ -88,7 +90,7 @@ class UploadOptions:
             date_order=self.date_order,  # type: ignore[arg-type]  # checked above
             default_currency=self.currency.upper(),
             decimal_separator="," if self.decimal_comma else ".",
-            stages=load_stage_mapping(None),
+            stages=load_stage_mapping(self.stage_mapping),
             columns=dict(self.columns),
             default_stage=self.stage.strip(),
         )

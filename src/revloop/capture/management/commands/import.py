@@ -4,7 +4,6 @@ nothing lost."""
 from __future__ import annotations
 
 import sys
-import zoneinfo
 from pathlib import Path
 from typing import Any
 
@@ -14,14 +13,10 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 
 from revloop.capture import members
 from revloop.capture.importer import ENTITIES, report_text, run_import
+from revloop.capture.uploads import UploadOptions, parse_columns
 from revloop.core.commands import RevloopCommand
-from revloop.engine.imports import (
-    CsvFileError,
-    FormatError,
-    ImportOptions,
-    StageMappingError,
-    load_stage_mapping,
-)
+from revloop.core.errors import InvalidInputError
+from revloop.engine.imports import CsvFileError, FormatError, ImportOptions, StageMappingError
 
 
 class Command(RevloopCommand):
@@ -75,25 +70,17 @@ class Command(RevloopCommand):
         source: Path = options["file"]
         if not source.is_file():
             raise CommandError(f"no such file: {source}")
-        named: dict[str, str] = {}
-        for pair in options["column"]:
-            field_name, sep, header = pair.partition("=")
-            if not sep or not field_name.strip() or not header.strip():
-                raise CommandError(f"--column {pair!r}: write it as FIELD=HEADER")
-            named[field_name.strip()] = header.strip()
         try:
-            import_options = ImportOptions(
-                default_tz=zoneinfo.ZoneInfo(options["timezone"]),
+            import_options = UploadOptions(
+                timezone=options["timezone"],
                 date_order=options["date_order"],
-                default_currency=options["currency"].upper(),
-                decimal_separator="," if options["decimal_comma"] else ".",
-                stages=load_stage_mapping(options["stage_mapping"]),
-                columns=named,
-                default_stage=options["stage"].strip(),
-            )
-        except zoneinfo.ZoneInfoNotFoundError:
-            raise CommandError(f"unknown time zone {options['timezone']!r}") from None
-        except StageMappingError as exc:
+                currency=options["currency"],
+                decimal_comma=options["decimal_comma"],
+                stage=options["stage"],
+                columns=parse_columns(options["column"]),
+                stage_mapping=options["stage_mapping"],
+            ).import_options()
+        except (InvalidInputError, StageMappingError) as exc:
             raise CommandError(str(exc)) from None
         if options["entity"] == members.ENTITY:
             self._members(source, import_options, options)
