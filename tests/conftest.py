@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
-from django.test import Client
+from django.test import Client, override_settings
 from pytest_django.fixtures import Settings
+from pytest_django.live_server_helper import LiveServer
 
 from revloop.engine.vocabulary import Role
 from revloop.users.models import ApiToken, TokenScope, User
@@ -85,3 +87,20 @@ def datasets() -> Path:
     if not path.is_dir():
         pytest.skip(f"datasets folder {path} not present")
     return path
+
+
+@pytest.fixture(scope="session")
+def plain_live_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[LiveServer]:
+    """A running revloop speaking plain http, as the test client does.
+
+    pytest-django's `live_server` starts before any function-scoped settings apply (the
+    security middleware reads SECURE_SSL_REDIRECT once, when the server starts), and its name
+    alone makes every test that uses it flush the database, which the append-only tables of
+    SQLite refuse: tests mark themselves transactional only where the server needs it.
+    """
+    with django_db_blocker.unblock(), override_settings(SECURE_SSL_REDIRECT=False):
+        running = LiveServer("localhost")
+    running._live_server_modified_settings.enable()
+    yield running
+    running._live_server_modified_settings.disable()
+    running.stop()
