@@ -14,8 +14,7 @@ from django.test import Client
 from revloop.core.append_only import AppendOnlyError
 from revloop.core.errors import ForbiddenError
 from revloop.engine.vocabulary import Role
-from revloop.users.actions import do_create_token, do_revoke_token, do_set_roles
-from revloop.users.audit import record_audit
+from revloop.users.actions import do_create_token, do_revoke_token, do_set_roles, record_audit
 from revloop.users.models import AuditEntry, User
 
 pytestmark = pytest.mark.django_db

@@ -38,7 +38,7 @@ from revloop.engine.contract import (
     diff_contracts,
 )
 from revloop.engine.vocabulary import Role
-from revloop.users.audit import record_audit
+from revloop.users.actions import record_audit
 from revloop.users.models import User
 
 #: The two signatures a version needs, one per team.

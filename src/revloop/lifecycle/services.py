@@ -31,7 +31,7 @@ from revloop.lifecycle.models import StageTransition
 from revloop.people.access import may_act_on
 from revloop.people.frames import stages_frame
 from revloop.people.models import Person
-from revloop.users.audit import record_audit
+from revloop.users.actions import record_audit
 from revloop.users.models import User
 
 _ROLE_NAMES = {role.value for role in Role}

@@ -1,4 +1,4 @@
-"""Changes to accounts: API tokens and roles, each on the audit trail.
+"""Changes to accounts (API tokens, roles) and the audit trail every action writes.
 
 ``by`` None is the operator at the server's console (``revloop token create``), who
 already holds the database; every other caller is a signed-in user, checked here.
@@ -6,7 +6,9 @@ already holds the database; every other caller is a signed-in user, checked here
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
+from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -14,10 +16,56 @@ from django.utils import timezone
 
 from revloop.core.errors import ForbiddenError, InvalidInputError, NotFoundError
 from revloop.engine.vocabulary import Role
-from revloop.users.audit import record_audit
-from revloop.users.models import ApiToken, TokenScope, User
+from revloop.users.models import ApiToken, AuditEntry, TokenScope, User
 
 _ROLE_NAMES = frozenset(role.value for role in Role)
+
+
+def record_audit(
+    actor: User | None,
+    action: str,
+    *,
+    object_type: str = "",
+    object_id: object = "",
+    detail: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> AuditEntry:
+    """Write one entry; ``actor`` None means revloop itself (a rule, the worker)."""
+    return AuditEntry.objects.create(
+        at=at or timezone.now(),
+        actor=actor if actor is not None and actor.pk else None,
+        actor_name=actor.get_username() if actor is not None else "",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        detail=detail or {},
+    )
+
+
+def record_audit_many(
+    actor: User | None,
+    action: str,
+    object_type: str,
+    entries: Iterable[tuple[object, dict[str, Any]]],
+    *,
+    at: datetime | None = None,
+) -> int:
+    """One entry per (object id, detail), written in bulk (a routing run of thousands)."""
+    when = at or timezone.now()
+    rows = [
+        AuditEntry(
+            at=when,
+            actor=actor if actor is not None and actor.pk else None,
+            actor_name=actor.get_username() if actor is not None else "",
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            detail=detail,
+        )
+        for object_id, detail in entries
+    ]
+    AuditEntry.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
 
 
 def _check_admin_or_self(by: User | None, user: User, what: str) -> None:

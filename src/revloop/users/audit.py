@@ -1,6 +1,6 @@
-"""The audit trail: every change a person makes, written by the action that makes it.
+"""Reading the audit trail that the actions write (:func:`revloop.users.actions.record_audit`).
 
-Actions call :func:`record_audit` inside their transaction. The trail is append-only
+Actions call ``record_audit`` inside their transaction. The trail is append-only
 (the model refuses rewrites and a database trigger refuses them from raw SQL), and an
 admin reads it in the admin, on ``/api/v1/audit`` or as CSV.
 """
@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from revloop.core.errors import ForbiddenError
 from revloop.engine.imports.safety import neutralize_cell
@@ -24,53 +22,6 @@ from revloop.users.models import AuditEntry, User
 
 #: The columns of the CSV export, in order.
 CSV_COLUMNS = ("at", "actor", "action", "object_type", "object_id", "detail")
-
-
-def record_audit(
-    actor: User | None,
-    action: str,
-    *,
-    object_type: str = "",
-    object_id: object = "",
-    detail: dict[str, Any] | None = None,
-    at: datetime | None = None,
-) -> AuditEntry:
-    """Write one entry; ``actor`` None means revloop itself (a rule, the worker)."""
-    return AuditEntry.objects.create(
-        at=at or timezone.now(),
-        actor=actor if actor is not None and actor.pk else None,
-        actor_name=actor.get_username() if actor is not None else "",
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        detail=detail or {},
-    )
-
-
-def record_audit_many(
-    actor: User | None,
-    action: str,
-    object_type: str,
-    entries: Iterable[tuple[object, dict[str, Any]]],
-    *,
-    at: datetime | None = None,
-) -> int:
-    """One entry per (object id, detail), written in bulk (a routing run of thousands)."""
-    when = at or timezone.now()
-    rows = [
-        AuditEntry(
-            at=when,
-            actor=actor if actor is not None and actor.pk else None,
-            actor_name=actor.get_username() if actor is not None else "",
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            detail=detail,
-        )
-        for object_id, detail in entries
-    ]
-    AuditEntry.objects.bulk_create(rows, batch_size=1000)
-    return len(rows)
 
 
 def check_can_read_audit(user: User | None) -> None:

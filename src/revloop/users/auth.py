@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
 
-from revloop.users.audit import record_audit
+from revloop.users.actions import record_audit
 from revloop.users.models import TOKEN_PREFIX, ApiToken, TokenScope, User, hash_token
 from revloop.users.requests import ApiRequest
 
