@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from revloop.activity.models import Touch
+from revloop.capture.actions import do_rotate_site_key
 from revloop.capture.models import SiteKey
-from revloop.capture.site_keys import do_rotate_site_key
 from revloop.people.models import Person
 from tests.browser.support import live_db
 

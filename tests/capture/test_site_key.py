@@ -10,12 +10,9 @@ import pytest
 from django.test import Client
 
 from revloop.activity.models import Touch
+from revloop.capture.actions import do_rotate_site_key, do_set_tracking_options
 from revloop.capture.models import SiteKey
-from revloop.capture.site_keys import (
-    do_rotate_site_key,
-    do_set_tracking_options,
-    normalize_origin,
-)
+from revloop.capture.site_keys import normalize_origin
 from revloop.core.errors import ForbiddenError, InvalidInputError
 from revloop.people.models import Person
 from revloop.users.models import ApiToken, TokenScope, User
