@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # `?csv=<table>` on any page answers with that table's rows (revloop/web/table_csv.py).
+    "revloop.web.table_csv.TableCsvMiddleware",
 ]
 
 ROOT_URLCONF = "revloop.urls"
