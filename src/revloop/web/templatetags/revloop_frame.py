@@ -32,7 +32,7 @@ def main_nav(context: Context) -> dict[str, Any]:
     if request is None or user is None or not user.is_authenticated:
         return {"links": []}
     match = request.resolver_match
-    return {"links": nav_links(user, match.view_name if match else None)}  # type: ignore[arg-type]
+    return {"links": nav_links(user, match.view_name if match else None)}
 
 
 def _query(request: HttpRequest | None) -> QueryDict:
