@@ -57,7 +57,6 @@ ALLOWED: Mapping[tuple[str, str], str] = {
     ("predictions/services.py", "predictions"): "predictions: moving to predictions/actions.py",
     ("scoring/services.py", "scoring"): "scoring: moving to scoring/actions.py",
     ("users/auth.py", "users"): "users: moving to users/actions.py",
-    ("users/management/commands/token.py", "users"): "users: moving to users/actions.py",
     ("webhooks/services.py", "webhooks"): "webhooks: moving to webhooks/actions.py",
 }
 
