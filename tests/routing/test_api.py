@@ -7,8 +7,8 @@ from collections.abc import Callable
 from django.test import Client
 
 from revloop.people.models import Person
+from revloop.routing.actions import do_route_people
 from revloop.routing.models import Assignment, RepAbsence
-from revloop.routing.services import do_route_people
 from revloop.users.models import User
 
 from .conftest import BERLIN_MORNING, EMEA

@@ -27,7 +27,7 @@ from revloop.feedback.services import (
     do_log_activity,
     do_record_heard,
 )
-from revloop.routing.services import do_reassign
+from revloop.routing.actions import do_reassign
 from revloop.users.models import User
 from revloop.users.requests import PageRequest
 from revloop.web import inbox_forms as f

@@ -28,7 +28,7 @@ from revloop.feedback.leads import (
     lead_queryset,
     reassign_targets,
 )
-from revloop.routing.services import do_reassign
+from revloop.routing.actions import do_reassign
 from revloop.users.models import User
 from revloop.users.requests import PageRequest
 from revloop.web.actions import do_delete_view, do_save_view, saved_views
