@@ -59,6 +59,7 @@ from revloop.engine.sla.stops import (
     releases_rep,
 )
 from revloop.engine.vocabulary import LifecycleStage, Role
+from revloop.people.access import may_act_on
 from revloop.people.models import Person
 from revloop.routing import backfill, marketing, notify, synced
 from revloop.routing.clocks import plans_for, rep_calendar
