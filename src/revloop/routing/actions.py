@@ -80,6 +80,7 @@ from revloop.routing.state import (
     waiting_mqls,
 )
 from revloop.routing.weeks import week_start
+from revloop.users.actions import record_audit, record_audit_many
 from revloop.users.models import User
 
 #: Above this many assignments a run announces one summary instead of one per lead.
@@ -134,8 +135,18 @@ def do_route_people(
         owners = {lead.person_id: lead.owner_id for lead in waiting}
         claimed = _claim_leads([c for c in choices if c is not None], owners, now)
         _record_assignments(claimed, terms, version, now, stage=LifecycleStage.MQL)
+        by_rep = Counter(choice.rep.username for choice in claimed)
+        if claimed:
+            # Each assignment is its own append-only record; the trail keeps the run.
+            record_audit(
+                None,
+                "leads.routed",
+                object_type="contract",
+                object_id=version.number,
+                detail={"assigned": len(claimed), "by_rep": dict(sorted(by_rep.items()))},
+                at=now,
+            )
     unassigned = [d for d in decisions if not d.username]
-    by_rep = Counter(choice.rep.username for choice in claimed)
     return {
         "considered": len(waiting),
         "assigned": len(claimed),
@@ -442,6 +453,17 @@ def do_reassign_many(
         for stage in (LifecycleStage.MQL, LifecycleStage.SAL):
             choices = [c for c, at_stage in moved if at_stage == stage]
             _record_assignments(choices, terms, version, now, stage=stage, by=by.pk if by else None)
+        if by is not None:
+            record_audit_many(
+                by,
+                "lead.reassigned",
+                "person",
+                (
+                    (c.person_id, {"to": c.rep.username, "reason": reasons[c.person_id]})
+                    for c, _ in moved
+                ),
+                at=now,
+            )
     return {c.person_id: c.rep for c, _ in moved}
 
 
