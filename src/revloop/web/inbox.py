@@ -16,14 +16,14 @@ from django.views.decorators.http import require_POST
 
 from revloop.core.bounds import parse_id
 from revloop.core.errors import ForbiddenError, InvalidInputError, NotFoundError
-from revloop.feedback.inbox import MAX_ROWS, rep_inbox
-from revloop.feedback.services import (
+from revloop.feedback.actions import (
     do_add_note,
     do_convert_to_opportunity,
     do_give_verdict,
     do_log_activity,
     do_record_heard,
 )
+from revloop.feedback.inbox import MAX_ROWS, rep_inbox
 from revloop.users.models import User
 from revloop.users.requests import PageRequest
 from revloop.web import inbox_forms as f
