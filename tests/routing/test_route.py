@@ -9,8 +9,8 @@ import pytest
 
 from revloop.core.errors import ForbiddenError
 from revloop.people.models import Person
+from revloop.routing.actions import do_mark_away, do_reassign, do_route_people
 from revloop.routing.models import Assignment, ClockKind, SlaClock
-from revloop.routing.services import do_mark_away, do_reassign, do_route_people
 from revloop.users.models import User
 from revloop.webhooks.models import WebhookDelivery, WebhookEndpoint
 

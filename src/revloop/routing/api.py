@@ -14,9 +14,9 @@ from revloop.core.bounds import BoundedDate, CleanText
 from revloop.core.errors import NotFoundError
 from revloop.lifecycle.services import check_can_read
 from revloop.people.access import access_person_id
+from revloop.routing.actions import do_mark_away, do_reassign
 from revloop.routing.models import Assignment
 from revloop.routing.queries import sla_compliance
-from revloop.routing.services import do_mark_away, do_reassign
 from revloop.routing.weeks import week_start
 from revloop.users.models import User
 from revloop.users.requests import ApiRequest
