@@ -16,7 +16,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from revloop.engine.contract.schema import GRADES
 from revloop.engine.vocabulary import LifecycleStage, Role
-from revloop.lifecycle.services import check_can_read
+from revloop.lifecycle.actions import check_can_read
 from revloop.people.access import is_admin, team_ids
 from revloop.people.models import Person
 from revloop.routing.models import SlaClock
