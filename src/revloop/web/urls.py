@@ -1,7 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from revloop.web import brief, goals, imports, inbox, insights, marketing, pipeline, views
+from revloop.web import (
+    brief,
+    goals,
+    imports,
+    inbox,
+    insights,
+    marketing,
+    pipeline,
+    tracking,
+    views,
+)
 from revloop.web.copy_check import copy_check
 
 urlpatterns = [
@@ -18,6 +28,7 @@ urlpatterns = [
     path("pipeline/", pipeline.pipeline, name="pipeline"),
     path("copy-check/", copy_check, name="copy-check"),
     path("imports/", imports.imports, name="imports"),
+    path("settings/tracking/", tracking.tracking, name="tracking-settings"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
