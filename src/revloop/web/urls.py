@@ -7,6 +7,7 @@ from revloop.web import (
     imports,
     inbox,
     insights,
+    leads,
     marketing,
     pipeline,
     tracking,
@@ -16,6 +17,11 @@ from revloop.web.copy_check import copy_check
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("leads/", leads.leads, name="leads"),
+    path("leads/export/", leads.leads_export, name="leads-export"),
+    path("leads/reassign/", leads.leads_reassign, name="leads-reassign"),
+    path("leads/views/", leads.leads_save_view, name="leads-view-save"),
+    path("leads/views/<int:pk>/delete/", leads.leads_delete_view, name="leads-view-delete"),
     path("people/<int:pk>/", views.person_detail, name="person"),
     path("people/<int:pk>/brief/", brief.person_brief, name="brief"),
     path("inbox/", inbox.inbox, name="inbox"),
