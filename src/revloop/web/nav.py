@@ -39,7 +39,11 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Accounts", "accounts", also=("account",)),
     NavItem("Pipeline", "pipeline", also=("opportunities", "opportunity")),
     NavItem("Marketing", "marketing"),
-    NavItem("Contract", "contract", also=("contract-version", "contract-diff", "contract-propose")),
+    NavItem(
+        "Contract",
+        "contract",
+        also=("contract-version", "contract-diff", "contract-propose", "contract-backtest"),
+    ),
     NavItem("Goals", "goals", also=("plan",)),
     NavItem("Field insights", "insights"),
     NavItem("Check copy", "copy-check"),
