@@ -11,6 +11,7 @@ from revloop.web import (
     leads,
     marketing,
     pipeline,
+    tracking,
     views,
 )
 from revloop.web.copy_check import copy_check
@@ -42,6 +43,7 @@ urlpatterns = [
     path("pipeline/", pipeline.pipeline, name="pipeline"),
     path("copy-check/", copy_check, name="copy-check"),
     path("imports/", imports.imports, name="imports"),
+    path("settings/tracking/", tracking.tracking, name="tracking-settings"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
