@@ -15,7 +15,7 @@ from django.test import Client
 from revloop.activity.models import Touch
 from revloop.analytics.models import ReportCache
 from revloop.engine.vocabulary import Role
-from revloop.feedback.services import do_add_note
+from revloop.feedback.actions import do_add_note
 from revloop.people.models import AnonymousIdentity, Person
 from revloop.routing import notify
 from revloop.users.models import AuditEntry, User

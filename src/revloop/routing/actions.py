@@ -59,6 +59,7 @@ from revloop.engine.sla.stops import (
     releases_rep,
 )
 from revloop.engine.vocabulary import LifecycleStage, Role
+from revloop.people.access import may_act_on
 from revloop.people.models import Person
 from revloop.routing import backfill, marketing, notify, synced
 from revloop.routing.clocks import plans_for, rep_calendar
@@ -379,6 +380,10 @@ def do_reassign(
     found = Person.objects.filter(pk=pk).values("email", "stage", "owner_id").first()
     if found is None:
         raise NotFoundError(f"no person with id {pk}")
+    if by is not None and not may_act_on(by, found["owner_id"]):
+        raise ForbiddenError(
+            f"{by.username} may re-assign only their team's leads; {found['email']} is not"
+        )
     if found["stage"] not in OPEN_STAGES:
         raise InvalidInputError(
             f"{found['email']} is {found['stage']}: only MQLs and SALs are assigned to reps"
