@@ -5,6 +5,7 @@ Marketing runs the website; admins run revloop. The changes are in ``capture/act
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -64,3 +65,24 @@ def site_key(raw: str) -> SiteKey | None:
 def is_site_origin(origin: str) -> bool:
     """Whether a live key lists ``origin`` (a preflight carries no key to check)."""
     return any(key.allows(origin) for key in SiteKey.objects.filter(revoked_at__isnull=True))
+
+
+def snippet(host: str, key: SiteKey) -> str:
+    """The lines a site pastes before ``</head>``."""
+    options = {"host": host, **({"requireConsent": True} if key.require_consent else {})}
+    listed = ", ".join(f"{name}: {json.dumps(value)}" for name, value in options.items())
+    return (
+        "<script>\n"
+        "  window.revloop = window.revloop || function () "
+        "{ (revloop.q = revloop.q || []).push(arguments); };\n"
+        f'  revloop("init", {json.dumps(key.key)}, {{{listed}}});\n'
+        "</script>\n"
+        f'<script async src="{host}/t.js"></script>'
+    )
+
+
+def tag_only_snippet(host: str, key: SiteKey) -> str:
+    """The same without an inline script, for a site whose CSP allows none."""
+    consent = " data-require-consent" if key.require_consent else ""
+    attributes = f'data-key="{key.key}" data-host="{host}"{consent}'
+    return f'<script async src="{host}/t.js" {attributes}></script>'

@@ -17,6 +17,7 @@ from revloop.users.models import User
 
 _SALES = frozenset({Role.SALES_REP, Role.SALES_MANAGER, Role.ADMIN})
 _IMPORTERS = frozenset({Role.MARKETING, Role.SALES_MANAGER, Role.ADMIN})
+_TRACKERS = frozenset({Role.MARKETING, Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Field insights", "insights"),
     NavItem("Check copy", "copy-check"),
     NavItem("Import", "imports", roles=_IMPORTERS),
+    NavItem("Tracking", "tracking-settings", roles=_TRACKERS),
     NavItem("Settings", "settings"),
     NavItem("API", "api:openapi-view"),
     NavItem("Admin", "admin:index", staff=True),

@@ -11,12 +11,14 @@ from revloop.web import (
     leads,
     marketing,
     pipeline,
+    tracking,
     views,
 )
 from revloop.web.copy_check import copy_check
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("leads/", leads.leads, name="leads"),
     path("leads/export/", leads.leads_export, name="leads-export"),
     path("leads/reassign/", leads.leads_reassign, name="leads-reassign"),
@@ -41,6 +43,7 @@ urlpatterns = [
     path("pipeline/", pipeline.pipeline, name="pipeline"),
     path("copy-check/", copy_check, name="copy-check"),
     path("imports/", imports.imports, name="imports"),
+    path("settings/tracking/", tracking.tracking, name="tracking-settings"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
