@@ -9,7 +9,7 @@ from django.test import Client
 from revloop.people.models import Person
 from revloop.routing.actions import do_route_people
 from revloop.routing.models import Assignment, RepAbsence
-from revloop.users.models import User
+from revloop.users.models import AuditEntry, User
 
 from .conftest import BERLIN_MORNING, EMEA
 
@@ -33,6 +33,14 @@ def test_a_manager_reassigns_a_lead(
     body = response.json()
     assert (body["rep"], body["rule_id"], body["by_user"]) == ("rachel", "manual", "erik")
     assert Assignment.objects.filter(person=lead).count() == 2
+    routed, moved = AuditEntry.objects.order_by("id").filter(action__contains="lead")
+    assert (routed.action, routed.actor_name, routed.detail["assigned"]) == ("leads.routed", "", 1)
+    assert (moved.action, moved.actor_name, moved.object_id) == (
+        "lead.reassigned",
+        "erik",
+        str(lead.pk),
+    )
+    assert moved.detail == {"to": "rachel", "reason": "manual"}
 
 
 def test_a_rep_may_not_reassign(

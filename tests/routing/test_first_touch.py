@@ -18,7 +18,7 @@ from django.test import Client
 
 from revloop.capture.events import do_ingest_events
 from revloop.engine.sla.speed import Rate
-from revloop.feedback.services import do_log_activity
+from revloop.feedback.actions import do_log_activity
 from revloop.lifecycle.models import StageTransition
 from revloop.lifecycle.services import move_by_action
 from revloop.people.models import Person

@@ -25,11 +25,10 @@ from revloop.contracts.versions import active_contract
 from revloop.core.errors import ForbiddenError, NotFoundError
 from revloop.engine.contract import Contract, ReasonKind
 from revloop.engine.handoff import InboxSignals, inbox_order
-from revloop.engine.lifecycle import Mover, allowed_moves
+from revloop.engine.lifecycle import Mover, allowed_moves, conversion_path
 from revloop.engine.vocabulary import LifecycleStage, Role
 from revloop.feedback.access import SALES_ROLES
 from revloop.feedback.models import ActivityKind, ActivityOutcome, HeardKind
-from revloop.feedback.services import conversion_path
 from revloop.lifecycle.services import mover_for
 from revloop.people.access import acting_scope, is_admin, team_ids
 from revloop.people.models import Person

@@ -59,6 +59,7 @@ from revloop.engine.sla.stops import (
     releases_rep,
 )
 from revloop.engine.vocabulary import LifecycleStage, Role
+from revloop.people.access import may_act_on
 from revloop.people.models import Person
 from revloop.routing import backfill, marketing, notify, synced
 from revloop.routing.clocks import plans_for, rep_calendar
@@ -79,6 +80,7 @@ from revloop.routing.state import (
     waiting_mqls,
 )
 from revloop.routing.weeks import week_start
+from revloop.users.actions import record_audit, record_audit_many
 from revloop.users.models import User
 
 #: Above this many assignments a run announces one summary instead of one per lead.
@@ -133,8 +135,18 @@ def do_route_people(
         owners = {lead.person_id: lead.owner_id for lead in waiting}
         claimed = _claim_leads([c for c in choices if c is not None], owners, now)
         _record_assignments(claimed, terms, version, now, stage=LifecycleStage.MQL)
+        by_rep = Counter(choice.rep.username for choice in claimed)
+        if claimed:
+            # Each assignment is its own append-only record; the trail keeps the run.
+            record_audit(
+                None,
+                "leads.routed",
+                object_type="contract",
+                object_id=version.number,
+                detail={"assigned": len(claimed), "by_rep": dict(sorted(by_rep.items()))},
+                at=now,
+            )
     unassigned = [d for d in decisions if not d.username]
-    by_rep = Counter(choice.rep.username for choice in claimed)
     return {
         "considered": len(waiting),
         "assigned": len(claimed),
@@ -368,6 +380,10 @@ def do_reassign(
     found = Person.objects.filter(pk=pk).values("email", "stage", "owner_id").first()
     if found is None:
         raise NotFoundError(f"no person with id {pk}")
+    if by is not None and not may_act_on(by, found["owner_id"]):
+        raise ForbiddenError(
+            f"{by.username} may re-assign only their team's leads; {found['email']} is not"
+        )
     if found["stage"] not in OPEN_STAGES:
         raise InvalidInputError(
             f"{found['email']} is {found['stage']}: only MQLs and SALs are assigned to reps"
@@ -437,6 +453,17 @@ def do_reassign_many(
         for stage in (LifecycleStage.MQL, LifecycleStage.SAL):
             choices = [c for c, at_stage in moved if at_stage == stage]
             _record_assignments(choices, terms, version, now, stage=stage, by=by.pk if by else None)
+        if by is not None:
+            record_audit_many(
+                by,
+                "lead.reassigned",
+                "person",
+                (
+                    (c.person_id, {"to": c.rep.username, "reason": reasons[c.person_id]})
+                    for c, _ in moved
+                ),
+                at=now,
+            )
     return {c.person_id: c.rep for c, _ in moved}
 
 

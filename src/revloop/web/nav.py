@@ -17,6 +17,7 @@ from revloop.users.models import User
 
 _SALES = frozenset({Role.SALES_REP, Role.SALES_MANAGER, Role.ADMIN})
 _IMPORTERS = frozenset({Role.MARKETING, Role.SALES_MANAGER, Role.ADMIN})
+_TRACKERS = frozenset({Role.MARKETING, Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -38,11 +39,16 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Accounts", "accounts", also=("account",)),
     NavItem("Pipeline", "pipeline", also=("opportunities", "opportunity")),
     NavItem("Marketing", "marketing"),
-    NavItem("Contract", "contract", also=("contract-version", "contract-diff", "contract-propose")),
+    NavItem(
+        "Contract",
+        "contract",
+        also=("contract-version", "contract-diff", "contract-propose", "contract-backtest"),
+    ),
     NavItem("Goals", "goals", also=("plan",)),
     NavItem("Field insights", "insights"),
     NavItem("Check copy", "copy-check"),
     NavItem("Import", "imports", roles=_IMPORTERS),
+    NavItem("Tracking", "tracking-settings", roles=_TRACKERS),
     NavItem("Settings", "settings"),
     NavItem("API", "api:openapi-view"),
     NavItem("Admin", "admin:index", staff=True),

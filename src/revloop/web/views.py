@@ -13,6 +13,7 @@ from revloop.routing.queries import sla_compliance
 from revloop.routing.weeks import week_start
 from revloop.users.requests import PageRequest
 from revloop.web.charts import bar_chart
+from revloop.web.lead_actions import lead_actions
 from revloop.web.people import person_page
 
 
@@ -33,4 +34,6 @@ def person_detail(request: PageRequest, pk: int) -> HttpResponse:
         raise Http404("no such person") from None
     except ForbiddenError as exc:
         raise PermissionDenied(exc.message) from None
+    page |= lead_actions(request.user, pk)
+    page["next"] = request.get_full_path()
     return render(request, "web/person.html", page)
