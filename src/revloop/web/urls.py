@@ -18,6 +18,7 @@ from revloop.web.copy_check import copy_check
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("leads/", leads.leads, name="leads"),
     path("leads/export/", leads.leads_export, name="leads-export"),
     path("leads/reassign/", leads.leads_reassign, name="leads-reassign"),
