@@ -16,18 +16,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from revloop.contracts.actions import (
+    PROPOSING_ROLES,
+    SIGNING_ROLES,
+    diff_versions,
+    do_approve_contract,
+    do_propose_contract,
+    do_withdraw_contract,
+    user_roles,
+)
 from revloop.contracts.backtest import backtest
 from revloop.contracts.models import ContractStatus
 from revloop.contracts.queries import list_versions, version_detail
-from revloop.contracts.signing import (
-    PROPOSING_ROLES,
-    SIGNING_ROLES,
-    approve,
-    diff_versions,
-    propose,
-    user_roles,
-    withdraw,
-)
 from revloop.contracts.versions import active_contract, contract_of, get_version
 from revloop.core.errors import ForbiddenError, InvalidInputError, NotFoundError
 from revloop.lifecycle.actions import check_can_read
@@ -141,7 +141,7 @@ def contract_propose(request: PageRequest) -> HttpResponse:
         text = request.POST.get("text", "")
         note = request.POST.get("note", "")[:2000]
         try:
-            proposed = propose(text, by=request.user, source="proposal.yaml", note=note)
+            proposed = do_propose_contract(text, by=request.user, source="proposal.yaml", note=note)
         except ForbiddenError as exc:
             raise PermissionDenied(exc.message) from None
         except InvalidInputError as exc:
@@ -161,7 +161,7 @@ def contract_propose(request: PageRequest) -> HttpResponse:
 @require_POST
 def contract_approve(request: PageRequest, number: int) -> HttpResponse:
     try:
-        outcome = approve(number, by=request.user)
+        outcome = do_approve_contract(number, by=request.user)
     except ForbiddenError as exc:
         raise PermissionDenied(exc.message) from None
     except NotFoundError as exc:
@@ -188,7 +188,7 @@ def contract_reject(request: PageRequest, number: int) -> HttpResponse:
     try:
         if not note:
             raise InvalidInputError("note: say why the draft is rejected")
-        withdraw(number, by=request.user, note=note)
+        do_withdraw_contract(number, by=request.user, note=note)
     except ForbiddenError as exc:
         raise PermissionDenied(exc.message) from None
     except NotFoundError as exc:

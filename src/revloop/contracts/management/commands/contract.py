@@ -6,9 +6,15 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
+from revloop.contracts.actions import (
+    diff_versions,
+    do_approve_contract,
+    do_propose_contract,
+    do_withdraw_contract,
+    validate_text,
+)
 from revloop.contracts.backtest import backtest
 from revloop.contracts.queries import list_versions, version_detail
-from revloop.contracts.signing import approve, diff_versions, propose, validate_text, withdraw
 from revloop.core.commands import SubcommandCommand, add_json_flag, read_text_file
 from revloop.users.commands import acting_user
 
@@ -65,7 +71,7 @@ class Command(SubcommandCommand):
 
     def _propose(self, options: dict[str, Any]) -> None:
         path, text = read_text_file(options["file"])
-        version = propose(
+        version = do_propose_contract(
             text, by=acting_user(options["user"]), source=path.name, note=options["note"]
         )
         detail = version_detail(version.number)
@@ -88,7 +94,7 @@ class Command(SubcommandCommand):
         user = acting_user(options["user"])
         if user is None:
             raise CommandError("approve needs --as USER")
-        outcome = approve(options["version"], by=user)
+        outcome = do_approve_contract(options["version"], by=user)
         number = outcome.version.number
         result = {
             "version": number,
@@ -113,7 +119,7 @@ class Command(SubcommandCommand):
         self.emit(result, options, human)
 
     def _withdraw(self, options: dict[str, Any]) -> None:
-        version = withdraw(
+        version = do_withdraw_contract(
             options["version"], by=acting_user(options["user"]), note=options["note"]
         )
         result = {"version": version.number, "status": version.status}

@@ -8,8 +8,8 @@ from django.core.management.base import CommandError, CommandParser
 
 from revloop.core.commands import RevloopCommand, add_json_flag
 from revloop.core.errors import RevloopError
+from revloop.webhooks.actions import do_add_endpoint, get_endpoint, send_test
 from revloop.webhooks.models import EVENTS, WebhookEndpoint
-from revloop.webhooks.services import do_add_endpoint, get_endpoint, send_test
 
 
 def _row(endpoint: WebhookEndpoint, *, with_secret: bool = False) -> dict[str, Any]:
