@@ -89,7 +89,7 @@ def test_pressure_sums_up_each_leads_clocks_as_the_clocks_themselves_say(
         sender=None, person_id=late.pk, user_id=rep.pk, kind="call", at=BERLIN_MORNING
     )
     with django_capture_on_commit_callbacks(execute=True):
-        move_by_action(late, "accept", by=rep)
+        do_move_by_action(late, "accept", by=rep)
     later = BERLIN_MORNING + timedelta(days=8)
     sweep_sla_clocks(later)
     now = BERLIN_MORNING + timedelta(hours=1)
