@@ -43,6 +43,7 @@ from revloop.core.signals import announce_people_changed
 from revloop.engine.identity.email import InvalidEmail, normalize_email
 from revloop.engine.touch_rows import TOUCH_INPUT
 from revloop.engine.vocabulary import Channel, TouchType
+from revloop.engine.web_channel import visit_channel
 from revloop.people.identity import link_anonymous_ids, people_for_anonymous_ids
 from revloop.people.merge import do_merge_people
 from revloop.people.models import Account, Person
@@ -298,6 +299,14 @@ def touch_row(
         raise MessageError(exc.message) from None
     email = normalize_email(person.email) if person.email else None
     campaign = _campaign(context, url)
+    channel = rule.channel
+    if call == "page" and page:
+        # A browser's page call says where the visit came from (a server's says nothing).
+        channel = visit_channel(
+            url=url,
+            referrer=str(extras["referrer"] or ""),
+            utm_medium=campaign.get("utm_medium", ""),
+        )
     return {
         "row": index,
         "event_id": message_id(message),
@@ -306,7 +315,7 @@ def touch_row(
         "email": email.address if email else "",
         "canonical_email": email.canonical if email else "",
         "anonymous_id": person.anonymous_id or person.user_key,
-        "channel": rule.channel.value if rule.channel else "",
+        "channel": channel.value if channel else "",
         "campaign": "",
         "content": "",
         "content_id": None,
@@ -517,11 +526,14 @@ def do_ingest_segment(
     received_at: datetime,
     sent_at: object = None,
     default_type: str | None = None,
+    announce: bool = True,
 ) -> SegmentResult:
     """Store one request's messages; a bad message is reported and the rest are kept.
 
     Touches go in one batch first; identify, group and alias calls follow in the
     order sent, so an identify stitches the anonymous touches sent beside it.
+    Without ``announce`` the people whose touches were stored are not rescored (a
+    loader that scores everyone at its end).
     """
     result = SegmentResult(len(messages))
     try:
@@ -564,7 +576,10 @@ def do_ingest_segment(
     if touches:
         with transaction.atomic():
             stored = store_touches(
-                pl.DataFrame(touches, schema=TOUCH_INPUT), now=timezone.now(), report_ids=True
+                pl.DataFrame(touches, schema=TOUCH_INPUT),
+                now=timezone.now(),
+                report_ids=True,
+                announce=announce,
             )
         result.stored = len(stored.stored_ids)
         result.duplicates += len(touches) - result.stored
