@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "revloop.web.errors.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "revloop.urls"

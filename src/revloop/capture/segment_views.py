@@ -25,6 +25,7 @@ from revloop.capture.schemas import MAX_BATCH
 from revloop.capture.segment import MessageError, call_type, do_ingest_segment, message_id
 from revloop.users.auth import access_token
 from revloop.users.models import TokenScope
+from revloop.users.policy import allows, refusal
 
 
 class RefusedError(Exception):
@@ -33,7 +34,7 @@ class RefusedError(Exception):
         self.status = status
         self.message = message
         # The libraries read `code` and `message` from an error answer.
-        self.code = {401: "unauthorized", 413: "too_large"}.get(status, "invalid")
+        self.code = {401: "unauthorized", 403: "forbidden", 413: "too_large"}.get(status, "invalid")
 
 
 def _write_key(request: HttpRequest) -> None:
@@ -52,6 +53,8 @@ def _write_key(request: HttpRequest) -> None:
             401,
             "the write key must be an ingest-scoped token (revloop token create --scope ingest)",
         )
+    if not allows(token.user, "capture.write"):
+        raise RefusedError(403, refusal(token.user, "capture.write").message)
 
 
 def _body(request: HttpRequest) -> Any:

@@ -10,8 +10,9 @@ from pydantic import Field
 
 from revloop.core.bounds import CleanText
 from revloop.lifecycle.models import StageTransition
-from revloop.lifecycle.services import ACTIONS, check_can_read, move_person, person_history
+from revloop.lifecycle.services import ACTIONS, move_person, person_history
 from revloop.people.access import access_person_id
+from revloop.users.policy import require
 from revloop.users.requests import ApiRequest
 
 router = Router(tags=["lifecycle"])
@@ -92,6 +93,6 @@ def create_transition(request: ApiRequest, person: str, payload: TransitionIn) -
 @router.get("/people/{person}/transitions", response=HistoryOut)
 def list_transitions(request: ApiRequest, person: str) -> dict[str, Any]:
     """Every stage change of a person, oldest first, and when each stage was first entered."""
-    check_can_read(request.auth)
+    require(request.auth, "people.read")
     history = person_history(access_person_id(person))
     return {**history, "transitions": [transition_data(t) for t in history["transitions"]]}

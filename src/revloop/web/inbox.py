@@ -9,13 +9,12 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from revloop.core.bounds import parse_id
-from revloop.core.errors import ForbiddenError, InvalidInputError, NotFoundError
+from revloop.core.errors import InvalidInputError
 from revloop.feedback.inbox import MAX_ROWS, rep_inbox
 from revloop.feedback.services import (
     do_add_note,
@@ -102,16 +101,11 @@ PAGE_ROWS = 50
 @login_required
 def inbox(request: PageRequest) -> HttpResponse:
     show = request.GET.get("show", "")
-    try:
-        page = rep_inbox(
-            request.user,
-            request.GET.get("rep") or None,
-            limit=parse_id(show) or PAGE_ROWS,
-        )
-    except ForbiddenError as exc:
-        raise PermissionDenied(exc.message) from None
-    except NotFoundError as exc:
-        raise Http404(exc.message) from None
+    page = rep_inbox(
+        request.user,
+        request.GET.get("rep") or None,
+        limit=parse_id(show) or PAGE_ROWS,
+    )
     return render(request, "web/inbox.html", {"inbox": page, "max_rows": MAX_ROWS})
 
 
@@ -127,10 +121,6 @@ def inbox_action(request: PageRequest, pk: int, action: str) -> HttpResponse:
         if not form.is_valid():
             raise InvalidInputError(_form_problems(form))
         message, error = chosen.run(user, pk, form), ""
-    except ForbiddenError as exc:
-        raise PermissionDenied(exc.message) from None
-    except NotFoundError as exc:
-        raise Http404(exc.message) from None
     except InvalidInputError as exc:
         message, error = "", exc.message
     if not request.htmx:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 
 from revloop.core.commands import RevloopCommand, add_json_flag
-from revloop.core.errors import RevloopError
 from revloop.people.access import access_person_id
 from revloop.people.merge import do_merge_people
 
@@ -24,12 +23,9 @@ class Command(RevloopCommand):
         add_json_flag(merge)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            survivor = access_person_id(options["survivor"])
-            duplicates = [access_person_id(d) for d in options["duplicates"]]
-            summary = do_merge_people(survivor, duplicates, by=None)
-        except RevloopError as exc:
-            raise CommandError(exc.message) from None
+        survivor = access_person_id(options["survivor"])
+        duplicates = [access_person_id(d) for d in options["duplicates"]]
+        summary = do_merge_people(survivor, duplicates, by=None)
         result = {"survivor_id": survivor, **asdict(summary)}
         self.emit(
             result,
