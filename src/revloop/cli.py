@@ -5,9 +5,20 @@ from __future__ import annotations
 import os
 import sys
 
+#: What asks for revloop's own list of commands rather than Django's.
+HELP: tuple[set[str], ...] = ({"--help"}, {"-h"}, {"help"}, set())
+
 
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
+    if set(args) in HELP and len(args) <= 1:
+        from revloop.cli_help import usage
+
+        sys.stdout.write(usage())
+        return
+    if args[:1] == ["django"]:
+        # Django's own commands, its full list included (`revloop django --help`).
+        args = args[1:] or ["help"]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "revloop.settings")
     if args[:1] == ["demo"]:
         # The demo serves plain http on loopback; production keeps the strict default.

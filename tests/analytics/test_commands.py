@@ -70,6 +70,15 @@ def test_attribution_json_and_comparison() -> None:
 
 
 @pytest.mark.usefixtures("company")
+def test_compare_alone_shows_the_marketing_pages_models() -> None:
+    from revloop.analytics.reports import DEFAULT_COMPARE
+
+    found = json.loads(_run("attribution", "--compare", "--json"))
+    assert found["comparison"]["models"] == list(DEFAULT_COMPARE)
+    assert "comparison" not in json.loads(_run("attribution", "--json"))
+
+
+@pytest.mark.usefixtures("company")
 def test_content_lists_assets() -> None:
     found = json.loads(_run("content", "--json"))
     assert found["assets"]

@@ -22,7 +22,7 @@ from revloop.core.append_only import AppendOnlyError
 from revloop.core.errors import ForbiddenError, InvalidInputError, NotFoundError
 from revloop.engine.contract import default_contract_text
 from revloop.engine.vocabulary import Role
-from revloop.users.models import User
+from revloop.users.models import AuditEntry, User
 from tests.contract_helpers import WIDER, contract_text, demo_request, near_person
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +102,11 @@ def test_marketing_and_a_sales_manager_together_activate_it(marketer: User, mana
     assert [a.roles for a in new.approvals.all()] == [["marketing"], ["sales_manager"]]
     kinds = [(e.version.number, e.kind) for e in ContractEvent.objects.order_by("id")]
     assert kinds[-2:] == [(1, "superseded"), (2, "activated")]
+    trail = AuditEntry.objects.filter(action="contract.approved").order_by("id")
+    assert [(e.actor_name, e.object_id, e.detail["activates"]) for e in trail] == [
+        ("mia", "2", False),
+        ("mona", "2", True),
+    ]
     assert "signed by mia (marketing), mona (sales_manager)" in new.events.last().note
 
 

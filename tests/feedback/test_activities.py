@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from revloop.core.errors import ForbiddenError, InvalidInputError
 from revloop.core.signals import sales_activity_logged
+from revloop.feedback.actions import do_log_activity
 from revloop.feedback.models import SalesActivity
-from revloop.feedback.services import do_log_activity
 from revloop.users.models import User
 from tests.feedback.conftest import Team
 

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from revloop.core.errors import InvalidInputError
-from revloop.feedback.services import do_convert_to_opportunity
+from revloop.feedback.actions import do_convert_to_opportunity
 from revloop.people.models import Person
 from revloop.pipeline.models import Opportunity
 from tests.feedback.conftest import Team

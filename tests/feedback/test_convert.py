@@ -9,9 +9,9 @@ import pytest
 
 from revloop.core.errors import ForbiddenError, InvalidInputError
 from revloop.engine.contract import default_contract
-from revloop.engine.lifecycle import Mover
+from revloop.engine.lifecycle import Mover, conversion_path
 from revloop.engine.vocabulary import LifecycleStage, Role
-from revloop.feedback.services import conversion_path, do_convert_to_opportunity
+from revloop.feedback.actions import do_convert_to_opportunity
 from revloop.lifecycle.models import StageTransition
 from revloop.people.models import Person
 from revloop.pipeline.models import Opportunity, OpportunityChange

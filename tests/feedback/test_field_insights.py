@@ -17,7 +17,7 @@ from django.utils import timezone
 from revloop.activity.models import ContentAsset
 from revloop.analytics.insights import insights_report
 from revloop.core.errors import ForbiddenError
-from revloop.feedback.services import do_add_note, do_record_heard
+from revloop.feedback.actions import do_add_note, do_record_heard
 from revloop.pipeline.models import OpportunityContact
 from revloop.users.models import User
 from tests import factories

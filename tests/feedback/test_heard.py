@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from revloop.core.errors import ForbiddenError, InvalidInputError
+from revloop.feedback.actions import do_add_note, do_record_heard
 from revloop.feedback.models import HeardItem
-from revloop.feedback.services import do_add_note, do_record_heard
 from revloop.pipeline.models import OpportunityContact
 from revloop.users.models import User
 from tests import factories

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from revloop.feedback.actions import do_add_note, do_log_activity, do_record_heard
 from revloop.feedback.models import HeardItem, Note, SalesActivity
-from revloop.feedback.services import do_add_note, do_log_activity, do_record_heard
 from revloop.people.merge import do_merge_people
 from tests import factories
 from tests.feedback.conftest import Team

@@ -17,10 +17,10 @@ from revloop.analytics.misinformed import misinformed_report
 from revloop.catalog.actions import do_check_all_content, do_save_catalog
 from revloop.core.append_only import AppendOnlyError
 from revloop.core.errors import ForbiddenError, InvalidInputError, NotFoundError
+from revloop.feedback.actions import do_give_verdict
 from revloop.feedback.beliefs import trace
 from revloop.feedback.brief import handoff_brief
 from revloop.feedback.models import MisinformedBelief
-from revloop.feedback.services import do_give_verdict
 from revloop.lifecycle.models import StageTransition
 from revloop.users.models import User
 from tests import factories

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from revloop.core.errors import ForbiddenError, InvalidInputError
-from revloop.feedback.services import do_give_verdict
+from revloop.feedback.actions import do_give_verdict
 from revloop.lifecycle.models import StageTransition
 from revloop.people.models import Person
 from revloop.users.models import User

@@ -18,7 +18,7 @@ from revloop.engine.vocabulary import Role
 from revloop.lifecycle.models import StageTransition
 from revloop.lifecycle.services import move, stage_timestamps
 from revloop.people.models import Person
-from revloop.users.models import User
+from revloop.users.models import AuditEntry, User
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -160,6 +160,10 @@ def test_sales_accepts_qualifies_converts_and_wins(
         "sql",
         "opportunity",
         "customer",
+    ]
+    trail = AuditEntry.objects.filter(action="lead.stage_changed", object_id=str(person.pk))
+    assert [(e.actor_name, e.detail["to"]) for e in trail.order_by("id")] == [
+        (user_as("rep").username, stage) for stage in ("sal", "sql", "opportunity", "customer")
     ]
 
 

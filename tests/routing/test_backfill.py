@@ -11,7 +11,7 @@ from revloop.activity.models import Touch
 from revloop.demo.seed import seed_demo
 from revloop.lifecycle.models import StageTransition
 from revloop.people.models import Person
-from revloop.routing.backfill import do_backfill_sla_history
+from revloop.routing.actions import do_backfill_sla_history
 from revloop.routing.models import Assignment, ClockKind, SlaBreach, SlaClock
 from revloop.routing.queries import open_work, sla_compliance
 from revloop.routing.weeks import week_start

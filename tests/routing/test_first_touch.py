@@ -18,14 +18,13 @@ from django.test import Client
 
 from revloop.capture.events import do_ingest_events
 from revloop.engine.sla.speed import Rate
-from revloop.feedback.services import do_log_activity
+from revloop.feedback.actions import do_log_activity
 from revloop.lifecycle.models import StageTransition
 from revloop.lifecycle.services import move_by_action
 from revloop.people.models import Person
-from revloop.routing.backfill import do_backfill_sla_history
+from revloop.routing.actions import do_backfill_sla_history, do_route_people
 from revloop.routing.models import ClockKind, SlaBreach, SlaClock
 from revloop.routing.queries import sla_compliance
-from revloop.routing.services import do_route_people
 from revloop.routing.sweep import sweep_sla_clocks
 from revloop.users.models import User
 

@@ -12,7 +12,7 @@ from django.test import Client
 from revloop.core.signals import sales_activity_logged
 from revloop.lifecycle.models import StageTransition
 from revloop.people.models import Person
-from revloop.routing.services import do_route_people
+from revloop.routing.actions import do_route_people
 from revloop.routing.sweep import sweep_sla_clocks
 from revloop.users.models import User
 

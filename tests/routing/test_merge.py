@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from revloop.people.merge import do_merge_people
 from revloop.people.models import Person
+from revloop.routing.actions import do_route_people
 from revloop.routing.models import Assignment, SlaClock
-from revloop.routing.services import do_route_people
 from revloop.users.models import User
 
 from .conftest import BERLIN_MORNING

@@ -13,10 +13,9 @@ from revloop.engine.vocabulary import Role
 from revloop.lifecycle.models import StageTransition
 from revloop.lifecycle.services import move_by_action
 from revloop.people.models import Person
-from revloop.routing.marketing import evaluate_marketing_sla
+from revloop.routing.actions import do_record_marketing_weeks, do_route_people
 from revloop.routing.models import MarketingSlaWeek
 from revloop.routing.queries import open_work, sla_compliance
-from revloop.routing.services import do_route_people
 from revloop.routing.sweep import sweep_sla_clocks
 from revloop.users.models import User
 
@@ -123,7 +122,7 @@ def test_marketing_weeks_are_stored_against_the_contract(
                     by_user=rep,
                     reason_code="wrong_target" if decision == "recycled" else "",
                 )
-        result = evaluate_marketing_sla()
+        result = do_record_marketing_weeks()
 
     week = MarketingSlaWeek.objects.get(week_start="2026-03-02")
     assert (week.mqls, week.accepted, week.rejected) == (10, 3, 2)

@@ -12,11 +12,11 @@ import pytest
 import time_machine
 
 from revloop.core.signals import PersonMove, people_moved
-from revloop.feedback.services import do_log_activity
+from revloop.feedback.actions import do_log_activity
 from revloop.lifecycle.services import move, move_by_action
 from revloop.people.models import Person
+from revloop.routing.actions import do_route_people
 from revloop.routing.models import Assignment, ClockKind, SlaClock
-from revloop.routing.services import do_route_people
 from revloop.users.models import User
 from revloop.webhooks.models import WebhookDelivery, WebhookEndpoint
 from revloop.worker.registry import get_job

@@ -13,8 +13,8 @@ from django.db import connection, connections
 from django.db.models import Count
 
 from revloop.people.models import Person
+from revloop.routing.actions import do_route_people
 from revloop.routing.models import Assignment, SlaBreach, SlaClock
-from revloop.routing.services import do_route_people
 from revloop.routing.sweep import sweep_sla_clocks
 from revloop.users.models import User
 from revloop.webhooks.models import WebhookDelivery, WebhookEndpoint

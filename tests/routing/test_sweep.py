@@ -13,8 +13,8 @@ import time_machine
 from revloop.contracts.versions import active_contract
 from revloop.core.signals import sales_activity_logged
 from revloop.people.models import Person
+from revloop.routing.actions import do_route_people
 from revloop.routing.models import Assignment, ClockKind, SlaBreach, SlaClock
-from revloop.routing.services import do_route_people
 from revloop.routing.sweep import sweep_sla_clocks
 from revloop.users.models import User
 from revloop.webhooks.models import WebhookDelivery, WebhookEndpoint

@@ -13,6 +13,11 @@
 - ``auto`` (the default, ``REVLOOP_ANALYTICS_ENGINE``): ``duckdb`` on SQLite
   databases with more than ``REVLOOP_ANALYTICS_COPY_TOUCHES`` touches (200,000), else
   ``database``.
+
+With ``REVLOOP_SOURCES`` naming a source mapping (:mod:`revloop.engine.analytics.mapping`),
+``spark`` and ``duckdb`` read the company's own warehouse tables in place instead
+(``auto`` then means ``duckdb``); DuckDB finds the mapped ``table:`` entries in the
+database file ``REVLOOP_DUCKDB`` and reads ``parquet:`` folders directly.
 """
 
 from __future__ import annotations
@@ -30,8 +35,14 @@ from revloop.analytics.choices import ENGINES
 from revloop.analytics.tables import stored_tables
 from revloop.core.env import envint, envstr
 from revloop.core.errors import InvalidInputError
-from revloop.engine.analytics import Tables, connect, load_tables, materialize
+from revloop.engine.analytics import Tables, TablesError, connect, load_tables, materialize
 from revloop.engine.analytics._ibis import ibis
+from revloop.engine.analytics.mapping import (
+    MappingInvalid,
+    SourceMapping,
+    mapped_tables,
+    parse_mapping,
+)
 
 _COPY_TOUCHES = 200_000
 
@@ -52,6 +63,8 @@ def resolve_engine(engine: str | None) -> str:
     chosen = check_engine(engine) if engine else configured_engine()
     if chosen != "auto":
         return chosen
+    if envstr("REVLOOP_SOURCES"):
+        return "duckdb"
     if connection.vendor != "sqlite":
         return "database"
     biggest = Touch.objects.aggregate(top=Max("id"))["top"] or 0
@@ -94,15 +107,47 @@ def _database_backend() -> Any:
     raise InvalidInputError(f"analytics cannot read a {connection.vendor} database")
 
 
-def _spark_tables() -> Tables:
-    master = envstr("REVLOOP_SPARK_MASTER", "local[2]")
-    prefix = envstr("REVLOOP_SPARK_PREFIX", "")
+def source_mapping() -> SourceMapping | None:
+    """The mapping ``REVLOOP_SOURCES`` names, checked; None when it names none."""
+    name = envstr("REVLOOP_SOURCES")
+    if not name:
+        return None
+    path = Path(name)
     try:
-        backend = connect(master if master else "spark")
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInputError(f"REVLOOP_SOURCES: cannot read {path} ({exc})") from None
+    try:
+        return parse_mapping(text, source=str(path))
+    except MappingInvalid as exc:
+        raise InvalidInputError(str(exc)) from None
+
+
+def _spark_backend() -> Any:
+    master = envstr("REVLOOP_SPARK_MASTER", "local[2]")
+    try:
+        return connect(master if master else "spark")
     except ImportError:
         raise InvalidInputError(
             "engine spark needs pyspark: pip install 'revloop[spark]' (and Java 17)"
         ) from None
+
+
+def _mapped(engine: str, mapping: SourceMapping) -> Tables:
+    if engine == "spark":
+        backend = _spark_backend()
+    else:
+        file = envstr("REVLOOP_DUCKDB")
+        backend = connect(f"duckdb:///{file}" if file else "duckdb://")
+    try:
+        return mapped_tables(backend, mapping)
+    except TablesError as exc:
+        raise InvalidInputError(f"REVLOOP_SOURCES: {exc}") from None
+
+
+def _spark_tables() -> Tables:
+    prefix = envstr("REVLOOP_SPARK_PREFIX", "")
+    backend = _spark_backend()
     sources = stored_tables()
     parquet = envstr("REVLOOP_SPARK_PARQUET")
     if parquet:
@@ -121,6 +166,10 @@ def _spark_tables() -> Tables:
 def open_tables(engine: str | None = None) -> Iterator[Tables]:
     """The revloop tables on ``engine`` (module docstring), for the block."""
     chosen = resolve_engine(engine)
+    mapping = source_mapping() if chosen in ("spark", "duckdb") else None
+    if mapping is not None:
+        yield _mapped(chosen, mapping)
+        return
     if chosen == "spark":
         yield _spark_tables()
         return

@@ -22,7 +22,7 @@ from typing import Any
 
 from revloop.analytics.cache import cached, data_version
 from revloop.analytics.choices import LEVELS, MODEL_LABELS, OUTCOMES
-from revloop.analytics.engines import open_tables, resolve_engine
+from revloop.analytics.engines import open_tables, resolve_engine, source_mapping
 from revloop.analytics.misinformed import cached_misinformed_report
 from revloop.analytics.paths import check_choice, check_model, credit_rows, jsonable
 from revloop.core.bounds import check_lookback
@@ -115,10 +115,17 @@ class Reports:
     _stack: ExitStack = field(default_factory=ExitStack, init=False, repr=False)
     _tables: Tables | None = field(default=None, init=False, repr=False)
     _version: str = field(default="", init=False, repr=False)
+    _cache_as: str = field(default="", init=False, repr=False)
 
     def __enter__(self) -> Reports:
         self.engine = resolve_engine(self.engine)
         self._version = data_version()
+        self._cache_as = self.engine
+        if self.engine in ("spark", "duckdb") and source_mapping() is not None:
+            # The warehouse changes without revloop's data version moving: its reports
+            # are always computed, and stored apart from those of revloop's own tables.
+            self.fresh = True
+            self._cache_as = f"{self.engine}+sources"
         return self
 
     def __exit__(
@@ -140,7 +147,7 @@ class Reports:
         return cached(
             report,
             jsonable(params),
-            self.engine,
+            self._cache_as,
             lambda: jsonable(compute()),
             fresh=self.fresh,
             version=self._version,

@@ -27,6 +27,7 @@ from revloop.people.api import router as people_router
 from revloop.pipeline.api import router as pipeline_router
 from revloop.routing.api import router as routing_router
 from revloop.scoring.api import router as scoring_router
+from revloop.users.api import router as users_router
 from revloop.users.auth import full_access
 from revloop.users.models import User
 from revloop.users.policy import require
@@ -117,6 +118,7 @@ api.add_router("/", routing_router)
 api.add_router("/", catalog_router)
 api.add_router("/", goals_router)
 api.add_router("/", pipeline_router)
+api.add_router("/", users_router)
 
 
 def error_response(request: HttpRequest, code: str, message: str, status: int) -> HttpResponse:

@@ -1,33 +1,27 @@
 """Store a batch of touches: each item validated on its own, the batch written at once.
 
-A bad item is rejected with its reasons and the good ones are stored; the write
+A bad item is rejected with its reasons and the good ones are stored (a touch naming
+content that does not exist is stored without it, with a warning); the write
 itself is one transaction, so a failure leaves nothing half-written. Sending an
 event id again, in the same batch or from a parallel client, stores it once.
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+import polars as pl
 from django.db import transaction
 from django.utils import timezone
 from pydantic import TypeAdapter, ValidationError
 
-from revloop.activity.lookups import campaign_ids
-from revloop.activity.models import ContentAsset, Touch
-from revloop.activity.stitching import stitch_anonymous_touches
 from revloop.capture.schemas import BatchResult, EventIn, FieldError, ItemResult
-from revloop.core.bulk import insert_ignoring_conflicts
-from revloop.core.signals import announce_people_changed
+from revloop.capture.touches import store_touches
 from revloop.engine.identity.email import InvalidEmail, NormalizedEmail, normalize_email
-from revloop.people.identity import (
-    PersonSeed,
-    link_anonymous_ids,
-    people_for_anonymous_ids,
-    resolve_people,
-)
+from revloop.engine.touch_rows import TOUCH_INPUT
 
 _EVENT = TypeAdapter(EventIn)
 
@@ -68,8 +62,39 @@ def _rejected(index: int, event_id: object, errors: list[FieldError]) -> ItemRes
     return ItemResult(index=index, id=shown, status="rejected", errors=errors)
 
 
+def event_frame(accepted: Sequence[tuple[int, EventIn, NormalizedEmail | None]]) -> pl.DataFrame:
+    """Validated events as the capture paths' common touch frame (``row``: batch index)."""
+    return pl.DataFrame(
+        {
+            "row": [index for index, _, _ in accepted],
+            "event_id": [e.event_id for _, e, _ in accepted],
+            "occurred_at": [e.timestamp for _, e, _ in accepted],
+            "type": [e.type.value for _, e, _ in accepted],
+            "email": [m.address if m else "" for _, _, m in accepted],
+            "canonical_email": [m.canonical if m else "" for _, _, m in accepted],
+            "anonymous_id": [e.anonymous_id for _, e, _ in accepted],
+            "channel": [e.channel.value if e.channel else "" for _, e, _ in accepted],
+            "campaign": [e.campaign for _, e, _ in accepted],
+            "content": [""] * len(accepted),
+            "content_id": [e.content_id for _, e, _ in accepted],
+            "url": [e.url for _, e, _ in accepted],
+            "utm_source": [e.utm_source for _, e, _ in accepted],
+            "utm_medium": [e.utm_medium for _, e, _ in accepted],
+            "utm_campaign": [e.utm_campaign for _, e, _ in accepted],
+            "utm_content": [e.utm_content for _, e, _ in accepted],
+            "utm_term": [e.utm_term for _, e, _ in accepted],
+            "properties": [json.dumps(e.properties, ensure_ascii=False) for _, e, _ in accepted],
+        },
+        schema=TOUCH_INPUT,
+    )
+
+
 def do_ingest_events(items: Sequence[Any]) -> BatchResult:
-    """Validate, resolve people, and store the touches of one batch."""
+    """Validate, resolve people, and store the touches of one batch.
+
+    An event naming a content asset that does not exist is stored without it and
+    answered with a warning (see :mod:`revloop.engine.touch_rows`).
+    """
     results: list[ItemResult | None] = [None] * len(items)
     accepted: list[tuple[int, EventIn, NormalizedEmail | None]] = []
     seen_ids: set[str] = set()
@@ -85,78 +110,23 @@ def do_ingest_events(items: Sequence[Any]) -> BatchResult:
         seen_ids.add(event.event_id)
         accepted.append((index, event, email))
 
-    content_ids = {e.content_id for _, e, _ in accepted if e.content_id is not None}
-    known_content = set(
-        ContentAsset.objects.filter(id__in=content_ids).values_list("id", flat=True)
-    )
-    kept = []
-    for index, event, email in accepted:
-        if event.content_id is None or event.content_id in known_content:
-            kept.append((index, event, email))
-            continue
-        results[index] = _rejected(
-            index,
-            event.event_id,
-            [FieldError(field="content_id", message=f"no content asset {event.content_id}")],
-        )
-    accepted = kept
-
-    with transaction.atomic():
-        people = resolve_people(
-            [
-                PersonSeed(
-                    email=m, seen_at=e.timestamp, source=e.channel.value if e.channel else ""
-                )
-                for _, e, m in accepted
-                if m is not None
-            ]
-        )
-        links = {
-            e.anonymous_id: people[m.canonical].person_id
-            for _, e, m in accepted
-            if m is not None and e.anonymous_id
-        }
-        link_anonymous_ids(links, at=timezone.now())
-        stitch_anonymous_touches(links)
-        anonymous_owner = people_for_anonymous_ids(
-            e.anonymous_id for _, e, m in accepted if m is None
-        )
-        campaigns = campaign_ids({e.campaign or e.utm_campaign for _, e, _ in accepted} - {""})
-        rows: list[dict[str, Any]] = [
-            {
-                "event_id": e.event_id,
-                "person_id": people[m.canonical].person_id
-                if m is not None
-                else anonymous_owner.get(e.anonymous_id),
-                "anonymous_id": e.anonymous_id,
-                "occurred_at": e.timestamp,
-                "type": e.type.value,
-                "channel": e.channel.value if e.channel else "",
-                "campaign_id": campaigns.get(e.campaign or e.utm_campaign),
-                "content_id": e.content_id,
-                "url": e.url,
-                "utm_source": e.utm_source,
-                "utm_medium": e.utm_medium,
-                "utm_campaign": e.utm_campaign or e.campaign,
-                "utm_content": e.utm_content,
-                "utm_term": e.utm_term,
-                "properties": e.properties,
-            }
-            for _, e, m in accepted
-        ]
-        rows.sort(key=lambda row: row["event_id"])  # one lock order across parallel batches
-        stored = {
-            row[0]
-            for row in insert_ignoring_conflicts(
-                Touch, rows, conflict_field="event_id", returning=("event_id",)
-            )
-        }
-        announce_people_changed(
-            Touch,
-            [row["person_id"] for row in rows if row["event_id"] in stored] + list(links.values()),
+    stored = None
+    if accepted:
+        with transaction.atomic():
+            stored = store_touches(event_frame(accepted), now=timezone.now(), report_ids=True)
+    warnings: dict[int, list[FieldError]] = {}
+    for warning in stored.warnings if stored else ():
+        warnings.setdefault(warning.row, []).append(
+            FieldError(field=warning.field, message=warning.reason)
         )
     for index, event, _ in accepted:
-        status = "stored" if event.event_id in stored else "duplicate"
-        results[index] = ItemResult(index=index, id=event.event_id, status=status)
+        status = "stored" if stored and event.event_id in stored.stored_ids else "duplicate"
+        results[index] = ItemResult(
+            index=index, id=event.event_id, status=status, warnings=warnings.get(index, [])
+        )
     final = [r for r in results if r is not None]
-    return BatchResult(counts=dict(Counter(r.status for r in final)), results=final)
+    return BatchResult(
+        counts=dict(Counter(r.status for r in final)),
+        warnings=sum(1 for r in final if r.warnings),
+        results=final,
+    )

@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Mapping
 from typing import Any
 
+import polars as pl
 from django.db import transaction
 from django.utils import timezone
 from pydantic import BaseModel
 
-from revloop.activity.models import Touch
-from revloop.activity.stitching import stitch_anonymous_touches
 from revloop.capture.models import FormEndpoint
-from revloop.core.bulk import insert_ignoring_conflicts
+from revloop.capture.touches import store_touches
+from revloop.core.bounds import check_text
 from revloop.core.errors import InvalidInputError, NotFoundError
-from revloop.core.signals import announce_people_changed
 from revloop.engine.identity.email import InvalidEmail, normalize_email
+from revloop.engine.touch_rows import TOUCH_INPUT
 from revloop.engine.vocabulary import TouchType
-from revloop.people.identity import PROFILE_FIELDS, PersonSeed, link_anonymous_ids, resolve_people
+from revloop.people.identity import PROFILE_FIELDS, PersonSeed, resolve_people
 
 MAX_FIELD_CHARS = 10_000
+MAX_ANONYMOUS_ID = 128
 
 
 class FormResult(BaseModel):
@@ -46,6 +48,8 @@ def do_submit_form(
         text = value if isinstance(value, str) else str(value)
         if len(text) > MAX_FIELD_CHARS:
             raise InvalidInputError(f"field {name!r} is longer than {MAX_FIELD_CHARS:,} characters")
+        check_text(text, f"field {name!r}")
+        check_text(name, "a field name")
         target = form.mapping.get(name)
         if target:
             mapped[target] = text.strip()
@@ -56,6 +60,9 @@ def do_submit_form(
     except InvalidEmail as exc:
         email_field = next((k for k, v in form.mapping.items() if v == "email"), "email")
         raise InvalidInputError(f"{email_field}: {exc.reason}") from None
+    anonymous_id = mapped.get("anonymous_id", "")
+    if len(anonymous_id) > MAX_ANONYMOUS_ID:
+        raise InvalidInputError(f"anonymous_id is longer than {MAX_ANONYMOUS_ID} characters")
     now = timezone.now()
     profile = {k: v for k, v in mapped.items() if k in PROFILE_FIELDS and v}
     event_id = mapped.get("submission_id") or f"form-{form.slug}-{uuid.uuid4()}"
@@ -72,31 +79,29 @@ def do_submit_form(
             ],
             match_names=bool(mapped.get("company")),
         )[email.canonical]
-        anonymous_id = mapped.get("anonymous_id", "")
-        if anonymous_id:
-            link_anonymous_ids({anonymous_id: outcome.person_id}, at=now)
-            stitch_anonymous_touches([anonymous_id])
-        stored = insert_ignoring_conflicts(
-            Touch,
-            [
-                {
-                    "event_id": event_id[:128],
-                    "person_id": outcome.person_id,
-                    "anonymous_id": anonymous_id,
-                    "occurred_at": now,
-                    "type": TouchType.FORM_SUBMIT.value,
-                    "channel": form.channel,
-                    "campaign_id": form.campaign_id,
-                    "content_id": form.content_id,
-                    "url": (mapped.get("page_url") or referer)[:2000],
-                    "utm_campaign": form.campaign.utm_campaign if form.campaign else "",
-                    "properties": {"form": form.slug, "fields": extra},
-                }
-            ],
-            conflict_field="event_id",
-            returning=("event_id",),
-        )
-        announce_people_changed(Touch, [outcome.person_id])
+        touch = {
+            "row": 0,
+            "event_id": event_id[:128],
+            "occurred_at": now,
+            "type": TouchType.FORM_SUBMIT.value,
+            "email": email.address,
+            "canonical_email": email.canonical,
+            "anonymous_id": anonymous_id,
+            "channel": form.channel,
+            "campaign": form.campaign.name if form.campaign else "",
+            "content": "",
+            "content_id": form.content_id,
+            "url": (mapped.get("page_url") or referer)[:2000],
+            "utm_source": "",
+            "utm_medium": "",
+            "utm_campaign": form.campaign.utm_campaign if form.campaign else "",
+            "utm_content": "",
+            "utm_term": "",
+            "properties": json.dumps({"form": form.slug, "fields": extra}, ensure_ascii=False),
+        }
+        stored = store_touches(
+            pl.DataFrame([touch], schema=TOUCH_INPUT), now=now, report_ids=True
+        ).stored_ids
     return FormResult(
         person_id=outcome.person_id,
         person_created=outcome.created,

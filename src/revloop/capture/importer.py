@@ -38,12 +38,11 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from revloop.activity.lookups import campaign_ids, content_ids
-from revloop.activity.models import Touch
-from revloop.core.bulk import column_of, insert_frame, update_from_frame, values_for_keys
+from revloop.capture.touches import store_touches
+from revloop.core.bulk import column_of, update_from_frame
 from revloop.core.signals import STAGE_MOVES, announce_records_imported, stages_set
 from revloop.core.values import fill_known
-from revloop.engine.identity.email import NormalizedEmail, normalize_email, normalized_parts
+from revloop.engine.identity.email import NormalizedEmail, normalize_email
 from revloop.engine.imports import (
     AccountRecord,
     ErrorCsvWriter,
@@ -53,6 +52,7 @@ from revloop.engine.imports import (
     read_records,
 )
 from revloop.engine.imports.batches import ValidatedBatch, validated_batches
+from revloop.engine.imports.errors import RowError
 from revloop.engine.imports.prefetch import ProcessPrefetch
 from revloop.engine.imports.records import external_identity_key
 from revloop.engine.imports.report import StageLabels
@@ -429,76 +429,10 @@ class _TouchWriter(Writer):
     """Touches arrive as a frame (see ``touch_batch``), never as a million row objects."""
 
     def write(self, touches: pl.DataFrame) -> None:
-        keys = touches.get_column("canonical_email").unique().to_list()
-        person_ids = values_for_keys(Person, "email_key", [k for k in keys if k])
-        # Each new person's earliest touch in the batch (file order breaks ties) creates them.
-        first_seen = (
-            touches.filter(
-                (pl.col("canonical_email") != "")
-                & ~pl.col("canonical_email").is_in(list(person_ids))
-            )
-            .sort("canonical_email", "occurred_at", "row")
-            .unique("canonical_email", keep="first", maintain_order=True)
-        )
-        created = resolve_people(
-            [
-                PersonSeed(
-                    email=normalized_parts(email, canonical), seen_at=seen_at, source=channel
-                )
-                for email, canonical, seen_at, channel in first_seen.select(
-                    "email", "canonical_email", "occurred_at", "channel"
-                ).iter_rows()
-            ]
-        )
-        person_ids.update((key, found.person_id) for key, found in created.items())
-        touches = touches.with_columns(
-            campaign_key=pl.when(pl.col("campaign") != "")
-            .then(pl.col("campaign"))
-            .otherwise(pl.col("utm_campaign"))
-        )
-        campaigns = campaign_ids(set(touches.get_column("campaign_key").unique()) - {""})
-        content = content_ids(set(touches.get_column("content").unique()) - {""})
-        frame = touches.select(
-            "event_id",
-            pl.col("canonical_email")
-            .replace_strict(person_ids, default=None, return_dtype=pl.Int64)
-            .alias("person_id"),
-            "anonymous_id",
-            "occurred_at",
-            "type",
-            "channel",
-            pl.col("campaign_key")
-            .replace_strict(campaigns, default=None, return_dtype=pl.Int64)
-            .alias("campaign_id"),
-            pl.col("content")
-            .replace_strict(content, default=None, return_dtype=pl.Int64)
-            .alias("content_id"),
-            "url",
-            "utm_source",
-            "utm_medium",
-            pl.col("campaign_key").alias("utm_campaign"),
-            "utm_content",
-            "utm_term",
-            _properties_with_unknown_content(touches, content),
-        )
-        inserted = insert_frame(Touch, frame, skip_conflicts_on="event_id")
-        self.count("created", inserted)
-        self.count("unchanged", touches.height - inserted)
-
-
-def _properties_with_unknown_content(touches: pl.DataFrame, known: Mapping[str, int]) -> pl.Series:
-    """The row's properties, plus the content name when no asset of that name exists,
-    so that nothing the file said is lost."""
-    properties = touches.get_column("properties").to_list()
-    unknown = touches.select(
-        (pl.col("content") != "") & ~pl.col("content").is_in(list(known))
-    ).to_series()
-    contents = touches.get_column("content").to_list()
-    for index in unknown.arg_true().to_list():
-        extra = json.loads(properties[index])
-        extra["content"] = contents[index]
-        properties[index] = json.dumps(extra, ensure_ascii=False)
-    return pl.Series("properties", properties, dtype=pl.Utf8)
+        stored = store_touches(touches, now=self.now, announce=False)
+        self.count("created", stored.inserted)
+        self.count("unchanged", touches.height - stored.inserted)
+        add_row_warnings(self.summary, stored.warnings)
 
 
 #: What each kind of record becomes. The contexts above capture add theirs when Django
@@ -554,14 +488,19 @@ def _add_warnings(summary: ImportSummary, records: Sequence[Any]) -> None:
     for record in records:
         found = getattr(record, "warnings", ())
         if found:
-            summary.warning_rows += 1
-            if len(summary.warnings) < MAX_REPORTED_ERRORS:
-                summary.warnings.extend(w.as_dict() for w in found)
-            for warning in found:
-                kind = summary.warning_kinds.setdefault((warning.field, warning.reason), [0, []])
-                kind[0] += 1
-                if len(kind[1]) < 5:
-                    kind[1].append(warning.row)
+            add_row_warnings(summary, found)
+
+
+def add_row_warnings(summary: ImportSummary, found: Sequence[RowError]) -> None:
+    """Count ``found`` in the report: each warning's row once, its kind among the kinds."""
+    summary.warning_rows += len({warning.row for warning in found})
+    if len(summary.warnings) < MAX_REPORTED_ERRORS:
+        summary.warnings.extend(w.as_dict() for w in found)
+    for warning in found:
+        kind = summary.warning_kinds.setdefault((warning.field, warning.reason), [0, []])
+        kind[0] += 1
+        if len(kind[1]) < 5:
+            kind[1].append(warning.row)
 
 
 def _file_notes(reader: Any) -> list[str]:

@@ -1,4 +1,4 @@
-"""Capture configuration: the website forms revloop accepts submissions from."""
+"""Capture configuration: the website forms and the website tracker key revloop accepts."""
 
 from __future__ import annotations
 
@@ -58,3 +58,38 @@ class FormEndpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} (/forms/{self.slug})"
+
+
+#: Website keys start with this, so a server token pasted into a page is told apart.
+SITE_KEY_PREFIX = "rlw_"
+
+
+class SiteKey(models.Model):
+    """The public write key of the website tracker, taken only from its listed origins.
+
+    It is printed in every page of the customer's site, so it is stored as it is (it is no
+    secret) and can do little: send page views, tracks and identifies through /v1/, from a
+    browser whose ``Origin`` is listed. It reads nothing, merges nobody and changes no account.
+    """
+
+    key = models.CharField(max_length=64, unique=True, editable=False)
+    origins = models.JSONField(
+        default=list, help_text="The sites allowed to send, e.g. https://www.example.com"
+    )
+    require_consent = models.BooleanField(
+        default=False, help_text="The tracker sends nothing until the site calls consent."
+    )
+    created_by = models.ForeignKey(
+        "users.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.key[:12]}… ({', '.join(self.origins) or 'no origin'})"
+
+    def allows(self, origin: str) -> bool:
+        return self.revoked_at is None and origin.lower() in self.origins

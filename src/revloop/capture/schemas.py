@@ -70,10 +70,15 @@ class ItemResult(BaseModel):
         ..., description="stored, duplicate, created, updated, unchanged or rejected"
     )
     errors: list[FieldError] = Field(default_factory=list)
+    warnings: list[FieldError] = Field(
+        default_factory=list,
+        description="what a stored item named that revloop does not know (an unknown content id)",
+    )
 
 
 class BatchResult(BaseModel):
     counts: dict[str, int]
+    warnings: int = Field(default=0, description="how many items were stored with a warning")
     results: list[ItemResult]
 
 

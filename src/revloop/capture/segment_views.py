@@ -4,6 +4,12 @@ Mounted at the site root because that is where the libraries send (``<host>/v1/b
 The write key is an ingest-scoped token in HTTP basic auth (the username; the
 password is empty). Only ingest tokens are taken: a write key ends up in page source
 and app bundles, so it must not be able to read anything.
+
+A web page cannot send an Authorization header with ``sendBeacon``, so a browser puts the
+key in the body (``writeKey``, as Segment's analytics.js does). A browser must use the
+website key (:class:`SiteKey`), which is public: it is taken only with an ``Origin`` that
+the key lists, and only for page, screen, track and identify calls whose identify keeps
+the email alone. An ingest token is a server's secret and is refused from a web page.
 """
 
 from __future__ import annotations
@@ -13,16 +19,26 @@ import binascii
 import json
 import zlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
+from revloop.capture.models import SiteKey
 from revloop.capture.schemas import MAX_BATCH
-from revloop.capture.segment import MessageError, call_type, do_ingest_segment, message_id
+from revloop.capture.segment import (
+    CALL_TYPES,
+    MessageError,
+    SegmentResult,
+    call_type,
+    do_ingest_segment,
+    message_id,
+)
+from revloop.capture.site_keys import is_site_origin, site_key
 from revloop.users.auth import access_token
 from revloop.users.models import TokenScope
 from revloop.users.policy import allows, refusal
@@ -37,14 +53,50 @@ class RefusedError(Exception):
         self.code = {401: "unauthorized", 403: "forbidden", 413: "too_large"}.get(status, "invalid")
 
 
-def _write_key(request: HttpRequest) -> None:
-    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+@dataclass(frozen=True)
+class Sender:
+    """Who sent a request: a server with an ingest token, or a browser on a listed site."""
+
+    site: SiteKey | None = None
+    origin: str = ""
+
+
+#: What the public website key may send; alias and group change other people's records.
+SITE_CALLS = frozenset({"page", "screen", "track", "identify"})
+
+
+def _basic_key(request: HttpRequest) -> str | None:
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
     if scheme.lower() != "basic":
         raise RefusedError(401, "send the write key as the username of HTTP basic auth")
     try:
-        key = base64.b64decode(value, validate=True).decode().partition(":")[0]
+        return base64.b64decode(value, validate=True).decode().partition(":")[0]
     except (binascii.Error, UnicodeDecodeError):
         raise RefusedError(401, "the basic auth header is not valid base64") from None
+
+
+def _sender(request: HttpRequest, payload: Any) -> Sender:
+    key = _basic_key(request)
+    if key is None:
+        given = payload.get("writeKey") if isinstance(payload, dict) else None
+        if not isinstance(given, str) or not given:
+            raise RefusedError(
+                401, "send the write key as the username of HTTP basic auth (or writeKey)"
+            )
+        key = given
+    origin = request.headers.get("Origin", "")
+    site = site_key(key)
+    if site is not None:
+        if not origin or not site.allows(origin):
+            raise RefusedError(
+                403,
+                f"this website key is not allowed from {origin or 'outside a browser'}; "
+                "list the site under Settings → Tracking",
+            )
+        return Sender(site, origin)
     token = access_token(key)
     if token is None:
         raise RefusedError(401, "unknown or revoked write key")
@@ -55,6 +107,12 @@ def _write_key(request: HttpRequest) -> None:
         )
     if not allows(token.user, "capture.write"):
         raise RefusedError(403, refusal(token.user, "capture.write").message)
+    if origin:
+        # A page's source is public: a server's token sent from one has leaked.
+        raise RefusedError(
+            403, "a server write key is refused from a web page; use the website key"
+        )
+    return Sender()
 
 
 def _body(request: HttpRequest) -> Any:
@@ -76,13 +134,94 @@ def _body(request: HttpRequest) -> Any:
         raise RefusedError(400, f"body is not valid JSON: {exc}") from None
 
 
-def _answer(request: HttpRequest, single: str | None) -> JsonResponse:
+def _site_messages(
+    messages: list[Any], single: str | None
+) -> tuple[list[Any], list[int], dict[int, str]]:
+    """The messages a website key may send, their places, and why the others are refused."""
+    kept: list[Any] = []
+    places: list[int] = []
+    refused: dict[int, str] = {}
+    for index, given in enumerate(messages):
+        message = given
+        call = (message.get("type") or single) if isinstance(message, dict) else None
+        if call in CALL_TYPES and call not in SITE_CALLS:
+            refused[index] = f"a website key cannot send {call} calls; use a server write key"
+            continue
+        if call == "identify":
+            # A public key may say who the visitor is, not rewrite what revloop knows of them.
+            context = message.get("context")
+            context = context if isinstance(context, dict) else {}
+            email = next(
+                (
+                    t.get("email")
+                    for t in (message.get("traits"), context.get("traits"))
+                    if isinstance(t, dict) and t.get("email")
+                ),
+                None,
+            )
+            context = {k: v for k, v in context.items() if k != "traits"}
+            message = {**message, "traits": {"email": email} if email else {}, "context": context}
+        kept.append(message)
+        places.append(index)
+    return kept, places, refused
+
+
+def _ingest(
+    messages: list[Any], sender: Sender, payload: dict[str, Any], single: str | None, at: Any
+) -> tuple[SegmentResult, int]:
+    if sender.site is None:
+        result = do_ingest_segment(
+            messages, received_at=at, sent_at=payload.get("sentAt"), default_type=single
+        )
+        return result, 400 if result.errors else 200
+    kept, places, refused = _site_messages(messages, single)
+    stored = do_ingest_segment(
+        kept, received_at=at, sent_at=payload.get("sentAt"), default_type=single
+    )
+    result = SegmentResult(len(messages), stored.stored, stored.duplicates, refused)
+    result.errors.update({places[i]: reason for i, reason in stored.errors.items()})
+    return result, 400 if result.errors else 200
+
+
+def _refusal(refused: RefusedError) -> JsonResponse:
+    response = JsonResponse(
+        {"success": False, "code": refused.code, "message": refused.message},
+        status=refused.status,
+    )
+    if refused.status == 401:
+        response["WWW-Authenticate"] = 'Basic realm="revloop"'
+    return response
+
+
+def _allow_site(response: HttpResponse, origin: str) -> HttpResponse:
+    response["Access-Control-Allow-Origin"] = origin
+    patch_vary_headers(response, ["Origin"])
+    return response
+
+
+def _preflight(request: HttpRequest) -> HttpResponse:
+    """Answer a browser's CORS preflight for a site that a live website key lists."""
+    origin = request.headers.get("Origin", "")
+    if not origin or not is_site_origin(origin):
+        return HttpResponse(status=403)
+    response = _allow_site(HttpResponse(status=204), origin)
+    response["Access-Control-Allow-Methods"] = "POST"
+    response["Access-Control-Allow-Headers"] = "Content-Type"
+    response["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+def _answer(request: HttpRequest, single: str | None) -> HttpResponse:
+    if request.method == "OPTIONS":
+        return _preflight(request)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST", "OPTIONS"])
     received_at = timezone.now()
     try:
-        _write_key(request)
         payload = _body(request)
         if not isinstance(payload, dict):
             raise RefusedError(400, "body must be a JSON object")
+        sender = _sender(request, payload)
         if single is None:
             messages = payload.get("batch")
             if not isinstance(messages, list):
@@ -92,37 +231,28 @@ def _answer(request: HttpRequest, single: str | None) -> JsonResponse:
                     413, f"{len(messages):,} messages in one batch; the limit is {MAX_BATCH:,}"
                 )
         else:
-            messages = [payload]
+            messages = [{k: v for k, v in payload.items() if k != "writeKey"}]
             try:
                 call_type(payload, single)
             except MessageError as exc:
                 raise RefusedError(400, exc.reason) from None
     except RefusedError as refused:
-        response = JsonResponse(
-            {"success": False, "code": refused.code, "message": refused.message},
-            status=refused.status,
-        )
-        if refused.status == 401:
-            response["WWW-Authenticate"] = 'Basic realm="revloop"'
-        return response
-    result = do_ingest_segment(
-        messages, received_at=received_at, sent_at=payload.get("sentAt"), default_type=single
-    )
+        return _refusal(refused)
+    result, status = _ingest(messages, sender, payload, single, received_at)
     ids = [message_id(m) if isinstance(m, dict) else None for m in messages]
-    return JsonResponse(result.body(ids), status=400 if result.errors else 200)
+    response = JsonResponse(result.body(ids), status=status)
+    return _allow_site(response, sender.origin) if sender.site is not None else response
 
 
 @csrf_exempt
-@require_POST
-def batch(request: HttpRequest) -> JsonResponse:
+def batch(request: HttpRequest) -> HttpResponse:
     """Up to 1,000 messages of any type; each bad one is named, the others are stored."""
     return _answer(request, None)
 
 
-def single_call(call: str) -> Callable[[HttpRequest], JsonResponse]:
+def single_call(call: str) -> Callable[[HttpRequest], HttpResponse]:
     @csrf_exempt
-    @require_POST
-    def view(request: HttpRequest) -> JsonResponse:
+    def view(request: HttpRequest) -> HttpResponse:
         return _answer(request, call)
 
     view.__name__ = f"segment_{call}"

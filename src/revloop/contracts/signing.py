@@ -38,6 +38,7 @@ from revloop.engine.contract import (
     diff_contracts,
 )
 from revloop.engine.vocabulary import Role
+from revloop.users.actions import record_audit
 from revloop.users.models import User
 from revloop.users.policy import require
 
@@ -139,6 +140,14 @@ def approve(number: int | str, *, by: User) -> ApprovalOutcome:
             version=version, user=by, roles=user_roles(by), at=now
         )
         missing = missing_signatures(version)
+        record_audit(
+            by,
+            "contract.approved",
+            object_type="contract",
+            object_id=version.number,
+            detail={"roles": approval.roles, "activates": not missing},
+            at=now,
+        )
         if not missing:
             _activate(version, active, by=by, at=now)
     rescored = None

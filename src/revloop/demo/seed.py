@@ -29,9 +29,11 @@ from revloop.feedback.models import HeardItem
 from revloop.lifecycle.models import StageTransition
 from revloop.people.models import Account, Person
 from revloop.pipeline.models import Opportunity, OpportunityChange, OpportunityContact
-from revloop.routing.backfill import do_backfill_sla_history
-from revloop.routing.marketing import evaluate_marketing_sla
-from revloop.routing.services import do_route_people
+from revloop.routing.actions import (
+    do_backfill_sla_history,
+    do_record_marketing_weeks,
+    do_route_people,
+)
 from revloop.routing.weeks import week_start
 from revloop.scoring.services import rescore
 from revloop.users.models import User
@@ -121,7 +123,7 @@ def start_sla_clocks(now: datetime) -> None:
     since = datetime.combine(monday, datetime.min.time(), tzinfo=timezone.get_current_timezone())
     do_backfill_sla_history(now, since=since)
     do_route_people(None, now)
-    evaluate_marketing_sla(now)
+    do_record_marketing_weeks(now)
 
 
 def seed_heard(seed: int, now: datetime) -> int:

@@ -17,6 +17,7 @@ says yes or says exactly why not. Automatic moves come from scoring results:
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -345,3 +346,28 @@ def _automatic(
 
 def _in(stage: NDArray[np.int8], stages: tuple[LifecycleStage, ...]) -> NDArray[np.bool_]:
     return np.isin(stage, [STAGES.index(s) for s in stages])
+
+
+def conversion_path(
+    contract: Contract, stage: LifecycleStage, mover: Mover
+) -> list[LifecycleStage]:
+    """The stages to step through from ``stage`` to Opportunity (only via SQL), or [].
+
+    Only moves that need no reason and that ``mover`` may make count: the path a rep's
+    "convert" button takes, one stage at a time, breadth first (the shortest).
+    """
+    allowed = {LifecycleStage.SQL, LifecycleStage.OPPORTUNITY}
+    queue: deque[tuple[LifecycleStage, list[LifecycleStage]]] = deque([(stage, [])])
+    seen = {stage}
+    while queue:
+        here, path = queue.popleft()
+        for edge in contract.transitions:
+            if edge.source is not here or edge.target not in allowed or edge.target in seen:
+                continue
+            if edge.reason is not None or permitted_actor(contract, edge, mover) is None:
+                continue
+            if edge.target is LifecycleStage.OPPORTUNITY:
+                return [*path, edge.target]
+            seen.add(edge.target)
+            queue.append((edge.target, [*path, edge.target]))
+    return []

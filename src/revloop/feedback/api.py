@@ -15,6 +15,14 @@ from pydantic import Field
 
 from revloop.core.bounds import BoundedDate, BoundedDateTime, CleanText, Money
 from revloop.engine.vocabulary import BuyingRole
+from revloop.feedback.actions import (
+    VERDICTS,
+    do_add_note,
+    do_convert_to_opportunity,
+    do_give_verdict,
+    do_log_activity,
+    do_record_heard,
+)
 from revloop.feedback.brief import Brief, handoff_brief
 from revloop.feedback.inbox import Inbox, rep_inbox
 from revloop.feedback.models import (
@@ -24,14 +32,6 @@ from revloop.feedback.models import (
     HeardKind,
     Note,
     SalesActivity,
-)
-from revloop.feedback.services import (
-    VERDICTS,
-    do_add_note,
-    do_convert_to_opportunity,
-    do_give_verdict,
-    do_log_activity,
-    do_record_heard,
 )
 from revloop.lifecycle.api import MoveOut, TransitionOut, transition_data
 from revloop.pipeline.models import Opportunity

@@ -25,10 +25,9 @@ from revloop.contracts.versions import active_contract
 from revloop.core.errors import NotFoundError
 from revloop.engine.contract import Contract, ReasonKind
 from revloop.engine.handoff import InboxSignals, inbox_order
-from revloop.engine.lifecycle import Mover, allowed_moves
+from revloop.engine.lifecycle import Mover, allowed_moves, conversion_path
 from revloop.engine.vocabulary import LifecycleStage
 from revloop.feedback.models import ActivityKind, ActivityOutcome, HeardKind
-from revloop.feedback.services import conversion_path
 from revloop.lifecycle.services import mover_for
 from revloop.people.models import Person
 from revloop.routing.models import SlaClock

@@ -30,6 +30,7 @@ from revloop.engine.vocabulary import LifecycleStage, Role
 from revloop.lifecycle.models import StageTransition
 from revloop.people.frames import stages_frame
 from revloop.people.models import Person
+from revloop.users.actions import record_audit
 from revloop.users.models import User
 from revloop.users.policy import require, role_names
 
@@ -105,6 +106,19 @@ def move(
         Person.objects.filter(pk=locked.pk).update(
             stage=target.value, stage_changed_at=at, updated_at=at
         )
+        if by is not None:
+            record_audit(
+                by,
+                "lead.stage_changed",
+                object_type="person",
+                object_id=locked.pk,
+                detail={
+                    "from": record.from_stage,
+                    "to": record.to_stage,
+                    "reason": reason_code or "",
+                },
+                at=at,
+            )
         _announce_on_commit(
             [
                 PersonMove(

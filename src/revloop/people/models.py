@@ -117,6 +117,11 @@ class Person(models.Model):
             models.Index(fields=["stage"], name="person_stage"),
             models.Index(fields=["created_at"], name="person_created"),
             models.Index(fields=["owner", "stage"], name="person_owner_stage"),
+            # The lead list filters and sorts by these on the whole table.
+            models.Index(fields=["rule_score", "id"], name="person_score"),
+            models.Index(fields=["source"], name="person_source"),
+            models.Index(fields=["grade"], name="person_grade"),
+            models.Index(fields=["last_name", "first_name", "id"], name="person_name"),
         ]
 
     def __str__(self) -> str:

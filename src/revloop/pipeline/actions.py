@@ -7,6 +7,8 @@ dismissal is kept for good (append-only) and shown beside the flag.
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from decimal import Decimal
 from functools import partial
 
 from django.db import transaction
@@ -15,7 +17,14 @@ from django.utils import timezone
 
 from revloop.core.errors import InvalidInputError, NotFoundError
 from revloop.engine.pipeline import Check
-from revloop.pipeline.models import FlagDismissal, Opportunity
+from revloop.engine.vocabulary import OpportunityStage
+from revloop.people.models import Person
+from revloop.pipeline.models import (
+    FlagDismissal,
+    Opportunity,
+    OpportunityChange,
+    OpportunityContact,
+)
 from revloop.users.models import User
 from revloop.users.policy import require
 
@@ -47,3 +56,68 @@ def do_dismiss_flag(opportunity: int, check: str, *, by: User, reason: str) -> F
             partial(flag_dismissed.send, sender=FlagDismissal, dismissal=dismissal)
         )
     return dismissal
+
+
+def do_open_opportunity(
+    contact: Person,
+    *,
+    name: str,
+    amount: Decimal,
+    currency: str,
+    close_date: date,
+    role: str,
+    by: User,
+    now: datetime,
+) -> Opportunity:
+    """Open a deal in Discovery on ``contact``'s account with them on it in ``role``, and
+    record its first stage.
+
+    The caller's action has checked that ``by`` works the contact and validated the
+    input (a rep converting a lead: ``feedback.actions.do_convert_to_opportunity``).
+    """
+    with transaction.atomic():
+        deal = Opportunity.objects.create(
+            name=name,
+            account=contact.account,
+            primary_contact=contact,
+            amount=amount,
+            currency=currency,
+            stage=OpportunityStage.DISCOVERY,
+            close_date=close_date,
+            owner=contact.owner or by,
+            source=contact.source,
+            created_at=now,
+        )
+        OpportunityContact.objects.create(opportunity=deal, person=contact, role=role)
+        OpportunityChange.objects.create(
+            opportunity=deal,
+            at=now,
+            field=OpportunityChange.Field.STAGE,
+            old_value="",
+            new_value=OpportunityStage.DISCOVERY,
+            by_user=by,
+        )
+    return deal
+
+
+def do_drop_clashing_roles(mapping: dict[int, int]) -> None:
+    """Before people merge (duplicate id → survivor id): where the merged people would
+    meet on an opportunity, the survivor's role stays, else the earliest duplicate's;
+    the other roles are deleted. Runs inside the merge's transaction."""
+    taken = set(
+        OpportunityContact.objects.filter(person_id__in=set(mapping.values())).values_list(
+            "opportunity_id", "person_id"
+        )
+    )
+    clashing = []
+    for pk, opportunity_id, person_id in (
+        OpportunityContact.objects.filter(person_id__in=list(mapping))
+        .order_by("id")
+        .values_list("id", "opportunity_id", "person_id")
+    ):
+        key = (opportunity_id, mapping[person_id])
+        if key in taken:
+            clashing.append(pk)
+        else:
+            taken.add(key)
+    OpportunityContact.objects.filter(pk__in=clashing).delete()

@@ -7,27 +7,11 @@ from typing import Any
 from django.dispatch import receiver
 
 from revloop.core.signals import people_merging
-from revloop.pipeline.models import OpportunityContact
+from revloop.pipeline.actions import do_drop_clashing_roles
 
 
 @receiver(people_merging, dispatch_uid="pipeline.people_merging")
 def keep_one_role_per_opportunity(sender: Any, mapping: dict[int, int], **kwargs: Any) -> None:
     """One role per person and opportunity: when the merged people would meet on an
     opportunity, the survivor's role stays, else the earliest duplicate's."""
-    taken = set(
-        OpportunityContact.objects.filter(person_id__in=set(mapping.values())).values_list(
-            "opportunity_id", "person_id"
-        )
-    )
-    clashing = []
-    for pk, opportunity_id, person_id in (
-        OpportunityContact.objects.filter(person_id__in=list(mapping))
-        .order_by("id")
-        .values_list("id", "opportunity_id", "person_id")
-    ):
-        key = (opportunity_id, mapping[person_id])
-        if key in taken:
-            clashing.append(pk)
-        else:
-            taken.add(key)
-    OpportunityContact.objects.filter(pk__in=clashing).delete()
+    do_drop_clashing_roles(mapping)

@@ -13,9 +13,9 @@ from pydantic import Field
 from revloop.core.bounds import BoundedDate, CleanText
 from revloop.core.errors import NotFoundError
 from revloop.people.access import access_person_id
+from revloop.routing.actions import do_mark_away, do_reassign
 from revloop.routing.models import Assignment
 from revloop.routing.queries import sla_compliance
-from revloop.routing.services import do_mark_away, do_reassign
 from revloop.routing.weeks import week_start
 from revloop.users.models import User
 from revloop.users.policy import require

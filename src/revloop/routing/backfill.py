@@ -19,10 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import polars as pl
-from django.db import transaction
 
-from revloop.contracts.versions import active_contract
-from revloop.core.bulk import insert_frame
 from revloop.engine.contract import Contract
 from revloop.engine.sla.stops import (
     Clock,
@@ -38,8 +35,7 @@ from revloop.engine.vocabulary import LifecycleStage
 from revloop.lifecycle.models import StageTransition
 from revloop.people.models import Person
 from revloop.routing.clocks import plans_for, rep_calendar
-from revloop.routing.models import Assignment, SlaBreach, SlaClock
-from revloop.routing.services import EXISTING_OWNER
+from revloop.routing.models import Assignment
 from revloop.routing.synced import SYNCED_ATTEMPTS
 from revloop.users.models import User
 
@@ -57,21 +53,9 @@ class _Lead:
     events: list[ClockEvent] = field(default_factory=list)
 
 
-def do_backfill_sla_history(now: datetime, *, since: datetime) -> dict[str, Any]:
-    """Assignments and clocks for people who became MQLs from ``since`` to ``now`` and
-    have an owner but no assignment yet. Returns counts of what was recorded."""
-    version, contract = active_contract()
-    with transaction.atomic():
-        leads = _leads(since, now)
-        if not leads:
-            return {"assignments": 0, "clocks": 0, "breaches": 0}
-        _load_history(leads, now)
-        assignment_ids = _write_assignments(leads, version.pk)
-        clocks, breaches = _write_clocks(leads, assignment_ids, contract, now)
-    return {"assignments": len(leads), "clocks": clocks, "breaches": breaches}
-
-
-def _leads(since: datetime, now: datetime) -> dict[int, _Lead]:
+def history_leads(since: datetime, now: datetime) -> dict[int, _Lead]:
+    """People who became MQLs from ``since`` to ``now``, have an owner and no assignment
+    yet, each with what happened to them after (stage moves and synced attempts)."""
     # Ordered by time, so a person promoted twice keeps the latest moment.
     mql_at: dict[int, datetime] = dict(
         StageTransition.objects.filter(to_stage=LifecycleStage.MQL, at__gte=since, at__lte=now)
@@ -90,11 +74,13 @@ def _leads(since: datetime, now: datetime) -> dict[int, _Lead]:
             "pk", "username", "time_zone", "team", "manager_id"
         )
     }
-    return {
+    leads = {
         pk: _Lead(pk, mql_at[pk], owners[owner], account_owner)
         for pk, owner, account_owner in rows
         if pk not in assigned
     }
+    _load_history(leads, now)
+    return leads
 
 
 def _load_history(leads: dict[int, _Lead], now: datetime) -> None:
@@ -122,44 +108,41 @@ def _load_history(leads: dict[int, _Lead], now: datetime) -> None:
             lead.events.append(event)
 
 
-def _write_assignments(leads: dict[int, _Lead], version_id: int) -> dict[int, int]:
+def assignment_frame(leads: dict[int, _Lead], version_id: int, existing_owner: str) -> pl.DataFrame:
+    """One assignment per lead, to the rep who kept it, ended when it left the queue."""
     rows = list(leads.values())
     moment = pl.Datetime("us", "UTC")
-    insert_frame(
-        Assignment,
-        pl.DataFrame(
-            {
-                "person_id": [lead.person_id for lead in rows],
-                "rep_id": [lead.rep.pk for lead in rows],
-                "at": [lead.mql_at.astimezone(UTC) for lead in rows],
-                "rule_id": [
-                    "account_owner" if lead.account_owner_id == lead.rep.pk else EXISTING_OWNER
-                    for lead in rows
-                ],
-                "team": [lead.rep.team for lead in rows],
-                "skipped": [json.dumps([]) for _ in rows],
-                "explanation": [
-                    f"{lead.rep.username} owned the lead when it became an MQL" for lead in rows
-                ],
-                "contract_version_id": [version_id] * len(rows),
-                "ended_at": [_released_at(lead) for lead in rows],
-                "ended_reason": [_released_reason(lead) for lead in rows],
-            },
-            schema={
-                "person_id": pl.Int64,
-                "rep_id": pl.Int64,
-                "at": moment,
-                "rule_id": pl.String,
-                "team": pl.String,
-                "skipped": pl.String,
-                "explanation": pl.String,
-                "contract_version_id": pl.Int64,
-                "ended_at": moment,
-                "ended_reason": pl.String,
-            },
-        ),
+    return pl.DataFrame(
+        {
+            "person_id": [lead.person_id for lead in rows],
+            "rep_id": [lead.rep.pk for lead in rows],
+            "at": [lead.mql_at.astimezone(UTC) for lead in rows],
+            "rule_id": [
+                "account_owner" if lead.account_owner_id == lead.rep.pk else existing_owner
+                for lead in rows
+            ],
+            "team": [lead.rep.team for lead in rows],
+            "skipped": [json.dumps([]) for _ in rows],
+            "explanation": [
+                f"{lead.rep.username} owned the lead when it became an MQL" for lead in rows
+            ],
+            "contract_version_id": [version_id] * len(rows),
+            "ended_at": [_released_at(lead) for lead in rows],
+            "ended_reason": [_released_reason(lead) for lead in rows],
+        },
+        schema={
+            "person_id": pl.Int64,
+            "rep_id": pl.Int64,
+            "at": moment,
+            "rule_id": pl.String,
+            "team": pl.String,
+            "skipped": pl.String,
+            "explanation": pl.String,
+            "contract_version_id": pl.Int64,
+            "ended_at": moment,
+            "ended_reason": pl.String,
+        },
     )
-    return dict(Assignment.objects.filter(person_id__in=list(leads)).values_list("person_id", "pk"))
 
 
 def _exit(lead: _Lead) -> ClockEvent | None:
@@ -179,9 +162,11 @@ def _released_reason(lead: _Lead) -> str:
     return effect(Clock.FIRST_TOUCH, move).reason if move and _released_at(lead) else ""
 
 
-def _write_clocks(
+def clock_history(
     leads: dict[int, _Lead], assignment_ids: dict[int, int], contract: Contract, now: datetime
-) -> tuple[int, int]:
+) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
+    """Each lead's clocks as the sweep would have kept them, and the breaches to record
+    (without their clock ids, which exist once the clocks are written)."""
     columns: dict[str, list[Any]] = defaultdict(list)
     breaches: list[dict[str, Any]] = []
     escalate = contract.sla.sales.escalate_to_manager
@@ -240,22 +225,7 @@ def _write_clocks(
         "breached_at": moment,
         "escalated_to_id": pl.Int64,
     }
-    written = insert_frame(SlaClock, pl.DataFrame(dict(columns), schema=schema))
-    if breaches:
-        clock_ids = {
-            (person_id, kind): pk
-            for person_id, kind, pk in SlaClock.objects.filter(
-                person_id__in=list(leads), breached_at__isnull=False
-            ).values_list("person_id", "kind", "pk")
-        }
-        SlaBreach.objects.bulk_create(
-            [
-                SlaBreach(clock_id=clock_ids[row["person_id"], row["kind"]], **row)
-                for row in breaches
-            ],
-            batch_size=2000,
-        )
-    return written, len(breaches)
+    return pl.DataFrame(dict(columns), schema=schema), breaches
 
 
 def _utc(value: datetime | None) -> datetime | None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from revloop.routing.marketing import evaluate_marketing_sla
-from revloop.routing.services import do_route_people
+from revloop.routing.actions import do_record_marketing_weeks, do_route_people
 from revloop.routing.sweep import sweep_sla_clocks
 from revloop.worker.registry import periodic
 
@@ -25,4 +24,4 @@ def route_unassigned(now: datetime) -> dict[str, Any] | None:
 
 @periodic(every=timedelta(days=7), name="routing.marketing_sla")
 def marketing_sla(now: datetime) -> dict[str, Any] | None:
-    return evaluate_marketing_sla(now)
+    return do_record_marketing_weeks(now)

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 from django.db.models import Q
-from django.utils import timezone
 
 from revloop.contracts.versions import active_contract
 from revloop.engine.vocabulary import LifecycleStage
 from revloop.lifecycle.models import StageTransition
-from revloop.routing.models import MarketingSlaWeek
-from revloop.routing.weeks import week_bounds, week_start
+from revloop.routing.weeks import week_bounds
 
 #: A rejection is Sales sending an MQL back: to nurture or out of the funnel, by hand.
 _REJECTED_TO = (LifecycleStage.RECYCLED.value, LifecycleStage.DISQUALIFIED.value)
@@ -62,38 +60,13 @@ def marketing_week(start: date) -> MarketingWeek:
     )
 
 
-def evaluate_marketing_sla(now: datetime | None = None) -> dict[str, Any]:
-    """Store the figures of the contract's measured weeks up to this one (re-runs refresh)."""
-    now = now or timezone.now()
-    version, contract = active_contract()
-    current = week_start(now)
-    weeks = max(1, contract.sla.marketing.measured_over_weeks)
-    stored = []
-    for back in range(weeks - 1, -1, -1):
-        week = marketing_week(current - timedelta(weeks=back))
-        MarketingSlaWeek.objects.update_or_create(
-            week_start=week.week_start,
-            defaults={
-                "mqls": week.mqls,
-                "accepted": week.accepted,
-                "rejected": week.rejected,
-                "acceptance_rate": week.acceptance_rate,
-                "mql_target": week.mql_target,
-                "min_acceptance_rate": week.min_acceptance_rate,
-                "volume_met": week.volume_met,
-                "acceptance_met": week.acceptance_met,
-                "computed_at": now,
-                "contract_version": version,
-            },
-        )
-        stored.append(
-            {
-                "week_start": week.week_start.isoformat(),
-                "mqls": week.mqls,
-                "mql_target": week.mql_target,
-                "acceptance_rate": week.acceptance_rate,
-                "min_acceptance_rate": week.min_acceptance_rate,
-                "met": week.volume_met and week.acceptance_met is not False,
-            }
-        )
-    return {"weeks": stored}
+def summary(week: MarketingWeek) -> dict[str, Any]:
+    """A stored week as the job and the command report it."""
+    return {
+        "week_start": week.week_start.isoformat(),
+        "mqls": week.mqls,
+        "mql_target": week.mql_target,
+        "acceptance_rate": week.acceptance_rate,
+        "min_acceptance_rate": week.min_acceptance_rate,
+        "met": week.volume_met and week.acceptance_met is not False,
+    }

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import cast
 
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
 
+from revloop.users.actions import record_audit
 from revloop.users.models import TOKEN_PREFIX, ApiToken, TokenScope, User, hash_token
 from revloop.users.policy import require
 from revloop.users.requests import ApiRequest
@@ -30,7 +32,12 @@ def access_token(raw: str) -> ApiToken | None:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        # Its use goes on the audit trail at the same resolution, not once per call.
+        with transaction.atomic():
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            record_audit(
+                token.user, "token.used", object_type="token", object_id=token.prefix, at=now
+            )
     return token
 
 

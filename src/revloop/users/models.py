@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from revloop.core.append_only import AppendOnlyModel
 from revloop.engine.vocabulary import Role
 
 TOKEN_PREFIX = "rl_"  # noqa: S105 - a public marker, not a secret
@@ -87,3 +88,33 @@ class ApiToken(models.Model):
             user=user, name=name, prefix=prefix, key_hash=hash_token(raw), scope=scope
         )
         return token, raw
+
+
+class AuditEntry(AppendOnlyModel):
+    """One change someone made, kept for good: who, when, what, to which record.
+
+    Written by the actions in the same transaction as the change, so a change that
+    rolled back leaves no entry and a committed one always has one. ``detail`` holds
+    what is needed to understand the change, never the personal data it touched.
+    """
+
+    at = models.DateTimeField(db_index=True)
+    # The actor may be deleted later; the name they had at the time stays.
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True, help_text="empty: revloop itself")
+    action = models.CharField(max_length=64, db_index=True, help_text="e.g. lead.assigned")
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    movable_fields = ("actor",)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "audit entries"
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name or 'revloop'} {self.action}"

@@ -100,7 +100,7 @@ PERMISSIONS: Mapping[str, Rule] = {
     # Whom routing and managers may give a lead to (a property of the assignee).
     "lead.own": _rule("own leads", sales_rep=_ANY, sales_manager=_ANY),
     "rep.away": _rule(
-        "record this rep's absence", "absences", sales_rep=_OWN, sales_manager=_TEAM, admin=_ANY
+        "mark a rep away", "absences", sales_rep=_OWN, sales_manager=_TEAM, admin=_ANY
     ),
     "people.merge": _rule("merge people", marketing=_ANY, sales_manager=_ANY, admin=_ANY),
     # Data coming in: marketing owns leads, accounts, touches and audiences; the
@@ -143,8 +143,10 @@ PERMISSIONS: Mapping[str, Rule] = {
         "set this team's goals", "teams' goals", marketing=_TEAM, sales_manager=_ANY, admin=_ANY
     ),
     "pipeline.dismiss": _rule("dismiss a pipeline flag", sales_manager=_ANY, admin=_ANY),
+    "tracking.manage": _rule("manage website tracking", marketing=_ANY, admin=_ANY),
     # Platform administration.
     "admin.manage": _rule("manage users, tokens, webhooks and workers", admin=_ANY),
+    "audit.read": _rule("read the audit log", admin=_ANY),
 }
 
 #: Who grants a role: said in every refusal, so the reader knows whom to ask.
@@ -212,6 +214,14 @@ def owner_scope(user: User | None, permission: str) -> Callable[[int | None], bo
         mine = user.pk
         return lambda owner_id: owner_id == mine
     return lambda owner_id: False
+
+
+@dataclass(frozen=True)
+class Owned:
+    """A record named only by its owner's id (None: nobody's), for a check made before
+    the record itself is loaded."""
+
+    owner_id: int | None
 
 
 def _owner_of(obj: Any) -> int | None:

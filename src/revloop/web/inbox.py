@@ -11,18 +11,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from revloop.core.bounds import parse_id
 from revloop.core.errors import InvalidInputError
-from revloop.feedback.inbox import MAX_ROWS, rep_inbox
-from revloop.feedback.services import (
+from revloop.feedback.actions import (
     do_add_note,
     do_convert_to_opportunity,
     do_give_verdict,
     do_log_activity,
     do_record_heard,
 )
+from revloop.feedback.inbox import MAX_ROWS, rep_inbox
+from revloop.feedback.leads import reassign_targets
+from revloop.routing.actions import do_reassign
 from revloop.users.models import User
 from revloop.users.requests import PageRequest
 from revloop.web import inbox_forms as f
@@ -84,6 +88,19 @@ def _convert(user: User, pk: int, form: f.ConvertForm) -> str:
     return f"Converted: opportunity “{deal.name}” opened."
 
 
+def _reassign(user: User, pk: int, form: f.ReassignForm) -> str:
+    data = form.cleaned_data
+    to = None
+    if data["to"]:
+        to = User.objects.filter(username=data["to"]).first()
+        if to is None:
+            raise InvalidInputError(f"to: no user {data['to']!r}")
+    record = do_reassign(pk, to=to, by=user, reason=data["reason"] or "manual")
+    if record is None:
+        return "Nobody else can take this lead now; it stays where it is."
+    return f"Re-assigned to {record.rep.username}."
+
+
 ACTIONS: dict[str, Action] = {
     "accept": Action(f.AcceptForm, _accept),
     "reject": Action(f.VerdictForm, _reject),
@@ -91,6 +108,7 @@ ACTIONS: dict[str, Action] = {
     "heard": Action(f.HeardForm, _heard),
     "note": Action(f.NoteForm, _note),
     "convert": Action(f.ConvertForm, _convert),
+    "reassign": Action(f.ReassignForm, _reassign),
 }
 
 
@@ -106,7 +124,8 @@ def inbox(request: PageRequest) -> HttpResponse:
         request.GET.get("rep") or None,
         limit=parse_id(show) or PAGE_ROWS,
     )
-    return render(request, "web/inbox.html", {"inbox": page, "max_rows": MAX_ROWS})
+    context = {"inbox": page, "max_rows": MAX_ROWS, "targets": reassign_targets(request.user)}
+    return render(request, "web/inbox.html", context)
 
 
 @login_required
@@ -125,10 +144,17 @@ def inbox_action(request: PageRequest, pk: int, action: str) -> HttpResponse:
         message, error = "", exc.message
     if not request.htmx:
         (messages.error if error else messages.success)(request, error or message)
-        return redirect("inbox")
+        return redirect(_back(request))
     page = rep_inbox(user, only=[pk])
     row = page.rows[0] if page.rows else None
-    context = {"inbox": page, "row": row, "person_id": pk, "flash": message, "error": error}
+    context = {
+        "inbox": page,
+        "row": row,
+        "person_id": pk,
+        "flash": message,
+        "error": error,
+        "targets": reassign_targets(user),
+    }
     return render(request, "web/inbox_row.html", context)
 
 
@@ -136,3 +162,13 @@ def _form_problems(form: forms.Form) -> str:
     return "; ".join(
         f"{name}: {' '.join(str(e) for e in errors)}" for name, errors in form.errors.items()
     )
+
+
+def _back(request: PageRequest) -> str:
+    """Where a plain (non-htmx) form returns: the page it came from when that is ours."""
+    wanted = request.POST.get("next", "")
+    if wanted and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return reverse("inbox")

@@ -65,3 +65,10 @@ class ConvertForm(forms.Form):
         initial=BuyingRole.CHAMPION.value,
         required=False,
     )
+
+
+class ReassignForm(forms.Form):
+    """``to`` is a username; empty lets the routing rules choose someone else."""
+
+    to = forms.CharField(max_length=150, required=False)
+    reason = forms.CharField(max_length=64, required=False)

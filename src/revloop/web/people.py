@@ -9,10 +9,12 @@ from revloop.core.errors import NotFoundError
 from revloop.engine.lifecycle import allowed_moves
 from revloop.lifecycle.services import mover_for, person_history
 from revloop.people.models import Person
+from revloop.routing.why import routing_story
 from revloop.scoring.services import score_report
 from revloop.users.models import User
 from revloop.users.policy import require
 from revloop.web.mql_rule import mql_rule
+from revloop.web.score_words import score_in_words
 
 
 def person_page(person_id: int, viewer: User) -> dict[str, Any]:
@@ -27,7 +29,9 @@ def person_page(person_id: int, viewer: User) -> dict[str, Any]:
         "person": person,
         "history": person_history(person),
         "score": score,
+        "score_words": score_in_words(score),
         "mql_rule": mql_rule(person.pk, person.stage, score),
+        "routing": routing_story(person.pk),
         "moves": [
             {"to": edge.target.label, "reason": edge.reason.value if edge.reason else ""}
             for edge in moves

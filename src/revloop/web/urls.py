@@ -1,11 +1,36 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from revloop.web import brief, goals, imports, inbox, insights, marketing, pipeline, views
+from revloop.web import (
+    brief,
+    contract,
+    goals,
+    imports,
+    inbox,
+    insights,
+    leads,
+    marketing,
+    pipeline,
+    tracking,
+    views,
+)
 from revloop.web.copy_check import copy_check
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
+    path("leads/", leads.leads, name="leads"),
+    path("leads/export/", leads.leads_export, name="leads-export"),
+    path("leads/reassign/", leads.leads_reassign, name="leads-reassign"),
+    path("leads/views/", leads.leads_save_view, name="leads-view-save"),
+    path("leads/views/<int:pk>/delete/", leads.leads_delete_view, name="leads-view-delete"),
+    path("contract/", contract.contract, name="contract"),
+    path("contract/v<int:number>/", contract.contract_version, name="contract-version"),
+    path("contract/v<int:number>/backtest/", contract.contract_backtest, name="contract-backtest"),
+    path("contract/v<int:number>/approve/", contract.contract_approve, name="contract-approve"),
+    path("contract/v<int:number>/reject/", contract.contract_reject, name="contract-reject"),
+    path("contract/diff/", contract.contract_diff, name="contract-diff"),
+    path("contract/propose/", contract.contract_propose, name="contract-propose"),
     path("people/<int:pk>/", views.person_detail, name="person"),
     path("people/<int:pk>/brief/", brief.person_brief, name="brief"),
     path("inbox/", inbox.inbox, name="inbox"),
@@ -18,6 +43,7 @@ urlpatterns = [
     path("pipeline/", pipeline.pipeline, name="pipeline"),
     path("copy-check/", copy_check, name="copy-check"),
     path("imports/", imports.imports, name="imports"),
+    path("settings/tracking/", tracking.tracking, name="tracking-settings"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 
 from revloop.analytics.overview import home_figures
 from revloop.goals.progress import home_goals
@@ -11,6 +12,7 @@ from revloop.routing.weeks import week_start
 from revloop.users.policy import require
 from revloop.users.requests import PageRequest
 from revloop.web.charts import bar_chart
+from revloop.web.lead_actions import lead_actions
 from revloop.web.people import person_page
 
 
@@ -28,4 +30,12 @@ def home(request: PageRequest) -> HttpResponse:
 @login_required
 def person_detail(request: PageRequest, pk: int) -> HttpResponse:
     page = person_page(pk, request.user)
+    page |= lead_actions(request.user, pk)
+    page["next"] = request.get_full_path()
     return render(request, "web/person.html", page)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages without an icon link (the admin, the API
+    docs); pointing them at the static icon keeps their 404s out of the server's log."""
+    return HttpResponsePermanentRedirect(static("revloop/favicon.svg"))

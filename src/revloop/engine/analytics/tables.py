@@ -260,7 +260,8 @@ def utc_month(column: Expr, backend: Backend) -> Expr:
     return (column.year() * 100 + column.month()).cast("int64")
 
 
-def _normalise(raw: Table, name: str, source: Source, backend: Backend) -> Table:
+def normalise(raw: Table, name: str, source: Source, backend: Backend) -> Table:
+    """``raw`` (a table stored as ``source`` says) as the analytics read it (module docstring)."""
     columns = COLUMNS[name]
     missing = [source.column(c) for c in columns if source.column(c) not in set(raw.columns)]
     if missing:
@@ -370,7 +371,7 @@ def load_tables(
             )
         except Exception as error:
             raise TablesError(f"table {stored!r}: not found ({error})") from error
-        found[name] = checkpoint(_normalise(raw, name, source, backend), backend)
+        found[name] = checkpoint(normalise(raw, name, source, backend), backend)
     return Tables(
         **found,
         backend=backend,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from django import template
 
 register = template.Library()
@@ -25,3 +27,11 @@ def days(value: float | None) -> str:
 def get(mapping: dict[str, object], key: str) -> object:
     """``mapping[key]`` in a template, ``None`` when absent."""
     return mapping.get(key)
+
+
+@register.filter
+def heat(share: float | None) -> int:
+    """A share from 0 to 1 as one of eleven shading steps (``heat-0`` … ``heat-10``)."""
+    if share is None or math.isnan(share):
+        return 0
+    return max(0, min(10, round(float(share) * 10)))

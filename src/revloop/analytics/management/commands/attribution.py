@@ -51,8 +51,13 @@ class Command(RevloopCommand):
         parser.add_argument(
             "--compare",
             type=_models,
-            default=[],
-            help="comma-separated models to show side by side (e.g. first,last,markov)",
+            nargs="?",
+            const=(),
+            default=None,
+            metavar="MODELS",
+            help="show models side by side: comma-separated (e.g. first,last,markov), or"
+            " alone for the Marketing page's set (first, last, linear, U- and W-shaped, time"
+            " decay, Markov, Shapley)",
         )
         parser.add_argument(
             "--paths",
@@ -117,7 +122,7 @@ class Command(RevloopCommand):
 
     def _from_database(self, options: dict[str, Any]) -> dict[str, Any]:
         # The query engines load only here: a path file needs none of them.
-        from revloop.analytics.reports import AttributionParams, Reports
+        from revloop.analytics.reports import DEFAULT_COMPARE, AttributionParams, Reports
 
         params = AttributionParams(
             model=options["model"],
@@ -129,6 +134,9 @@ class Command(RevloopCommand):
         )
         with Reports(engine=options["engine"], fresh=options["fresh"]) as reports:
             result = reports.attribution(params)
-            if options["compare"]:
-                result["comparison"] = reports.comparison(params, options["compare"])
+            chosen = options["compare"]
+            if chosen is not None:
+                # `--compare` alone: the same set the Marketing page shows.
+                models = chosen or DEFAULT_COMPARE
+                result["comparison"] = reports.comparison(params, models)
         return result

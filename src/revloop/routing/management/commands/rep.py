@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from revloop.core.commands import RevloopCommand, add_json_flag
-from revloop.routing.services import do_mark_away
+from revloop.routing.actions import do_mark_away
 from revloop.users.models import User
 
 

@@ -8,7 +8,7 @@ from django.core.management.base import CommandError, CommandParser
 
 from revloop.core.commands import RevloopCommand
 from revloop.people.access import access_person_id
-from revloop.routing.services import do_route_people
+from revloop.routing.actions import do_route_people
 
 
 class Command(RevloopCommand):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
-from django.utils import timezone
 
 from revloop.core.commands import RevloopCommand, add_json_flag
+from revloop.core.errors import RevloopError
+from revloop.users.actions import do_create_token, do_revoke_token
 from revloop.users.models import ApiToken, TokenScope, User
 
 
@@ -34,7 +35,7 @@ class Command(RevloopCommand):
             user = User.objects.get(username=options["user"])
         except User.DoesNotExist:
             raise CommandError(f"no user named {options['user']!r}") from None
-        token, raw = ApiToken.issue(user, options["name"], options["scope"])
+        token, raw = do_create_token(None, user, options["name"], options["scope"])
         result = {"token": raw, "prefix": token.prefix, "user": user.username, "scope": token.scope}
         self.emit(
             result,
@@ -68,9 +69,8 @@ class Command(RevloopCommand):
         self.emit(rows, options, human)
 
     def _revoke(self, options: dict[str, Any]) -> None:
-        n = ApiToken.objects.filter(prefix=options["prefix"], revoked_at__isnull=True).update(
-            revoked_at=timezone.now()
-        )
-        if n == 0:
-            raise CommandError(f"no active token with prefix {options['prefix']!r}")
+        try:
+            do_revoke_token(None, options["prefix"])
+        except RevloopError as exc:
+            raise CommandError(exc.message) from None
         self.emit({"revoked": options["prefix"]}, options, lambda: self.stdout.write("Revoked."))

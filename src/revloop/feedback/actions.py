@@ -1,4 +1,5 @@
-"""Sales' side of the loop: log what was done and heard, give a verdict, convert.
+"""Feedback's actions, Sales' side of the loop: log what was done and heard, give a
+verdict, convert.
 
 Every function checks that the user may act on the person
 (:func:`~revloop.feedback.access.access_lead_for_action`), validates its input, writes
@@ -10,7 +11,6 @@ structured feedback Marketing's reports, the predictive model and the backtest r
 
 from __future__ import annotations
 
-from collections import deque
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
@@ -22,9 +22,8 @@ from revloop.contracts.versions import active_contract
 from revloop.core.bounds import check_amount, check_text, check_year
 from revloop.core.errors import InvalidInputError
 from revloop.core.signals import sales_activity_logged
-from revloop.engine.contract import Contract
-from revloop.engine.lifecycle import Mover, permitted_actor
-from revloop.engine.vocabulary import BuyingRole, LifecycleStage, OpportunityStage
+from revloop.engine.lifecycle import conversion_path
+from revloop.engine.vocabulary import BuyingRole, LifecycleStage
 from revloop.feedback.access import access_lead_for_action
 from revloop.feedback.beliefs import MISINFORMED, resolve_belief
 from revloop.feedback.models import (
@@ -39,7 +38,8 @@ from revloop.feedback.models import (
 from revloop.lifecycle.models import StageTransition
 from revloop.lifecycle.services import move, move_by_action, mover_for
 from revloop.people.models import Person
-from revloop.pipeline.models import Opportunity, OpportunityChange, OpportunityContact
+from revloop.pipeline.actions import do_open_opportunity
+from revloop.pipeline.models import Opportunity
 from revloop.users.models import User
 
 #: A logged moment may run a little ahead of the server's clock, not into tomorrow.
@@ -204,49 +204,16 @@ def do_convert_to_opportunity(
             move(lead, LifecycleStage.OPPORTUNITY, by=user)
         for stage in steps:
             move(lead, stage, by=user)
-        deal = Opportunity.objects.create(
+        return do_open_opportunity(
+            lead,
             name=title,
-            account=lead.account,
-            primary_contact=lead,
             amount=value,
             currency=code,
-            stage=OpportunityStage.DISCOVERY,
             close_date=close_date,
-            owner=lead.owner or user,
-            source=lead.source,
-            created_at=now,
+            role=role,
+            by=user,
+            now=now,
         )
-        OpportunityContact.objects.create(opportunity=deal, person=lead, role=role)
-        OpportunityChange.objects.create(
-            opportunity=deal,
-            at=now,
-            field=OpportunityChange.Field.STAGE,
-            old_value="",
-            new_value=OpportunityStage.DISCOVERY,
-            by_user=user,
-        )
-    return deal
-
-
-def conversion_path(
-    contract: Contract, stage: LifecycleStage, mover: Mover
-) -> list[LifecycleStage]:
-    """The stages to step through from ``stage`` to Opportunity (only via SQL), or []."""
-    allowed = {LifecycleStage.SQL, LifecycleStage.OPPORTUNITY}
-    queue: deque[tuple[LifecycleStage, list[LifecycleStage]]] = deque([(stage, [])])
-    seen = {stage}
-    while queue:
-        here, path = queue.popleft()
-        for edge in contract.transitions:
-            if edge.source is not here or edge.target not in allowed or edge.target in seen:
-                continue
-            if edge.reason is not None or permitted_actor(contract, edge, mover) is None:
-                continue
-            if edge.target is LifecycleStage.OPPORTUNITY:
-                return [*path, edge.target]
-            seen.add(edge.target)
-            queue.append((edge.target, [*path, edge.target]))
-    return []
 
 
 def _moment(value: datetime, now: datetime, field: str) -> datetime:
