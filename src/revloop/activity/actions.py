@@ -17,11 +17,18 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlsplit, urlunsplit
 
 from django.db import transaction
 from django.utils import timezone
 
-from revloop.activity.models import Campaign, CampaignMember, MemberGroup, MembershipSource
+from revloop.activity.models import (
+    Campaign,
+    CampaignMember,
+    MemberGroup,
+    MembershipSource,
+    Touch,
+)
 from revloop.core.bounds import parse_id
 from revloop.core.errors import InvalidInputError, NotFoundError
 from revloop.engine.vocabulary import Channel
@@ -190,3 +197,25 @@ def _record(
             result.added[group] = result.added.get(group, 0) + 1
         CampaignMember.objects.bulk_create(new, batch_size=1000)
     return result
+
+
+def do_scrub_touches(person_id: int) -> int:
+    """Remove what identifies a person from their touches; the touches themselves stay.
+
+    What a report counts is kept (type, channel, time, campaign, content, UTM tags and
+    the page's path); the browser id, the client's event id (which may embed one), the
+    query string and fragment of the URL, and free-form properties go. Returns how many
+    touches were scrubbed.
+    """
+    touches = list(
+        Touch.objects.filter(person_id=person_id).values_list("pk", "url").order_by("pk")
+    )
+    for pk, url in touches:
+        parts = urlsplit(url)
+        Touch.objects.filter(pk=pk).update(
+            event_id=f"erased:{pk}",
+            anonymous_id="",
+            url=urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")),
+            properties={},
+        )
+    return len(touches)

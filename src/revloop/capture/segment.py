@@ -152,13 +152,24 @@ def _dict(message: Mapping[str, Any], *path: str) -> dict[str, Any]:
     return value
 
 
+#: The longest id a message may carry: an anonymous id as stored, and a userId with
+#: its ``user:`` prefix. A group id becomes an account's property, not a column.
+MAX_ID_CHARS = 128
+_ID_LIMITS = {"userId": MAX_ID_CHARS - len("user:"), "groupId": 255}
+
+
 def _text(message: Mapping[str, Any], key: str) -> str:
     value = message.get(key)
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise MessageError(f"{key}: expected text, got {type(value).__name__}")
-    return str(value).strip()
+    text = str(value).strip()
+    if "\x00" in text:
+        raise MessageError(f"{key}: contains a NUL character")
+    if key.endswith("Id") and len(text) > _ID_LIMITS.get(key, MAX_ID_CHARS):
+        raise MessageError(f"{key}: longer than {_ID_LIMITS.get(key, MAX_ID_CHARS)} characters")
+    return text
 
 
 def _as_email(value: object) -> str | None:
@@ -201,6 +212,16 @@ def message_id(message: Mapping[str, Any]) -> str:
         return given
     digest = hashlib.sha256(json.dumps(message, sort_keys=True, default=str).encode())
     return f"segment-{digest.hexdigest()[:40]}"
+
+
+def reported_id(message: object) -> str | None:
+    """The id an answer names a message by; None when it has no usable one."""
+    if not isinstance(message, dict):
+        return None
+    try:
+        return message_id(message)
+    except MessageError:
+        return None
 
 
 def _campaign(context: Mapping[str, Any], url: str) -> dict[str, str]:
@@ -378,6 +399,8 @@ def do_link_group(message: Mapping[str, Any]) -> int | None:
     traits = _dict(message, "traits")
     name = str(traits.get("name") or "").strip()[:255]
     domain = _domain(traits)[:255]
+    if "\x00" in name + domain:
+        raise MessageError("traits: the group's name or domain contains a NUL character")
     with transaction.atomic():
         accounts = Account.objects.select_for_update()
         account = (

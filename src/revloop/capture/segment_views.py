@@ -36,9 +36,10 @@ from revloop.capture.segment import (
     SegmentResult,
     call_type,
     do_ingest_segment,
-    message_id,
+    reported_id,
 )
 from revloop.capture.site_keys import is_site_origin, site_key
+from revloop.core.bounds import MAX_JSON_DEPTH
 from revloop.users.auth import access_token
 from revloop.users.models import TokenScope
 from revloop.users.policy import allows, refusal
@@ -132,6 +133,11 @@ def _body(request: HttpRequest) -> Any:
         return json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise RefusedError(400, f"body is not valid JSON: {exc}") from None
+    except RecursionError:
+        # Deeper than the parser goes: no message can be told apart, so the body is refused.
+        raise RefusedError(
+            400, f"body is nested too deeply to read; properties may nest {MAX_JSON_DEPTH} levels"
+        ) from None
 
 
 def _site_messages(
@@ -239,7 +245,7 @@ def _answer(request: HttpRequest, single: str | None) -> HttpResponse:
     except RefusedError as refused:
         return _refusal(refused)
     result, status = _ingest(messages, sender, payload, single, received_at)
-    ids = [message_id(m) if isinstance(m, dict) else None for m in messages]
+    ids = [reported_id(m) for m in messages]
     response = JsonResponse(result.body(ids), status=status)
     return _allow_site(response, sender.origin) if sender.site is not None else response
 

@@ -100,3 +100,15 @@ def announce_people_changed(sender: Any, ids: Iterable[int | None]) -> None:
 def announce_records_imported(sender: Any, *, full: bool) -> None:
     """Send :data:`records_imported` once the caller's transaction commits."""
     transaction.on_commit(partial(records_imported.send, sender=sender, full=full))
+
+
+#: ``person_exporting.send(sender, person_id=int)``: someone asked for everything held on
+#: a person (a data subject's request). Each context that keeps records on people answers
+#: with ``(section, rows)``: its records of that person as plain JSON values.
+person_exporting = Signal()
+
+#: ``person_erasing.send(sender, person_id=int)``: sent *inside* an erasure's transaction,
+#: before the person's own fields are blanked, so that each context removes the personal
+#: data and identifiers it keeps while its anonymous records (what happened, when, to
+#: which campaign) stay for the reports. Receivers answer with ``(kind, count)``.
+person_erasing = Signal()

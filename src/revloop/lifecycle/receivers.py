@@ -8,7 +8,7 @@ import polars as pl
 from django.dispatch import receiver
 
 from revloop.core.bulk import insert_frame
-from revloop.core.signals import stages_set
+from revloop.core.signals import person_exporting, stages_set
 from revloop.lifecycle.models import StageTransition
 
 
@@ -17,3 +17,13 @@ def record_stages_set(sender: Any, moves: pl.DataFrame, **kwargs: Any) -> None:
     """Every stage another context set is a transition on record, in the same transaction."""
     if moves.height:
         insert_frame(StageTransition, moves)
+
+
+@receiver(person_exporting, dispatch_uid="lifecycle.person_exporting")
+def export_transitions(sender: Any, person_id: int, **kwargs: Any) -> tuple[str, Any]:
+    transitions = StageTransition.objects.filter(person_id=person_id).order_by("at", "pk")
+    return "stage_history", list(
+        transitions.values(
+            "from_stage", "to_stage", "at", "by_user__username", "by_rule", "reason_code", "note"
+        )
+    )

@@ -1,10 +1,17 @@
+import json
+from typing import cast
+
 from django.contrib import admin
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 
 from revloop.core.admin import HistoryAdmin
 from revloop.core.errors import RevloopError
+from revloop.people.actions import do_erase_person, do_export_person
 from revloop.people.merge import do_merge_people
 from revloop.people.models import Account, AnonymousIdentity, Person, PersonMerge
+from revloop.users.models import User
 from revloop.users.requests import PageRequest
 
 
@@ -26,16 +33,21 @@ class AccountAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
 
+def _user(request: HttpRequest) -> User:
+    # The admin site lets only signed-in staff in.
+    return cast(PageRequest, request).user
+
+
 @admin.action(description="Merge the selected people into the oldest of them")
 def merge_selected(
-    modeladmin: admin.ModelAdmin, request: PageRequest, queryset: QuerySet[Person]
+    modeladmin: admin.ModelAdmin[Person], request: HttpRequest, queryset: QuerySet[Person]
 ) -> None:
     ids = list(queryset.order_by("created_at", "id").values_list("id", flat=True))
     if len(ids) < 2:
         modeladmin.message_user(request, "Select at least two people to merge.", level="warning")
         return
     try:
-        summary = do_merge_people(ids[0], ids[1:], by=request.user)
+        summary = do_merge_people(ids[0], ids[1:], by=_user(request))
     except RevloopError as exc:
         modeladmin.message_user(request, exc.message, level="error")
         return
@@ -44,8 +56,44 @@ def merge_selected(
     )
 
 
+@admin.action(description="Export everything held on the selected people (JSON)")
+def export_selected(
+    modeladmin: admin.ModelAdmin[Person], request: HttpRequest, queryset: QuerySet[Person]
+) -> HttpResponse | None:
+    try:
+        documents = [
+            do_export_person(_user(request), pk) for pk in queryset.values_list("pk", flat=True)
+        ]
+    except RevloopError as exc:
+        modeladmin.message_user(request, exc.message, level="error")
+        return None
+    response = HttpResponse(
+        json.dumps(documents, cls=DjangoJSONEncoder, indent=2), content_type="application/json"
+    )
+    response["Content-Disposition"] = 'attachment; filename="people-export.json"'
+    return response
+
+
+@admin.action(description="Erase the personal data of the selected people")
+def erase_selected(
+    modeladmin: admin.ModelAdmin[Person], request: HttpRequest, queryset: QuerySet[Person]
+) -> None:
+    try:
+        erased = [
+            do_erase_person(_user(request), pk) for pk in queryset.values_list("pk", flat=True)
+        ]
+    except RevloopError as exc:
+        modeladmin.message_user(request, exc.message, level="error")
+        return
+    modeladmin.message_user(
+        request,
+        f"Erased the personal data of {len(erased)} people; their anonymous history is kept.",
+    )
+
+
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(admin.ModelAdmin[Person]):
+    actions = [merge_selected, export_selected, erase_selected]
     list_display = (
         "email",
         "first_name",
@@ -69,6 +117,10 @@ class PersonAdmin(admin.ModelAdmin):
         "predicted_probability",
     )
     show_full_result_count = False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Person | None = None) -> bool:
+        # A person's history is kept for the reports: erase their personal data instead.
+        return False
 
 
 @admin.register(AnonymousIdentity)

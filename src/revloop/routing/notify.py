@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
+
+from revloop.people.models import Consent, Person
 
 
 def _emit(event: str, text: str, data: dict[str, Any]) -> None:
@@ -14,7 +17,18 @@ def _emit(event: str, text: str, data: dict[str, Any]) -> None:
     emit(event, text=text, data=data)
 
 
+def _withdrawn(person_ids: Iterable[int]) -> set[int]:
+    """The people among these who refused consent: nothing about them leaves revloop."""
+    return set(
+        Person.objects.filter(pk__in=list(person_ids), consent=Consent.DENIED).values_list(
+            "pk", flat=True
+        )
+    )
+
+
 def lead_assigned(person_id: int, rep: str, rule_id: str, at: datetime) -> None:
+    if _withdrawn([person_id]):
+        return
     _emit(
         "lead.assigned",
         f"Lead {person_id} assigned to {rep} ({rule_id})",
@@ -33,6 +47,8 @@ def leads_assigned(count: int, by_rep: dict[str, int], at: datetime) -> None:
 
 
 def sla_warning(clock: dict[str, Any]) -> None:
+    if _withdrawn([clock["person_id"]]):
+        return
     _emit(
         "sla.warning",
         f"{clock['rep']}: {clock['kind'].replace('_', ' ')} for lead {clock['person_id']}"
@@ -42,6 +58,8 @@ def sla_warning(clock: dict[str, Any]) -> None:
 
 
 def sla_breached(clock: dict[str, Any]) -> None:
+    if _withdrawn([clock["person_id"]]):
+        return
     escalated = f", escalated to {clock['escalated_to']}" if clock.get("escalated_to") else ""
     reassigned = f", re-assigned to {clock['reassigned_to']}" if clock.get("reassigned_to") else ""
     _emit(
@@ -55,6 +73,10 @@ def sla_breached(clock: dict[str, Any]) -> None:
 def sla_many(event: str, clocks: list[dict[str, Any]]) -> None:
     """Many clocks at once (a worker catching up, a backlog falling due together) make
     one message with counts per rep and manager, and every lead's id in the data."""
+    withdrawn = _withdrawn(clock["person_id"] for clock in clocks)
+    clocks = [clock for clock in clocks if clock["person_id"] not in withdrawn]
+    if not clocks:
+        return
     reps = Counter(str(clock["rep"]) for clock in clocks)
     managers = Counter(str(c["escalated_to"]) for c in clocks if c.get("escalated_to"))
     kinds = Counter(str(clock["kind"]) for clock in clocks)
@@ -76,6 +98,8 @@ def sla_many(event: str, clocks: list[dict[str, Any]]) -> None:
 
 
 def lead_decided(event: str, person_id: int, by: str | None, reason_code: str) -> None:
+    if _withdrawn([person_id]):
+        return
     verb = "accepted" if event == "lead.accepted" else "rejected"
     because = f" ({reason_code})" if reason_code else ""
     _emit(

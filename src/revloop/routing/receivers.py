@@ -12,7 +12,13 @@ from typing import Any
 from django.dispatch import receiver
 from django.utils import timezone
 
-from revloop.core.signals import PersonMove, people_merged, people_moved, sales_activity_logged
+from revloop.core.signals import (
+    PersonMove,
+    people_merged,
+    people_moved,
+    person_exporting,
+    sales_activity_logged,
+)
 from revloop.engine.sla.stops import Attempt, ClockEvent, EventKind
 from revloop.engine.vocabulary import LifecycleStage
 from revloop.routing.actions import (
@@ -21,6 +27,7 @@ from revloop.routing.actions import (
     do_route_people,
     do_stop_clocks,
 )
+from revloop.routing.models import Assignment
 
 logger = logging.getLogger(__name__)
 
@@ -58,3 +65,13 @@ def on_sales_activity(
 def on_people_merged(sender: Any, survivor_ids: list[int], **kwargs: Any) -> None:
     """A merged lead keeps one open assignment: the one of the rep who owns it now."""
     do_end_merged_assignments(survivor_ids, timezone.now())
+
+
+@receiver(person_exporting, dispatch_uid="routing.person_exporting")
+def export_assignments(sender: Any, person_id: int, **kwargs: Any) -> tuple[str, Any]:
+    assignments = Assignment.objects.filter(person_id=person_id).order_by("at", "pk")
+    return "assignments", list(
+        assignments.values(
+            "rep__username", "at", "rule_id", "explanation", "ended_at", "ended_reason"
+        )
+    )

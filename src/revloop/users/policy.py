@@ -147,6 +147,8 @@ PERMISSIONS: Mapping[str, Rule] = {
     # Platform administration.
     "admin.manage": _rule("manage users, tokens, webhooks and workers", admin=_ANY),
     "audit.read": _rule("read the audit log", admin=_ANY),
+    # Exports and erasures are the data controller's.
+    "personal_data.handle": _rule("export or erase a person's data", admin=_ANY),
 }
 
 #: Who grants a role: said in every refusal, so the reader knows whom to ask.

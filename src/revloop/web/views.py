@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils import timezone
 
 from revloop.analytics.overview import home_figures
 from revloop.goals.progress import home_goals
@@ -12,6 +13,7 @@ from revloop.routing.weeks import week_start
 from revloop.users.policy import require
 from revloop.users.requests import PageRequest
 from revloop.web.charts import bar_chart
+from revloop.web.home_page import alerts, answers, funnel_compare, inbox_summary
 from revloop.web.lead_actions import lead_actions
 from revloop.web.people import person_page
 
@@ -23,7 +25,16 @@ def home(request: PageRequest) -> HttpResponse:
     figures = home_figures()
     chart = bar_chart([(row.label, row.count) for row in figures.people_per_stage])
     sla = sla_compliance(week_start(figures.as_of))
-    page = {"figures": figures, "stage_chart": chart, "sla": sla, "goals": home_goals()}
+    page = {
+        "figures": figures,
+        "stage_chart": chart,
+        "sla": sla,
+        "goals": home_goals(),
+        "funnel": funnel_compare(timezone.localdate(figures.as_of)),
+        "alerts": alerts(),
+        "inbox": inbox_summary(request.user),
+        "answers": answers(),
+    }
     return render(request, "web/home.html", page)
 
 
