@@ -28,7 +28,7 @@ from revloop.engine.handoff import InboxSignals, inbox_order
 from revloop.engine.lifecycle import Mover, allowed_moves, conversion_path
 from revloop.engine.vocabulary import LifecycleStage
 from revloop.feedback.models import ActivityKind, ActivityOutcome, HeardKind
-from revloop.lifecycle.services import mover_for
+from revloop.lifecycle.actions import mover_for
 from revloop.people.models import Person
 from revloop.routing.models import SlaClock
 from revloop.routing.queries import WorkItem, open_work

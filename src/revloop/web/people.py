@@ -7,7 +7,8 @@ from typing import Any
 from revloop.contracts.versions import active_contract
 from revloop.core.errors import NotFoundError
 from revloop.engine.lifecycle import allowed_moves
-from revloop.lifecycle.services import mover_for, person_history
+from revloop.lifecycle.actions import mover_for
+from revloop.lifecycle.queries import person_history
 from revloop.people.models import Person
 from revloop.routing.why import routing_story
 from revloop.scoring.services import score_report
