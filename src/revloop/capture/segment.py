@@ -38,6 +38,7 @@ from revloop.core.errors import RevloopError
 from revloop.core.signals import announce_people_changed
 from revloop.engine.identity.email import InvalidEmail, normalize_email
 from revloop.engine.vocabulary import Channel, TouchType
+from revloop.engine.web_channel import visit_channel
 from revloop.people.identity import link_anonymous_ids, people_for_anonymous_ids
 from revloop.people.merge import do_merge_people
 from revloop.people.models import Account, Person
@@ -271,15 +272,24 @@ def touch_event(
         "title": page.get("title") or properties.get("title"),
     }
     properties.update({k: v for k, v in extras.items() if v})
+    campaign = _campaign(context, url)
+    channel = rule.channel
+    if call == "page" and page:
+        # A browser's page call says where the visit came from (a server's says nothing).
+        channel = visit_channel(
+            url=url,
+            referrer=str(extras["referrer"] or ""),
+            utm_medium=campaign.get("utm_medium", ""),
+        )
     return {
         "event_id": message_id(message),
         "timestamp": event_time(message, received_at, sent_at).isoformat(),
         "type": rule.type.value,
-        "channel": rule.channel.value if rule.channel else None,
+        "channel": channel.value if channel else None,
         "email": person.email,
         "anonymous_id": person.anonymous_id or person.user_key,
         "url": url,
-        **_campaign(context, url),
+        **campaign,
         "properties": properties,
     }
 
@@ -485,11 +495,14 @@ def do_ingest_segment(
     received_at: datetime,
     sent_at: object = None,
     default_type: str | None = None,
+    announce: bool = True,
 ) -> SegmentResult:
     """Store one request's messages; a bad message is reported and the rest are kept.
 
     Touches go in one batch first; identify, group and alias calls follow in the
     order sent, so an identify stitches the anonymous touches sent beside it.
+    Without ``announce`` the people whose touches were stored are not rescored (a
+    loader that scores everyone at its end).
     """
     result = SegmentResult(len(messages))
     try:
@@ -522,7 +535,7 @@ def do_ingest_segment(
     # touches are written, so each touch finds its person.
     do_link_ids(linked)
     if events:
-        stored = do_ingest_events(events)
+        stored = do_ingest_events(events, announce=announce)
         for item in stored.results:
             if item.status == "rejected":
                 result.errors[event_index[item.index]] = _reason(item.errors)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from revloop.core.errors import ForbiddenError, NotFoundError
 from revloop.engine.vocabulary import Role
-from revloop.lifecycle.services import check_can_read
+from revloop.lifecycle.actions import check_can_read
 from revloop.people.access import access_person_id, may_act_on
 from revloop.people.models import Person
 from revloop.users.models import User

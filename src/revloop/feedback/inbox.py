@@ -29,7 +29,7 @@ from revloop.engine.lifecycle import Mover, allowed_moves, conversion_path
 from revloop.engine.vocabulary import LifecycleStage, Role
 from revloop.feedback.access import SALES_ROLES
 from revloop.feedback.models import ActivityKind, ActivityOutcome, HeardKind
-from revloop.lifecycle.services import mover_for
+from revloop.lifecycle.actions import mover_for
 from revloop.people.access import acting_scope, is_admin, team_ids
 from revloop.people.models import Person
 from revloop.routing.models import SlaClock

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from revloop.engine.contract.schema import GRADES
 from revloop.engine.vocabulary import LifecycleStage, Role
+from revloop.lifecycle.actions import check_can_read
 from revloop.lifecycle.models import StageTransition
-from revloop.lifecycle.services import check_can_read
 from revloop.people.access import is_admin, team_ids
 from revloop.people.models import Person
 from revloop.routing.models import SlaClock

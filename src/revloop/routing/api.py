@@ -12,7 +12,7 @@ from pydantic import Field
 
 from revloop.core.bounds import BoundedDate, CleanText
 from revloop.core.errors import NotFoundError
-from revloop.lifecycle.services import check_can_read
+from revloop.lifecycle.actions import check_can_read
 from revloop.people.access import access_person_id
 from revloop.routing.actions import do_mark_away, do_reassign
 from revloop.routing.models import Assignment

@@ -7,7 +7,7 @@ from typing import Any
 
 from ninja import Router, Schema
 
-from revloop.lifecycle.services import check_can_read
+from revloop.lifecycle.actions import check_can_read
 from revloop.people.access import access_person_id
 from revloop.scoring.services import score_report
 from revloop.users.requests import ApiRequest

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from revloop.core.errors import ForbiddenError, InvalidInputError, NotFoundError
 from revloop.feedback.leads import VIEW_KEYS
-from revloop.lifecycle.services import check_can_read
+from revloop.lifecycle.actions import check_can_read
 from revloop.users.models import User
 from revloop.web.models import SavedView
 

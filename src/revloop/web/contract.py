@@ -30,7 +30,7 @@ from revloop.contracts.signing import (
 )
 from revloop.contracts.versions import active_contract, contract_of, get_version
 from revloop.core.errors import ForbiddenError, InvalidInputError, NotFoundError
-from revloop.lifecycle.services import check_can_read
+from revloop.lifecycle.actions import check_can_read
 from revloop.users.models import User
 from revloop.users.requests import PageRequest
 from revloop.web.contract_text import readable

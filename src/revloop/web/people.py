@@ -6,7 +6,8 @@ from typing import Any
 
 from revloop.contracts.versions import active_contract
 from revloop.engine.lifecycle import allowed_moves
-from revloop.lifecycle.services import check_can_read, mover_for, person_history
+from revloop.lifecycle.actions import check_can_read, mover_for
+from revloop.lifecycle.queries import person_history
 from revloop.people.models import Person
 from revloop.routing.why import routing_story
 from revloop.scoring.services import score_report

@@ -8,7 +8,7 @@ from django.core.management.base import CommandError, CommandParser
 
 from revloop.core.commands import RevloopCommand, add_json_flag
 from revloop.core.errors import RevloopError
-from revloop.lifecycle.services import move
+from revloop.lifecycle.actions import do_move_person
 from revloop.people.access import access_person_id
 from revloop.users.models import User
 
@@ -31,7 +31,7 @@ class Command(RevloopCommand):
         if user is None:
             raise CommandError(f"no user named {options['user']!r}")
         try:
-            record = move(
+            record = do_move_person(
                 access_person_id(options["person"]),
                 options["stage"],
                 by=user,

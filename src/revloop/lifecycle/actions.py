@@ -1,8 +1,10 @@
-"""The stage machine: move people along the active contract's edges, and record why.
+"""Lifecycle's actions, the stage machine: move people along the active contract's
+edges, and record why.
 
 Every move, by a person or by a rule, is one append-only :class:`StageTransition`
 that names the contract version that allowed it, and updates the person's
-``stage`` and ``stage_changed_at`` in the same transaction. The rules themselves
+``stage`` and ``stage_changed_at`` in the same transaction (the person's stage is
+the stage machine's to write). The rules themselves
 (which edges exist, who may take them, which reason codes fit) are the engine's
 :func:`~revloop.engine.lifecycle.check_transition`, read from the signed contract.
 """
@@ -12,7 +14,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any
 
 import polars as pl
 from django.db import connection, transaction
@@ -59,7 +60,7 @@ def mover_for(user: User) -> Mover:
     return Mover(roles=frozenset(roles))
 
 
-def move(
+def do_move_person(
     person: Person | int,
     to_stage: LifecycleStage | str,
     *,
@@ -146,7 +147,7 @@ def _announce_on_commit(moves: list[PersonMove]) -> None:
         transaction.on_commit(lambda: people_moved.send(sender=PersonMove, moves=moves))
 
 
-def move_by_action(
+def do_move_by_action(
     person: Person | int,
     action: str,
     *,
@@ -158,24 +159,7 @@ def move_by_action(
     target = ACTIONS.get(action)
     if target is None:
         raise InvalidInputError(f"unknown action {action!r}; use one of: {', '.join(ACTIONS)}")
-    return move(person, target, by=by, reason_code=reason_code, note=note)
-
-
-def move_person(
-    person: Person | int,
-    *,
-    by: User,
-    action: str | None = None,
-    to_stage: str | None = None,
-    reason_code: str | None = None,
-    note: str = "",
-) -> StageTransition:
-    """A user's move, named by an action (``accept`` …) or by its target stage."""
-    if (action is None) == (to_stage is None):
-        raise InvalidInputError("give either an action or a to_stage")
-    if action is not None:
-        return move_by_action(person, action, by=by, reason_code=reason_code, note=note)
-    return move(person, to_stage or "", by=by, reason_code=reason_code, note=note)
+    return do_move_person(person, target, by=by, reason_code=reason_code, note=note)
 
 
 def check_can_read(user: User | None) -> None:
@@ -184,41 +168,7 @@ def check_can_read(user: User | None) -> None:
         raise ForbiddenError("reading people's records needs a revloop role")
 
 
-def person_history(person: Person | int) -> dict[str, Any]:
-    """The person's stage, every transition (oldest first) and when each stage began."""
-    pk = person.pk if isinstance(person, Person) else int(person)
-    current = Person.objects.only("stage", "stage_changed_at").get(pk=pk)
-    transitions = list(
-        StageTransition.objects.filter(person_id=pk)
-        .select_related("by_user", "contract_version")
-        .order_by("at", "id")
-    )
-    first: dict[str, datetime] = {}
-    for record in transitions:
-        first.setdefault(record.to_stage, record.at)
-    return {
-        "person_id": pk,
-        "stage": current.stage,
-        "stage_changed_at": current.stage_changed_at,
-        "stage_timestamps": first,
-        "transitions": transitions,
-    }
-
-
-def stage_timestamps(person: Person | int) -> dict[str, datetime]:
-    """When the person first entered each stage they have been in (for velocity)."""
-    pk = person.pk if isinstance(person, Person) else int(person)
-    first: dict[str, datetime] = {}
-    for stage, at in (
-        StageTransition.objects.filter(person_id=pk)
-        .order_by("at", "id")
-        .values_list("to_stage", "at")
-    ):
-        first.setdefault(stage, at)
-    return first
-
-
-def apply_automatic_moves(
+def do_apply_automatic_moves(
     contract: Contract,
     version: ContractVersion,
     result: ScoreResult,
