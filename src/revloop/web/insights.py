@@ -11,6 +11,7 @@ from revloop.analytics.access import check_can_read_reports
 from revloop.analytics.insights import insights_report
 from revloop.core.bounds import parse_id
 from revloop.core.errors import ForbiddenError
+from revloop.core.money import money
 
 PERIODS = (7, 30, 90)
 
@@ -26,9 +27,7 @@ def insights(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(exc.message) from None
     report = insights_report(period_days=int(raw))
     for topic in report["topics"]:
-        topic["pipeline_text"] = ", ".join(
-            f"{float(v):,.0f} {c}" for c, v in topic["pipeline"].items()
-        )
+        topic["pipeline_text"] = ", ".join(money(v, c) for c, v in topic["pipeline"].items())
         topic["win_text"] = (
             "-"
             if topic["win_rate"] is None
