@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 LEADS ?= 15000
+# make bench SIZE=quick (CI-sized) or SIZE=full (the sizes of benchmarks/README.md)
+SIZE ?= quick
 
 .PHONY: demo test lint typecheck pytest bench clean
 
@@ -36,7 +38,7 @@ pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-dev
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py --size $(SIZE) $(if $(DATABASE_URL),--database-url $(DATABASE_URL))
 
 clean:
 	rm -rf $(VENV) .revloop .pytest_cache .mypy_cache .ruff_cache

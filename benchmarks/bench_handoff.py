@@ -36,14 +36,14 @@ from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from revloop.feedback.brief import handoff_brief
 from revloop.feedback.inbox import rep_inbox
-from revloop.lifecycle.services import move
+from revloop.lifecycle.actions import do_move_person
 from revloop.people.models import Person
 from revloop.users.models import User
 
 marketer = User.objects.filter(groups__name="marketing").first()
 fresh = Person.objects.filter(stage="lead", owner__isnull=True).exclude(account=None)
 for pk in fresh.order_by("-rule_score").values_list("pk", flat=True)[:40]:
-    move(pk, "mql", by=marketer, note="benchmark hand-raiser")
+    do_move_person(pk, "mql", by=marketer, note="benchmark hand-raiser")
 
 def best(call):
     call()

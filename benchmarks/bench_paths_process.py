@@ -2,21 +2,29 @@
 `revloop attribution --paths FILE --model markov --json` against a Python process that
 reads the file with pandas and runs ``ChannelAttribution.markov_model``.
 
-    python benchmarks/bench_paths_process.py --journeys 1000000
+    python benchmarks/bench_paths_process.py --journeys 1000000 --repeat 3
 
-Both processes start cold (interpreter, imports, reading, fitting, output); the table
-gives each one's wall time and the ratio, from one run of each.
+Two files from the same synthetic journeys: *raw*, one row per journey (1M rows), and
+*aggregated*, one row per distinct path with its journeys' numbers summed. Both
+processes start cold (interpreter, imports, reading, fitting, output) and run in
+alternating rounds, so a load that comes and goes falls on both; each cell is the
+median over the rounds of wall time and of the child's own peak resident memory
+(``wait4``), and the ratio is the median of each round's ours / theirs.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+import polars as pl
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
@@ -44,10 +52,28 @@ def _bench_attribution() -> object:
     return module
 
 
-def _timed(command: list[str]) -> float:
+def _timed(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and the child's own peak RSS (MiB)."""
     started = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True)
-    return time.perf_counter() - started
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    if status != 0:
+        raise SystemExit(
+            f"{command[0]} failed: {child.stderr.read().decode() if child.stderr else ''}"
+        )
+    return seconds, usage.ru_maxrss / 1024
+
+
+def _aggregate(raw: Path, aggregated: Path) -> int:
+    frame = pl.read_csv(raw, separator=";")
+    paths = frame.group_by("path").agg(
+        pl.col("total_conversions").sum(),
+        pl.col("total_conversion_value").sum(),
+        pl.col("total_null").sum(),
+    )
+    paths.sort("path").write_csv(aggregated, separator=";")
+    return paths.height
 
 
 def main() -> None:
@@ -56,34 +82,66 @@ def main() -> None:
     )
     parser.add_argument("--journeys", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=20_260_101)
+    parser.add_argument("--repeat", type=int, default=3)
     opts = parser.parse_args()
     helpers = _bench_attribution()
     journeys = helpers.synthetic(opts.journeys, opts.seed)  # type: ignore[attr-defined]
+    has_reference = importlib.util.find_spec("ChannelAttribution") is not None
+    load_before = os.getloadavg()[0]
+    rows = []
     with tempfile.TemporaryDirectory() as folder:
-        file = Path(folder) / "paths.csv"
-        helpers.write_paths_file(journeys, file)  # type: ignore[attr-defined]
-        size = file.stat().st_size / 2**20
-        ours = _timed(
-            [
-                str(BIN / "revloop"),
-                "attribution",
-                "--paths",
-                str(file),
-                "--model",
-                "markov",
-                "--json",
-            ]
+        raw = Path(folder) / "raw.csv"
+        helpers.write_paths_file(journeys, raw)  # type: ignore[attr-defined]
+        aggregated = Path(folder) / "aggregated.csv"
+        n_aggregated = _aggregate(raw, aggregated)
+        for kind, file, n_rows in (
+            ("aggregated", aggregated, n_aggregated),
+            ("raw", raw, journeys.n_paths),
+        ):
+            ours: list[tuple[float, float]] = []
+            theirs: list[tuple[float, float]] = []
+            for _ in range(opts.repeat):
+                ours.append(
+                    _timed(
+                        [
+                            str(BIN / "revloop"),
+                            "attribution",
+                            "--paths",
+                            str(file),
+                            "--model",
+                            "markov",
+                            "--json",
+                        ]
+                    )
+                )
+                if has_reference:
+                    theirs.append(_timed([sys.executable, "-c", THEIRS, str(file)]))
+            rows.append((kind, n_rows, file.stat().st_size / 2**20, ours, theirs))
+    load_after = os.getloadavg()[0]
+    print(
+        f"{journeys.n_paths:,} journeys, {journeys.n_touches:,} touches; "
+        f"{opts.repeat} alternating rounds; load average {load_before:.1f} -> {load_after:.1f} "
+        f"on {os.cpu_count()} cores ({'loaded' if max(load_before, load_after) > 0.5 * (os.cpu_count() or 1) else 'quiet'})"
+    )
+    header = f"{'file':<11}{'rows':>10}{'MiB':>6}{'ours s':>9}{'ours MiB':>10}{'CA s':>8}{'CA MiB':>8}{'ours/CA time':>14}{'ours/CA mem':>13}"
+    print(header)
+    print("-" * len(header))
+    for kind, n_rows, size, ours, theirs in rows:
+        our_s = statistics.median(s for s, _ in ours)
+        our_m = statistics.median(m for _, m in ours)
+        if not theirs:
+            print(
+                f"{kind:<11}{n_rows:>10,}{size:>6.0f}{our_s:>9.2f}{our_m:>10.0f}   ChannelAttribution not installed"
+            )
+            continue
+        their_s = statistics.median(s for s, _ in theirs)
+        their_m = statistics.median(m for _, m in theirs)
+        time_ratio = statistics.median(o[0] / t[0] for o, t in zip(ours, theirs, strict=True))
+        mem_ratio = statistics.median(o[1] / t[1] for o, t in zip(ours, theirs, strict=True))
+        print(
+            f"{kind:<11}{n_rows:>10,}{size:>6.0f}{our_s:>9.2f}{our_m:>10.0f}{their_s:>8.2f}"
+            f"{their_m:>8.0f}{time_ratio:>14.2f}{mem_ratio:>13.2f}"
         )
-        has_reference = importlib.util.find_spec("ChannelAttribution") is not None
-        theirs = _timed([sys.executable, "-c", THEIRS, str(file)]) if has_reference else None
-    print(f"paths file: {journeys.n_paths:,} paths, {journeys.n_touches:,} touches, {size:.0f} MiB")
-    print(f"{'process':<52}{'seconds':>10}")
-    print(f"{'revloop attribution --paths … --model markov':<52}{ours:>10.2f}")
-    if theirs is None:
-        print("ChannelAttribution is not installed: no reference")
-        return
-    print(f"{'python + pandas + ChannelAttribution.markov_model':<52}{theirs:>10.2f}")
-    print(f"{'ratio (theirs / ours)':<52}{theirs / ours:>10.2f}")
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         # The demo company seeds every context.
         "demo",
         # The Django project and the console script.
-        "settings urls wsgi cli",
+        "settings urls wsgi cli cli_help",
     )
 )
 RANK = {app: rank for rank, names in enumerate(LAYERS) for app in names}

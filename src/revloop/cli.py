@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 import sys
 
-#: What asks for revloop's own list of commands rather than Django's.
-HELP = ({"--help"}, {"-h"}, {"help"}, set())
+#: What asks for revloop's own list of commands rather than Django's (so does nothing).
+HELP = frozenset({"--help", "-h", "help"})
 
 
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
-    if set(args) in HELP and len(args) <= 1:
+    if not args or (len(args) == 1 and args[0] in HELP):
         from revloop.cli_help import usage
 
         sys.stdout.write(usage())

@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # `?csv=<table>` on any page answers with that table's rows (revloop/web/table_csv.py).
     "revloop.web.table_csv.TableCsvMiddleware",
+    "revloop.web.errors.DomainErrorMiddleware",
     # Last, as django-axes asks: it answers a locked-out login with its template.
     "axes.middleware.AxesMiddleware",
 ]

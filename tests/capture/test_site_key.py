@@ -187,3 +187,15 @@ def test_other_roles_may_not_touch_the_key(
         do_set_tracking_options(user, origins=["https://evil.example"], require_consent=False)
     key.refresh_from_db()
     assert (key.revoked_at, key.origins) == (None, [SITE])
+
+
+def test_a_page_call_from_a_browser_is_put_in_its_channel(key: SiteKey) -> None:
+    batch = [
+        _page(1, context={"page": {"url": f"{SITE}/", "referrer": "https://www.google.com/"}}),
+        _page(2, context={"page": {"url": f"{SITE}/pricing", "referrer": f"{SITE}/"}}),
+        _page(3, context={"page": {"url": f"{SITE}/?utm_medium=email&utm_campaign=fall"}}),
+        _page(4),  # a server's page call says nothing of where the visit came from
+    ]
+    assert _send({"writeKey": key.key, "batch": batch}).status_code == 200
+    channels = dict(Touch.objects.values_list("event_id", "channel"))
+    assert channels == {"p-1": "organic_search", "p-2": "", "p-3": "email", "p-4": ""}

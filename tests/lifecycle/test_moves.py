@@ -15,8 +15,9 @@ from django.test import Client
 from revloop.core.errors import ForbiddenError, InvalidInputError
 from revloop.engine.contract import RULE_ACTOR, ReasonKind, default_contract
 from revloop.engine.vocabulary import Role
+from revloop.lifecycle.actions import do_move_person
 from revloop.lifecycle.models import StageTransition
-from revloop.lifecycle.services import move, stage_timestamps
+from revloop.lifecycle.queries import stage_timestamps
 from revloop.people.models import Person
 from revloop.users.models import AuditEntry, User
 from tests import factories
@@ -204,7 +205,7 @@ def test_the_history_shows_every_move_and_when_each_stage_began(
     person = factories.person(stage="lead", owner=user_as("rep"))
     factories.transition(person, from_stage="", to_stage="lead", at=factories.T0, by_rule="created")
     rep = client_as("rep")
-    move(person, "mql", rule="mql")
+    do_move_person(person, "mql", rule="mql")
     post(rep, person, action="accept")
     response = client_as("viewer").get(f"/api/v1/people/{person.pk}/transitions")
     assert response.status_code == 200
@@ -242,20 +243,20 @@ def test_stage_timestamps_keep_the_first_entry_into_each_stage() -> None:
 
 def test_the_rules_may_only_take_their_own_edges(rep: User) -> None:
     person = factories.person(stage="lead")
-    record = move(person, "mql", rule="mql")
+    record = do_move_person(person, "mql", rule="mql")
     assert (record.by_rule, record.by_user) == ("mql", None)
     with pytest.raises(ForbiddenError, match="never made automatically"):
-        move(person, "sal", rule="mql")
+        do_move_person(person, "sal", rule="mql")
     with pytest.raises(InvalidInputError, match="the person is already in MQL"):
-        move(person, "mql", by=rep)
+        do_move_person(person, "mql", by=rep)
     with pytest.raises(ValueError, match="either by a user or by a rule"):
-        move(person, "sal")
+        do_move_person(person, "sal")
 
 
 def test_a_superuser_acts_as_an_admin() -> None:
     root = User.objects.create_superuser("root", password="pw-root")
     person = factories.person(stage="mql")
-    assert move(person, "sal", by=root).to_stage == "sal"
+    assert do_move_person(person, "sal", by=root).to_stage == "sal"
 
 
 def test_the_stage_command(rep: User, viewer: User) -> None:
@@ -276,7 +277,7 @@ def test_the_stage_command(rep: User, viewer: User) -> None:
 
 
 def test_the_contract_version_of_a_move_cannot_be_rewritten(rep: User) -> None:
-    record = move(factories.person(stage="mql", owner=rep), "sal", by=rep)
+    record = do_move_person(factories.person(stage="mql", owner=rep), "sal", by=rep)
     with (
         pytest.raises((IntegrityError, DatabaseError), match="append-only"),
         transaction.atomic(),
@@ -297,7 +298,9 @@ def test_sales_may_not_move_a_lead_owned_outside_their_team(
     person = factories.person(stage="mql", owner=other)
     status, body = post(client_as(persona), person, action="accept")
     assert (status, body["code"]) == (403, "forbidden")
-    assert f"{person.email} is owned by olga; {persona} may move only the leads" in body["message"]
+    assert (
+        f"({person.email}, owned by olga): {persona} may act only on their own" in body["message"]
+    )
     person.refresh_from_db()
     assert person.stage == "mql"
     assert not StageTransition.objects.filter(person=person).exists()

@@ -19,8 +19,8 @@ from django.test import Client
 from revloop.capture.events import do_ingest_events
 from revloop.engine.sla.speed import Rate
 from revloop.feedback.actions import do_log_activity
+from revloop.lifecycle.actions import do_move_by_action
 from revloop.lifecycle.models import StageTransition
-from revloop.lifecycle.services import move_by_action
 from revloop.people.models import Person
 from revloop.routing.actions import do_backfill_sla_history, do_route_people
 from revloop.routing.models import ClockKind, SlaBreach, SlaClock
@@ -55,7 +55,7 @@ def _first_touch(lead: Person, rep: User) -> SlaClock:
 
 def _accept(lead: Person, rep: User, capture: Capture) -> None:
     with capture(execute=True):
-        move_by_action(lead, "accept", by=rep)
+        do_move_by_action(lead, "accept", by=rep)
 
 
 def _synced(lead: Person, event_id: str, kind: str, channel: str, at: datetime) -> None:

@@ -10,8 +10,8 @@ import time_machine
 
 from revloop.core.signals import sales_activity_logged
 from revloop.engine.vocabulary import Role
+from revloop.lifecycle.actions import do_move_by_action
 from revloop.lifecycle.models import StageTransition
-from revloop.lifecycle.services import move_by_action
 from revloop.people.models import Person
 from revloop.routing.actions import do_record_marketing_weeks, do_route_people
 from revloop.routing.models import MarketingSlaWeek
@@ -61,7 +61,7 @@ def test_a_breached_clock_stays_in_the_inbox_marked(
         sender=None, person_id=lead.pk, user_id=rep.pk, kind="call", at=BERLIN_MORNING
     )
     with django_capture_on_commit_callbacks(execute=True):
-        move_by_action(lead, "accept", by=rep)
+        do_move_by_action(lead, "accept", by=rep)
     later = BERLIN_MORNING + timedelta(days=8)
 
     sweep_sla_clocks(later)

@@ -13,7 +13,7 @@ import time_machine
 
 from revloop.core.signals import PersonMove, people_moved
 from revloop.feedback.actions import do_log_activity
-from revloop.lifecycle.services import move, move_by_action
+from revloop.lifecycle.actions import do_move_by_action, do_move_person
 from revloop.people.models import Person
 from revloop.routing.actions import do_route_people
 from revloop.routing.models import Assignment, ClockKind, SlaClock
@@ -44,7 +44,7 @@ def test_a_lead_promoted_to_mql_is_routed_once_the_move_commits(
     lead = make_mql(region="EMEA", stage="lead")
 
     with django_capture_on_commit_callbacks(execute=True):
-        move(lead, "mql", by=marketer)
+        do_move_person(lead, "mql", by=marketer)
 
     assignment = Assignment.objects.get(person=lead)
     assert assignment.rep.username in EMEA
@@ -61,7 +61,7 @@ def test_accepting_stops_the_accept_or_reject_clock_alone_not_the_first_touch(
     lead, rep = _routed(make_mql)
 
     with django_capture_on_commit_callbacks(execute=True):
-        move_by_action(lead, "accept", by=rep)
+        do_move_by_action(lead, "accept", by=rep)
 
     stopped = SlaClock.objects.filter(person=lead, stopped_at__isnull=False)
     assert set(stopped.values_list("kind", "stop_reason")) == {
@@ -82,7 +82,7 @@ def test_rejecting_stops_every_clock_and_releases_the_lead(
     lead, rep = _routed(make_mql)
 
     with django_capture_on_commit_callbacks(execute=True):
-        move_by_action(lead, "reject", by=rep, reason_code="wrong_target")
+        do_move_by_action(lead, "reject", by=rep, reason_code="wrong_target")
 
     assert not SlaClock.objects.filter(person=lead, stopped_at__isnull=True).exists()
     assert set(SlaClock.objects.filter(person=lead).values_list("stop_reason", flat=True)) == {
@@ -103,8 +103,8 @@ def test_a_rejected_lead_promoted_again_is_routed_afresh(
 ) -> None:
     lead, rep = _routed(make_mql)
     with django_capture_on_commit_callbacks(execute=True):
-        move_by_action(lead, "reject", by=rep, reason_code="not_now")
-        move(lead, "mql", by=marketer)
+        do_move_by_action(lead, "reject", by=rep, reason_code="not_now")
+        do_move_person(lead, "mql", by=marketer)
 
     assignments = Assignment.objects.filter(person=lead).order_by("id")
     assert assignments.count() == 2

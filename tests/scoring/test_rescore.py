@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from revloop.contracts.signing import approve, propose
 from revloop.engine.scoring import score_people
-from revloop.lifecycle import services as lifecycle_services
+from revloop.lifecycle import actions as lifecycle_actions
 from revloop.lifecycle.models import StageTransition
 from revloop.people.models import Person
 from revloop.scoring.models import ScoringRun
@@ -86,7 +86,7 @@ def test_a_move_decided_on_a_stale_stage_is_not_made(monkeypatch: pytest.MonkeyP
         {"person_id": [star.pk], "stage": ["lead"], "stage_changed_at": [factories.T0]},
         schema_overrides={"stage_changed_at": pl.Datetime("us", "UTC")},
     )
-    monkeypatch.setattr(lifecycle_services, "stages_frame", lambda ids: stale)
+    monkeypatch.setattr(lifecycle_actions, "stages_frame", lambda ids: stale)
     assert rescore(full=True).moved == {}
     assert not StageTransition.objects.exists()
     assert fresh(star).stage == "disqualified"

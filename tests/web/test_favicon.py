@@ -1,4 +1,4 @@
-"""Browsers asking for /favicon.ico get the static icon, logged in or not, so the log stays quiet."""
+"""Browsers asking for /favicon.ico get the static icon, so the server's log stays quiet."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from revloop.lifecycle.services import move
+from revloop.lifecycle.actions import do_move_person
 from revloop.scoring.services import rescore
 from revloop.users.models import User
 from tests import factories
@@ -22,7 +22,7 @@ def test_it_shows_identity_explanation_and_history(client: Client, rep: User) ->
     demo_request(person, timezone.now() - timedelta(hours=3))
     factories.transition(person, from_stage="", to_stage="lead", by_rule="created")
     rescore(full=True)  # the rule makes her an MQL
-    move(person, "sal", by=rep, note="good fit")
+    do_move_person(person, "sal", by=rep, note="good fit")
     client.force_login(rep)
     response = client.get(f"/people/{person.pk}/")
     assert response.status_code == 200

@@ -22,6 +22,7 @@ from revloop.engine.attribution import (
     read_channelattribution_paths,
     run_model,
 )
+from revloop.engine.attribution.pathstream import markov_from_path_file
 
 
 def check_choice(name: str, value: str, choices: tuple[str, ...] | list[str]) -> None:
@@ -77,12 +78,16 @@ def paths_attribution(path: Path, model: str, options: AttributionOptions) -> di
     check_model(model)
     try:
         layout = path_file_layout(path)
-        journeys = read_channelattribution_paths(path, delimiter=layout.delimiter)
+        if model == "markov" and options.markov_order == 1 and options.markov_repeats != "keep":
+            # Order 1 needs only the counts of moves: streamed, never the journeys.
+            result = markov_from_path_file(path, delimiter=layout.delimiter)
+        else:
+            journeys = read_channelattribution_paths(path, delimiter=layout.delimiter)
+            result = run_model(model, journeys, options)
     except PathFileError as exc:
         raise InvalidInputError(str(exc)) from None  # it names the file already
     except OSError as exc:
         raise InvalidInputError(f"{path}: {exc}") from None
-    result = run_model(model, journeys, options)
     found: dict[str, Any] = jsonable(
         {
             "model": model,

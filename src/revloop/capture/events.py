@@ -89,7 +89,7 @@ def event_frame(accepted: Sequence[tuple[int, EventIn, NormalizedEmail | None]])
     )
 
 
-def do_ingest_events(items: Sequence[Any]) -> BatchResult:
+def do_ingest_events(items: Sequence[Any], *, announce: bool = True) -> BatchResult:
     """Validate, resolve people, and store the touches of one batch.
 
     An event naming a content asset that does not exist is stored without it and
@@ -113,7 +113,9 @@ def do_ingest_events(items: Sequence[Any]) -> BatchResult:
     stored = None
     if accepted:
         with transaction.atomic():
-            stored = store_touches(event_frame(accepted), now=timezone.now(), report_ids=True)
+            stored = store_touches(
+                event_frame(accepted), now=timezone.now(), report_ids=True, announce=announce
+            )
     warnings: dict[int, list[FieldError]] = {}
     for warning in stored.warnings if stored else ():
         warnings.setdefault(warning.row, []).append(

@@ -36,11 +36,13 @@ from revloop.capture.segment import (
     SegmentResult,
     call_type,
     do_ingest_segment,
-    message_id,
+    reported_id,
 )
 from revloop.capture.site_keys import is_site_origin, site_key
+from revloop.core.bounds import MAX_JSON_DEPTH
 from revloop.users.auth import check_ingest_rate, check_token
 from revloop.users.models import TokenScope
+from revloop.users.policy import allows, refusal
 from revloop.users.throttle import ThrottledError, client_address
 
 
@@ -51,7 +53,12 @@ class RefusedError(Exception):
         self.message = message
         self.retry_after = retry_after
         # The libraries read `code` and `message` from an error answer.
-        self.code = {401: "unauthorized", 413: "too_large", 429: "throttled"}.get(status, "invalid")
+        self.code = {
+            401: "unauthorized",
+            403: "forbidden",
+            413: "too_large",
+            429: "throttled",
+        }.get(status, "invalid")
 
 
 @dataclass(frozen=True)
@@ -111,6 +118,8 @@ def _sender(request: HttpRequest, payload: Any) -> Sender:
             401,
             "the write key must be an ingest-scoped token (revloop token create --scope ingest)",
         )
+    if not allows(token.user, "capture.write"):
+        raise RefusedError(403, refusal(token.user, "capture.write").message)
     if origin:
         # A page's source is public: a server's token sent from one has leaked.
         raise RefusedError(
@@ -136,6 +145,11 @@ def _body(request: HttpRequest) -> Any:
         return json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise RefusedError(400, f"body is not valid JSON: {exc}") from None
+    except RecursionError:
+        # Deeper than the parser goes: no message can be told apart, so the body is refused.
+        raise RefusedError(
+            400, f"body is nested too deeply to read; properties may nest {MAX_JSON_DEPTH} levels"
+        ) from None
 
 
 def _site_messages(
@@ -245,7 +259,7 @@ def _answer(request: HttpRequest, single: str | None) -> HttpResponse:
     except RefusedError as refused:
         return _refusal(refused)
     result, status = _ingest(messages, sender, payload, single, received_at)
-    ids = [message_id(m) if isinstance(m, dict) else None for m in messages]
+    ids = [reported_id(m) for m in messages]
     response = JsonResponse(result.body(ids), status=status)
     return _allow_site(response, sender.origin) if sender.site is not None else response
 

@@ -19,6 +19,7 @@ from revloop.activity.models import Campaign, ContentAsset, Touch
 from revloop.catalog.actions import do_check_all_content, do_save_catalog
 from revloop.contracts.versions import active_version
 from revloop.core.bulk import insert_frame, reset_sequences
+from revloop.demo import website
 from revloop.demo.goals import seed_goals
 from revloop.demo.models import DemoSeed
 from revloop.engine.demo import DemoConfig, DemoUser, demo_users, generate
@@ -200,13 +201,21 @@ def seed_demo(
         done = 0
         total = company.expected_people()
         progress(done, total)
+        tracked: list[dict[str, object]] = []
         for chunk in company.chunks():
             for table, frame in chunk.frames.items():
-                rows += insert_frame(_MODELS[table], _prepare(table, frame, user_ids))
+                loaded = frame
+                if table == Touch._meta.db_table:
+                    # The website's plain page views come through the tracker, below.
+                    people = chunk.frames[Person._meta.db_table]
+                    loaded, calls = website.split_page_views(frame, people)
+                    tracked.extend(calls)
+                rows += insert_frame(_MODELS[table], _prepare(table, loaded, user_ids))
             stuffed.extend(chunk.stuffed_opportunity_ids)
             done += chunk.people
             progress(done, total)
         reset_sequences(_SEEDED_MODELS)
+        rows += website.send_page_views(tracked, now=now)
         # The answer key (`revloop demo answers`) reads what this seeding planted.
         DemoSeed.objects.create(
             leads=leads,
@@ -229,6 +238,7 @@ def seed_demo(
             source="offer_catalog.yaml",
             note="Brightline's offers, as the demo generator plants them.",
         )
+        website.issue_site_key(marketer)
         # Rows went in by bulk insert, past the receivers that check saved copy.
         do_check_all_content(by=None)
         rows += seed_heard(seed, now)

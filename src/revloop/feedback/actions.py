@@ -35,8 +35,8 @@ from revloop.feedback.models import (
     Note,
     SalesActivity,
 )
+from revloop.lifecycle.actions import do_move_by_action, do_move_person, mover_for
 from revloop.lifecycle.models import StageTransition
-from revloop.lifecycle.services import move, move_by_action, mover_for
 from revloop.people.models import Person
 from revloop.pipeline.actions import do_open_opportunity
 from revloop.pipeline.models import Opportunity
@@ -154,7 +154,7 @@ def do_give_verdict(
             )
         held = resolve_belief(belief)
     with transaction.atomic():
-        moved = move_by_action(
+        moved = do_move_by_action(
             lead, verdict, by=user, reason_code=reason_code or None, note=_text(note, "note", False)
         )
         if held is not None:
@@ -201,9 +201,9 @@ def do_convert_to_opportunity(
     with transaction.atomic():
         if not steps:
             # The stage machine says why (wrong stage, or a move this user may not make).
-            move(lead, LifecycleStage.OPPORTUNITY, by=user)
+            do_move_person(lead, LifecycleStage.OPPORTUNITY, by=user)
         for stage in steps:
-            move(lead, stage, by=user)
+            do_move_person(lead, stage, by=user)
         return do_open_opportunity(
             lead,
             name=title,

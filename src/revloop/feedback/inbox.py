@@ -22,19 +22,18 @@ from django.db.models import Q
 from django.utils import timezone
 
 from revloop.contracts.versions import active_contract
-from revloop.core.errors import ForbiddenError, NotFoundError
+from revloop.core.errors import NotFoundError
 from revloop.engine.contract import Contract, ReasonKind
 from revloop.engine.handoff import InboxSignals, inbox_order
 from revloop.engine.lifecycle import Mover, allowed_moves, conversion_path
-from revloop.engine.vocabulary import LifecycleStage, Role
-from revloop.feedback.access import SALES_ROLES
+from revloop.engine.vocabulary import LifecycleStage
 from revloop.feedback.models import ActivityKind, ActivityOutcome, HeardKind
-from revloop.lifecycle.services import mover_for
-from revloop.people.access import acting_scope, is_admin, team_ids
+from revloop.lifecycle.actions import mover_for
 from revloop.people.models import Person
 from revloop.routing.models import SlaClock
 from revloop.routing.queries import WorkItem, open_work
 from revloop.users.models import User
+from revloop.users.policy import Reach, owner_scope, reach, require, rule, team_ids
 
 #: The stages a lead sits in while Sales works it.
 WORKING_STAGES = (LifecycleStage.MQL, LifecycleStage.SAL, LifecycleStage.SQL)
@@ -154,14 +153,14 @@ def rep_inbox(
 
 def _whose(viewer: User | None, rep: str | None) -> tuple[list[User], list[User]]:
     """The users whose leads are listed, and the team to summarise (managers, admins)."""
-    if viewer is None or not viewer.is_active or not viewer.has_role(*SALES_ROLES):
-        raise ForbiddenError("the inbox is for the sales_rep, sales_manager and admin roles")
-    admin = is_admin(viewer)
-    manager = Role.SALES_MANAGER.value in viewer.roles
-    if admin:
-        team = list(User.objects.filter(groups__name__in=[r.value for r in SALES_ROLES[:2]]))
-        team = sorted(set(team), key=lambda u: u.username)
-    elif manager:
+    require(viewer, "inbox.read")
+    assert viewer is not None
+    granted = reach(viewer, "inbox.read")
+    if granted is Reach.ANY:
+        # Everyone who may own leads.
+        found = User.objects.filter(groups__name__in=rule("lead.own").roles())
+        team = sorted(set(found), key=lambda u: u.username)
+    elif granted is Reach.TEAM:
         team = sorted(User.objects.filter(pk__in=team_ids(viewer)), key=lambda u: u.username)
     else:
         team = []
@@ -172,8 +171,7 @@ def _whose(viewer: User | None, rep: str | None) -> tuple[list[User], list[User]
     chosen = User.objects.filter(username=rep).first()
     if chosen is None:
         raise NotFoundError(f"no user {rep!r}")
-    if chosen not in team:
-        raise ForbiddenError(f"{viewer.username} may not see {rep}'s inbox: not on their team")
+    require(viewer, "inbox.read", chosen, what=f"{rep}'s inbox")
     return [chosen], team
 
 
@@ -226,7 +224,7 @@ def _rows(
         [candidates[i][0] for i in shown]
     )
     mover = mover_for(viewer)
-    may_act = acting_scope(viewer)
+    may_act = owner_scope(viewer, "lead.work")
     rows = []
     for i in shown:
         person = loaded[candidates[i][0]]

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from revloop.engine.contract.schema import GRADES
-from revloop.engine.vocabulary import LifecycleStage, Role
-from revloop.lifecycle.services import check_can_read
-from revloop.people.access import is_admin, team_ids
+from revloop.engine.vocabulary import LifecycleStage
+from revloop.lifecycle.models import StageTransition
 from revloop.people.models import Person
 from revloop.routing.models import SlaClock
 from revloop.users.models import User
+from revloop.users.policy import Reach, reach, require, rule, team_ids
 
 #: Rows per page unless ``per`` asks for another of these.
 PAGE_SIZES = (25, 50, 100)
@@ -39,7 +40,19 @@ SLA_STATES = {
     "none": "no clock running",
 }
 #: The query-string keys that make up a view (``page`` is where, not what).
-VIEW_KEYS = ("q", "stage", "owner", "source", "grade", "sla", "sort", "per")
+VIEW_KEYS = (
+    "q",
+    "stage",
+    "reached",
+    "owner",
+    "source",
+    "grade",
+    "sla",
+    "created_from",
+    "created_to",
+    "sort",
+    "per",
+)
 
 
 @dataclass(frozen=True)
@@ -53,6 +66,11 @@ class LeadQuery:
     sources: tuple[str, ...] = ()
     grades: tuple[str, ...] = ()
     sla: str = ""
+    #: Stages the person has ever entered (a transition into each is on record).
+    reached: tuple[str, ...] = ()
+    #: Created on or after / on or before these days (the company's time zone).
+    created_from: date | None = None
+    created_to: date | None = None
     sort: str = DEFAULT_SORT
     per: int = PAGE_SIZES[0]
     page: int = 1
@@ -76,6 +94,9 @@ class LeadQuery:
             sources=tuple(s[:64] for s in many("source")),
             grades=tuple(g for g in many("grade") if g in GRADES),
             sla=sla if sla in SLA_STATES else "",
+            reached=tuple(s for s in many("reached") if s in stages),
+            created_from=_day(params.get("created_from")),
+            created_to=_day(params.get("created_to")),
             sort=sort if sort.removeprefix("-") in SORTS else DEFAULT_SORT,
             per=per if per in PAGE_SIZES else PAGE_SIZES[0],
             page=max(1, _int(params.get("page"), 1)),
@@ -92,9 +113,30 @@ def _int(value: object, default: int) -> int:
     return int(text) if text.isascii() and text.isdigit() and len(text) < 9 else default
 
 
+def _day(value: object) -> date | None:
+    try:
+        return date.fromisoformat(str(value or "").strip()[:10])
+    except ValueError:
+        return None
+
+
+def _sla_filter(state: str) -> Q:
+    running = SlaClock.objects.filter(person=OuterRef("pk"), stopped_at__isnull=True)
+    breached = running.filter(breached_at__isnull=False)
+    if state == "breached":
+        return Q(Exists(breached))
+    if state == "running":
+        return Q(Exists(running)) & ~Q(Exists(breached))
+    return ~Q(Exists(running))
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def lead_queryset(viewer: User | None, query: LeadQuery) -> QuerySet[Person]:
     """Every person matching ``query``, in its order; refused to users without a role."""
-    check_can_read(viewer)
+    require(viewer, "people.read")
     people = Person.objects.all()
     if query.q:
         words = query.q.split()
@@ -115,15 +157,16 @@ def lead_queryset(viewer: User | None, query: LeadQuery) -> QuerySet[Person]:
         people = people.filter(source__in=query.sources)
     if query.grades:
         people = people.filter(grade__in=query.grades)
+    for stage in query.reached:
+        people = people.filter(
+            Exists(StageTransition.objects.filter(person=OuterRef("pk"), to_stage=stage))
+        )
+    if query.created_from is not None:
+        people = people.filter(created_at__gte=_start_of(query.created_from))
+    if query.created_to is not None:
+        people = people.filter(created_at__lt=_start_of(query.created_to + timedelta(days=1)))
     if query.sla:
-        running = SlaClock.objects.filter(person=OuterRef("pk"), stopped_at__isnull=True)
-        breached = running.filter(breached_at__isnull=False)
-        if query.sla == "breached":
-            people = people.filter(Exists(breached))
-        elif query.sla == "running":
-            people = people.filter(Exists(running), ~Exists(breached))
-        else:
-            people = people.filter(~Exists(running))
+        people = people.filter(_sla_filter(query.sla))
     return people.order_by(*query.order_by())
 
 
@@ -251,15 +294,12 @@ def _sources() -> list[str]:
 
 def reassign_targets(user: User | None) -> list[tuple[str, str]]:
     """Whom ``user`` may hand leads to: a manager their team, an admin every rep; else nobody."""
-    if user is None or not user.is_active:
+    granted = reach(user, "lead.reassign")
+    if granted is Reach.NONE:
         return []
-    sellers = User.objects.filter(
-        is_active=True, groups__name__in=[Role.SALES_REP.value, Role.SALES_MANAGER.value]
-    ).distinct()
-    if is_admin(user):
-        chosen = sellers
-    elif Role.SALES_MANAGER.value in user.roles:
-        chosen = sellers.filter(pk__in=team_ids(user))
-    else:
-        return []
+    assert user is not None
+    sellers = User.objects.filter(is_active=True, groups__name__in=rule("lead.own").roles())
+    chosen = sellers.distinct()
+    if granted is not Reach.ANY:
+        chosen = chosen.filter(pk__in=team_ids(user))
     return [(u.username, u.get_full_name() or u.username) for u in chosen.order_by("username")]

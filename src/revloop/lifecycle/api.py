@@ -9,9 +9,12 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from revloop.core.bounds import CleanText
+from revloop.core.errors import InvalidInputError
+from revloop.lifecycle.actions import ACTIONS, do_move_by_action, do_move_person
 from revloop.lifecycle.models import StageTransition
-from revloop.lifecycle.services import ACTIONS, check_can_read, move_person, person_history
+from revloop.lifecycle.queries import person_history
 from revloop.people.access import access_person_id
+from revloop.users.policy import require
 from revloop.users.requests import ApiRequest
 
 router = Router(tags=["lifecycle"])
@@ -76,14 +79,21 @@ def create_transition(request: ApiRequest, person: str, payload: TransitionIn) -
     Refusals are 403 (you may not make this move) or 400 (no such move, or a missing
     or wrong reason code), with a message that says why.
     """
-    record = move_person(
-        access_person_id(person),
-        by=request.auth,
-        action=payload.action,
-        to_stage=payload.to_stage,
-        reason_code=payload.reason_code,
-        note=payload.note,
-    )
+    pk = access_person_id(person)
+    if (payload.action is None) == (payload.to_stage is None):
+        raise InvalidInputError("give either an action or a to_stage")
+    if payload.action is not None:
+        record = do_move_by_action(
+            pk, payload.action, by=request.auth, reason_code=payload.reason_code, note=payload.note
+        )
+    else:
+        record = do_move_person(
+            pk,
+            payload.to_stage or "",
+            by=request.auth,
+            reason_code=payload.reason_code,
+            note=payload.note,
+        )
     return Status(
         201, MoveOut(transition=TransitionOut(**transition_data(record)), stage=record.to_stage)
     )
@@ -92,6 +102,6 @@ def create_transition(request: ApiRequest, person: str, payload: TransitionIn) -
 @router.get("/people/{person}/transitions", response=HistoryOut)
 def list_transitions(request: ApiRequest, person: str) -> dict[str, Any]:
     """Every stage change of a person, oldest first, and when each stage was first entered."""
-    check_can_read(request.auth)
+    require(request.auth, "people.read")
     history = person_history(access_person_id(person))
     return {**history, "transitions": [transition_data(t) for t in history["transitions"]]}

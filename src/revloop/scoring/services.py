@@ -31,7 +31,7 @@ from revloop.contracts.versions import active_contract
 from revloop.core.bulk import update_from_frame
 from revloop.engine.contract import GRADES, Contract
 from revloop.engine.scoring import Explanation, ScoreResult, explain, score_people
-from revloop.lifecycle.services import apply_automatic_moves
+from revloop.lifecycle.actions import do_apply_automatic_moves
 from revloop.people.frames import people_frame
 from revloop.people.models import Person
 from revloop.scoring.models import ScoringRun
@@ -174,7 +174,7 @@ def _score_and_store(
     store_scores(result, now)
     timings["write_scores"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    moved = apply_automatic_moves(contract, version, result, ids, now) if apply_moves else {}
+    moved = do_apply_automatic_moves(contract, version, result, ids, now) if apply_moves else {}
     timings["moves"] = time.perf_counter() - mark
     return RescoreSummary(
         full=ids is None,

@@ -12,6 +12,7 @@ from ninja.security import HttpBearer
 
 from revloop.users.actions import record_audit
 from revloop.users.models import TOKEN_PREFIX, ApiToken, TokenScope, User, hash_token
+from revloop.users.policy import require
 from revloop.users.requests import ApiRequest
 from revloop.users.throttle import (
     ThrottledError,
@@ -49,11 +50,16 @@ def access_token(raw: str) -> ApiToken | None:
 
 
 class TokenAuth(HttpBearer):
-    """Accepts tokens whose scope is one of ``scopes``."""
+    """Accepts tokens whose scope is one of ``scopes``; with a ``permission``, the
+    token's user must also hold it (a 403 otherwise): a scope says what the token may
+    be used for, the user's role what its holder may do."""
 
-    def __init__(self, scopes: frozenset[str], *, ingestion: bool = False) -> None:
+    def __init__(
+        self, scopes: frozenset[str], permission: str = "", *, ingestion: bool = False
+    ) -> None:
         super().__init__()
         self.scopes = scopes
+        self.permission = permission
         #: Ingestion endpoints hold each token to its rate (``REVLOOP_INGEST_RATE``).
         self.ingestion = ingestion
 
@@ -61,6 +67,8 @@ class TokenAuth(HttpBearer):
         api_token = check_token(token, client_address(request.META))
         if api_token is None or api_token.scope not in self.scopes:
             return None
+        if self.permission:
+            require(api_token.user, self.permission)
         if self.ingestion:
             check_ingest_rate(api_token)
         # The request becomes what the handlers are annotated with.
@@ -69,7 +77,9 @@ class TokenAuth(HttpBearer):
 
 
 full_access = TokenAuth(frozenset({TokenScope.FULL}))
-ingest_access = TokenAuth(frozenset({TokenScope.FULL, TokenScope.INGEST}), ingestion=True)
+ingest_access = TokenAuth(
+    frozenset({TokenScope.FULL, TokenScope.INGEST}), "capture.write", ingestion=True
+)
 
 
 def check_token(raw: str, address: str) -> ApiToken | None:

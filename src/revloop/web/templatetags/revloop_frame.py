@@ -74,8 +74,8 @@ class DataTableNode(template.Node):
             '<div class="table-frame" data-frame="{table}">'
             '<div class="table-scroll" tabindex="0" role="region" aria-label="{label}">'
             "{body}</div>"
-            '<p class="table-tools"><a href="{url}" download aria-label="Download {label} as CSV">'
-            "Download CSV</a></p></div>",
+            '<p class="table-tools"><a href="{url}" download>Download CSV'
+            '<span class="visually-hidden"> of {label}</span></a></p></div>',
             table=table,
             label=label,
             body=SafeString(self.nodelist.render(context)),

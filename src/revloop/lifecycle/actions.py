@@ -1,8 +1,10 @@
-"""The stage machine: move people along the active contract's edges, and record why.
+"""Lifecycle's actions, the stage machine: move people along the active contract's
+edges, and record why.
 
 Every move, by a person or by a rule, is one append-only :class:`StageTransition`
 that names the contract version that allowed it, and updates the person's
-``stage`` and ``stage_changed_at`` in the same transaction. The rules themselves
+``stage`` and ``stage_changed_at`` in the same transaction (the person's stage is
+the stage machine's to write). The rules themselves
 (which edges exist, who may take them, which reason codes fit) are the engine's
 :func:`~revloop.engine.lifecycle.check_transition`, read from the signed contract.
 """
@@ -12,7 +14,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any
 
 import polars as pl
 from django.db import connection, transaction
@@ -28,11 +29,11 @@ from revloop.engine.lifecycle import Mover, automatic_transitions, check_transit
 from revloop.engine.scoring import ScoreResult
 from revloop.engine.vocabulary import LifecycleStage, Role
 from revloop.lifecycle.models import StageTransition
-from revloop.people.access import may_act_on
 from revloop.people.frames import stages_frame
 from revloop.people.models import Person
 from revloop.users.actions import record_audit
 from revloop.users.models import User
+from revloop.users.policy import require, role_names
 
 _ROLE_NAMES = {role.value for role in Role}
 
@@ -52,14 +53,10 @@ ACTIONS: dict[str, LifecycleStage] = {
 
 def mover_for(user: User) -> Mover:
     """The user as the stage machine sees them: their roles (a superuser acts as admin)."""
-    names = user.groups.values_list("name", flat=True)
-    roles = {Role(name) for name in names if name in _ROLE_NAMES}
-    if user.is_superuser:
-        roles.add(Role.ADMIN)
-    return Mover(roles=frozenset(roles))
+    return Mover(roles=frozenset(Role(name) for name in role_names(user) if name in _ROLE_NAMES))
 
 
-def move(
+def do_move_person(
     person: Person | int,
     to_stage: LifecycleStage | str,
     *,
@@ -146,7 +143,7 @@ def _announce_on_commit(moves: list[PersonMove]) -> None:
         transaction.on_commit(lambda: people_moved.send(sender=PersonMove, moves=moves))
 
 
-def move_by_action(
+def do_move_by_action(
     person: Person | int,
     action: str,
     *,
@@ -158,67 +155,10 @@ def move_by_action(
     target = ACTIONS.get(action)
     if target is None:
         raise InvalidInputError(f"unknown action {action!r}; use one of: {', '.join(ACTIONS)}")
-    return move(person, target, by=by, reason_code=reason_code, note=note)
+    return do_move_person(person, target, by=by, reason_code=reason_code, note=note)
 
 
-def move_person(
-    person: Person | int,
-    *,
-    by: User,
-    action: str | None = None,
-    to_stage: str | None = None,
-    reason_code: str | None = None,
-    note: str = "",
-) -> StageTransition:
-    """A user's move, named by an action (``accept`` …) or by its target stage."""
-    if (action is None) == (to_stage is None):
-        raise InvalidInputError("give either an action or a to_stage")
-    if action is not None:
-        return move_by_action(person, action, by=by, reason_code=reason_code, note=note)
-    return move(person, to_stage or "", by=by, reason_code=reason_code, note=note)
-
-
-def check_can_read(user: User | None) -> None:
-    """People's records are for users with a role; an account with none sees nothing."""
-    if user is None or not (user.is_superuser or user.groups.exists()):
-        raise ForbiddenError("reading people's records needs a revloop role")
-
-
-def person_history(person: Person | int) -> dict[str, Any]:
-    """The person's stage, every transition (oldest first) and when each stage began."""
-    pk = person.pk if isinstance(person, Person) else int(person)
-    current = Person.objects.only("stage", "stage_changed_at").get(pk=pk)
-    transitions = list(
-        StageTransition.objects.filter(person_id=pk)
-        .select_related("by_user", "contract_version")
-        .order_by("at", "id")
-    )
-    first: dict[str, datetime] = {}
-    for record in transitions:
-        first.setdefault(record.to_stage, record.at)
-    return {
-        "person_id": pk,
-        "stage": current.stage,
-        "stage_changed_at": current.stage_changed_at,
-        "stage_timestamps": first,
-        "transitions": transitions,
-    }
-
-
-def stage_timestamps(person: Person | int) -> dict[str, datetime]:
-    """When the person first entered each stage they have been in (for velocity)."""
-    pk = person.pk if isinstance(person, Person) else int(person)
-    first: dict[str, datetime] = {}
-    for stage, at in (
-        StageTransition.objects.filter(person_id=pk)
-        .order_by("at", "id")
-        .values_list("to_stage", "at")
-    ):
-        first.setdefault(stage, at)
-    return first
-
-
-def apply_automatic_moves(
+def do_apply_automatic_moves(
     contract: Contract,
     version: ContractVersion,
     result: ScoreResult,
@@ -286,13 +226,8 @@ def _as_sales(contract: Contract, actor_name: str | None) -> bool:
 def _check_works_lead(user: User, person: Person) -> None:
     # A rep works their own leads, a manager their team's: a sales move on anyone
     # else's lead would take it from under its owner.
-    if may_act_on(user, person.owner_id):
-        return
     owner = person.owner.username if person.owner is not None else "nobody"
-    raise ForbiddenError(
-        f"{person.email} is owned by {owner}; {user.username} may move only the leads"
-        " they own (a sales manager also their team's)"
-    )
+    require(user, "lead.work", person, what=f"{person.email}, owned by {owner}")
 
 
 def _check_can_move(contract: Contract, user: User, mover: Mover) -> None:
