@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # `?csv=<table>` on any page answers with that table's rows (revloop/web/table_csv.py).
     "revloop.web.table_csv.TableCsvMiddleware",
+    "revloop.web.errors.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "revloop.urls"

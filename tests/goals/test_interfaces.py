@@ -87,7 +87,7 @@ def test_goals_commands_set_list_and_show_as_json() -> None:
     assert made["id"] in [g["id"] for g in listed]
     shown = _run("goals", "show", str(made["id"]))
     assert shown["period"] == made["period"]
-    with pytest.raises(CommandError, match="setting goals needs"):
+    with pytest.raises(CommandError, match="may not set this team's goals"):
         _run(
             "goals",
             "set",

@@ -298,7 +298,9 @@ def test_sales_may_not_move_a_lead_owned_outside_their_team(
     person = factories.person(stage="mql", owner=other)
     status, body = post(client_as(persona), person, action="accept")
     assert (status, body["code"]) == (403, "forbidden")
-    assert f"{person.email} is owned by olga; {persona} may move only the leads" in body["message"]
+    assert (
+        f"({person.email}, owned by olga): {persona} may act only on their own" in body["message"]
+    )
     person.refresh_from_db()
     assert person.stage == "mql"
     assert not StageTransition.objects.filter(person=person).exists()

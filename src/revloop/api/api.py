@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import wraps
 from typing import Any
 
+from django.contrib.auth.views import redirect_to_login
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema, Status
@@ -27,6 +29,8 @@ from revloop.routing.api import router as routing_router
 from revloop.scoring.api import router as scoring_router
 from revloop.users.api import router as users_router
 from revloop.users.auth import full_access
+from revloop.users.models import User
+from revloop.users.policy import require
 from revloop.users.requests import ApiRequest
 
 #: What each error status means, for every operation that can answer it.
@@ -72,6 +76,21 @@ def _document_errors(method: str, operation: dict[str, Any]) -> None:
         }
 
 
+def docs_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The API's documentation and schema are for revloop's users: a signed-in user or a
+    bearer token, with a role (``api.docs``); anyone else goes to the login page."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user if request.user.is_authenticated else full_access(request)
+        if not isinstance(user, User):
+            return redirect_to_login(request.get_full_path())
+        require(user, "api.docs")
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
 api = RevloopAPI(
     title="revloop API",
     version="1",
@@ -79,6 +98,7 @@ api = RevloopAPI(
     "`Authorization: Bearer <token>`; create a token with `revloop token create`.",
     auth=[full_access],
     urls_namespace="api",
+    docs_decorator=docs_access,
 )
 
 
@@ -192,6 +212,7 @@ def me(request: ApiRequest) -> MeOut:
 
 
 @api.get("/stats", response=CompanyStats, tags=["reports"])
-def stats(request: HttpRequest) -> CompanyStats:
+def stats(request: ApiRequest) -> CompanyStats:
     """Counts of the company's records and people per lifecycle stage."""
+    require(request.auth, "analytics.read")
     return company_stats()

@@ -42,6 +42,7 @@ from revloop.capture.site_keys import is_site_origin, site_key
 from revloop.core.bounds import MAX_JSON_DEPTH
 from revloop.users.auth import access_token
 from revloop.users.models import TokenScope
+from revloop.users.policy import allows, refusal
 
 
 class RefusedError(Exception):
@@ -50,7 +51,7 @@ class RefusedError(Exception):
         self.status = status
         self.message = message
         # The libraries read `code` and `message` from an error answer.
-        self.code = {401: "unauthorized", 413: "too_large"}.get(status, "invalid")
+        self.code = {401: "unauthorized", 403: "forbidden", 413: "too_large"}.get(status, "invalid")
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,8 @@ def _sender(request: HttpRequest, payload: Any) -> Sender:
             401,
             "the write key must be an ingest-scoped token (revloop token create --scope ingest)",
         )
+    if not allows(token.user, "capture.write"):
+        raise RefusedError(403, refusal(token.user, "capture.write").message)
     if origin:
         # A page's source is public: a server's token sent from one has leaked.
         raise RefusedError(

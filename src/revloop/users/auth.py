@@ -12,6 +12,7 @@ from ninja.security import HttpBearer
 
 from revloop.users.actions import record_audit
 from revloop.users.models import TOKEN_PREFIX, ApiToken, TokenScope, User, hash_token
+from revloop.users.policy import require
 from revloop.users.requests import ApiRequest
 
 # Writing last_used_at on every call would turn each read into a write.
@@ -41,20 +42,25 @@ def access_token(raw: str) -> ApiToken | None:
 
 
 class TokenAuth(HttpBearer):
-    """Accepts tokens whose scope is one of ``scopes``."""
+    """Accepts tokens whose scope is one of ``scopes``; with a ``permission``, the
+    token's user must also hold it (a 403 otherwise): a scope says what the token may
+    be used for, the user's role what its holder may do."""
 
-    def __init__(self, scopes: frozenset[str]) -> None:
+    def __init__(self, scopes: frozenset[str], permission: str = "") -> None:
         super().__init__()
         self.scopes = scopes
+        self.permission = permission
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         api_token = access_token(token)
         if api_token is None or api_token.scope not in self.scopes:
             return None
+        if self.permission:
+            require(api_token.user, self.permission)
         # The request becomes what the handlers are annotated with.
         cast(ApiRequest, request).api_token = api_token
         return api_token.user
 
 
 full_access = TokenAuth(frozenset({TokenScope.FULL}))
-ingest_access = TokenAuth(frozenset({TokenScope.FULL, TokenScope.INGEST}))
+ingest_access = TokenAuth(frozenset({TokenScope.FULL, TokenScope.INGEST}), "capture.write")

@@ -7,7 +7,6 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from revloop.core.commands import RevloopCommand, add_json_flag
-from revloop.core.errors import RevloopError
 from revloop.lifecycle.actions import do_move_person
 from revloop.people.access import access_person_id
 from revloop.users.models import User
@@ -30,16 +29,13 @@ class Command(RevloopCommand):
         user = User.objects.filter(username=options["user"]).first()
         if user is None:
             raise CommandError(f"no user named {options['user']!r}")
-        try:
-            record = do_move_person(
-                access_person_id(options["person"]),
-                options["stage"],
-                by=user,
-                reason_code=options["reason"],
-                note=options["note"],
-            )
-        except RevloopError as exc:
-            raise CommandError(exc.message) from None
+        record = do_move_person(
+            access_person_id(options["person"]),
+            options["stage"],
+            by=user,
+            reason_code=options["reason"],
+            note=options["note"],
+        )
         result = {
             "person_id": record.person_id,
             "from_stage": record.from_stage,

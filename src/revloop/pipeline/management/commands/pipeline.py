@@ -9,7 +9,6 @@ from rich.console import Console
 from rich.table import Table
 
 from revloop.core.commands import RevloopCommand, add_json_flag
-from revloop.core.errors import RevloopError
 from revloop.pipeline.actions import do_dismiss_flag
 from revloop.pipeline.honesty import pipeline_report
 from revloop.pipeline.text import describe
@@ -46,13 +45,10 @@ class Command(RevloopCommand):
         add_json_flag(dismiss)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            if options["action"] == "dismiss":
-                self._dismiss(options)
-                return
-            result = pipeline_report(now=options["as_of"], include_closed=options["include_closed"])
-        except RevloopError as exc:
-            raise CommandError(exc.message) from None
+        if options["action"] == "dismiss":
+            self._dismiss(options)
+            return
+        result = pipeline_report(now=options["as_of"], include_closed=options["include_closed"])
         self.emit(result, options, lambda: self._human(result))
 
     def _dismiss(self, options: dict[str, Any]) -> None:

@@ -9,7 +9,6 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from revloop.core.commands import RevloopCommand, add_json_flag
-from revloop.core.errors import RevloopError
 from revloop.routing.actions import do_mark_away
 from revloop.users.models import User
 
@@ -32,12 +31,9 @@ class Command(RevloopCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         rep = _user(options["user"])
         actor = _user(options["actor"])
-        try:
-            absence = do_mark_away(
-                rep, starts=options["starts"], ends=options["ends"], note=options["note"], by=actor
-            )
-        except RevloopError as exc:
-            raise CommandError(exc.message) from None
+        absence = do_mark_away(
+            rep, starts=options["starts"], ends=options["ends"], note=options["note"], by=actor
+        )
         result = {
             "id": absence.pk,
             "user": rep.username,
