@@ -15,7 +15,6 @@ import time_machine
 
 from revloop.engine.vocabulary import Role
 from revloop.users.models import User
-from revloop.webhooks.actions import do_add_endpoint
 from revloop.webhooks.models import WebhookEndpoint
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
