@@ -53,9 +53,6 @@ ALLOWED: Mapping[tuple[str, str], str] = {
     ("capture/segment.py", "people"): "capture: moving to capture/actions.py",
     ("people/merge.py", "people"): "people: moving to people/actions.py",
     ("pipeline/importer.py", "pipeline"): "pipeline: moving to pipeline/actions.py",
-    ("predictions/services.py", "predictions"): "predictions: moving to predictions/actions.py",
-    ("scoring/services.py", "scoring"): "scoring: moving to scoring/actions.py",
-    ("users/auth.py", "users"): "users: moving to users/actions.py",
 }
 
 
