@@ -81,16 +81,37 @@ def test_use_is_recorded(rep: User) -> None:
     assert token.last_used_at is not None
 
 
-@pytest.mark.django_db
-def test_the_openapi_document_describes_the_endpoints(client: Client) -> None:
+def test_the_openapi_document_describes_the_endpoints(client: Client, viewer: User) -> None:
+    client.force_login(viewer)
     schema = client.get("/api/v1/openapi.json").json()
     assert {"/api/v1/health", "/api/v1/me", "/api/v1/stats"} <= set(schema["paths"])
     assert schema["components"]["securitySchemes"]
 
 
-@pytest.mark.django_db
-def test_the_docs_page_loads_nothing_from_a_cdn(client: Client) -> None:
+def test_the_docs_page_loads_nothing_from_a_cdn(client: Client, viewer: User) -> None:
+    client.force_login(viewer)
     html = client.get("/api/v1/docs").content.decode()
     assert "swagger-ui-bundle.js" in html
     assert "cdn." not in html
     assert "https://" not in html
+
+
+@pytest.mark.parametrize("path", ["/api/v1/docs", "/api/v1/openapi.json"])
+def test_the_docs_are_for_users_with_a_role(
+    client: Client,
+    outsider: User,
+    viewer: User,
+    token_client: Callable[..., Client],
+    path: str,
+) -> None:
+    """Anonymous visitors go to the login page, an account without a role is refused,
+    a signed-in user or a bearer token of one with a role reads them."""
+    anonymous = client.get(path)
+    assert anonymous.status_code == 302
+    assert "/login/" in anonymous["Location"]
+    client.force_login(outsider)
+    assert client.get(path).status_code == 403
+    assert token_client(outsider).get(path).status_code == 403
+    client.force_login(viewer)
+    assert client.get(path).status_code == 200
+    assert token_client(viewer).get(path).status_code == 200

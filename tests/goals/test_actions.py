@@ -39,7 +39,7 @@ def test_reps_viewers_and_marketers_who_manage_no_one_may_not(
     persona: str, request: pytest.FixtureRequest
 ) -> None:
     user = request.getfixturevalue(persona)
-    with pytest.raises(ForbiddenError, match="setting goals needs"):
+    with pytest.raises(ForbiddenError, match="may not set this team's goals"):
         _revenue(user)
     assert not Goal.objects.exists()
 

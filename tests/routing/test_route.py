@@ -148,10 +148,12 @@ def test_a_manager_reassigns_and_the_history_is_kept(
     first = Assignment.objects.get(person=lead)
     later = BERLIN_MORNING + timedelta(hours=1)
 
-    second = do_reassign(lead, to=team["rachel"], by=team["erik"], now=later)
+    # Another rep of erik's team: a manager hands leads on within it.
+    to = next(team[n] for n in ("lena", "jonas", "sofia") if team[n].pk != first.rep_id)
+    second = do_reassign(lead, to=to, by=team["erik"], now=later)
 
     assert second is not None
-    assert second.rep == team["rachel"]
+    assert second.rep == to
     assert second.rule_id == "manual"
     assert second.by_user == team["erik"]
     first.refresh_from_db()
@@ -160,7 +162,7 @@ def test_a_manager_reassigns_and_the_history_is_kept(
     assert not SlaClock.objects.filter(assignment=first, stopped_at__isnull=True).exists()
     assert SlaClock.objects.filter(assignment=second, stopped_at__isnull=True).count() == 3
     lead.refresh_from_db()
-    assert lead.owner == team["rachel"]
+    assert lead.owner == to
 
 
 def test_a_rep_may_not_reassign(team: dict[str, User], make_mql: Callable[..., Person]) -> None:

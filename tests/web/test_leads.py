@@ -236,7 +236,7 @@ def test_a_manager_may_not_reassign_another_teams_lead(
     theirs = factories.person(email="theirs@b.example", owner=sam, stage="mql")
     client.force_login(manager)
     response = client.post("/leads/reassign/", {"id": [theirs.pk], "to": "tess"}, follow=True)
-    assert "may re-assign only their team" in response.content.decode()
+    assert "may not re-assign this lead (theirs@b.example)" in response.content.decode()
     assert Person.objects.get(pk=theirs.pk).owner == sam
     assert not Person.objects.filter(owner=tess).exists()
 

@@ -30,10 +30,11 @@ from revloop.activity.models import (
     Touch,
 )
 from revloop.core.bounds import parse_id
-from revloop.core.errors import ForbiddenError, InvalidInputError, NotFoundError
-from revloop.engine.vocabulary import Channel, Role
+from revloop.core.errors import InvalidInputError, NotFoundError
+from revloop.engine.vocabulary import Channel
 from revloop.people.models import Person
 from revloop.users.models import User
+from revloop.users.policy import require
 
 _HASH_SPACE = float(1 << 64)
 _SLICE = 900
@@ -70,8 +71,8 @@ class MembersAdded:
 
 def check_can_manage_campaigns(user: User | None) -> None:
     """Marketing and admins manage audiences; the command line runs as the operator."""
-    if user is not None and not user.has_role(Role.MARKETING, Role.ADMIN):
-        raise ForbiddenError("managing campaign audiences needs the marketing or admin role")
+    if user is not None:
+        require(user, "campaign.manage")
 
 
 def in_holdout(campaign_id: int, person_id: int, fraction: float, seed: str = "") -> bool:

@@ -8,7 +8,6 @@ from typing import Any
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from revloop.analytics.access import check_can_read_reports
 from revloop.analytics.insights import insights_report
 from revloop.analytics.lift import campaign_lift
 from revloop.analytics.misinformed import misinformed_report
@@ -18,6 +17,7 @@ from revloop.analytics.reports import AttributionParams, Reports
 from revloop.core.bounds import BoundedDate
 from revloop.engine.truth.misinformed import DEFAULT_THRESHOLD
 from revloop.pipeline.reports import leads_by, opportunities_by
+from revloop.users.policy import require
 from revloop.users.requests import ApiRequest
 
 router = Router(tags=["analytics"])
@@ -67,7 +67,7 @@ class RejectionsIn(EngineIn):
 
 
 def _reports(request: ApiRequest, given: EngineIn) -> Reports:
-    check_can_read_reports(request.auth)
+    require(request.auth, "analytics.read")
     return Reports(engine=given.engine, fresh=given.fresh)
 
 
@@ -87,7 +87,7 @@ def attribution(request: ApiRequest, given: Query[AttributionIn]) -> dict[str, A
     """Credit of one model per label; with ``compare``, several models side by side
     under ``comparison``. Shares come with ``<share>_numerator`` and
     ``<share>_denominator``."""
-    check_can_read_reports(request.auth)
+    require(request.auth, "analytics.read")
     params = AttributionParams(
         model=given.model,
         outcome=given.outcome,
@@ -132,7 +132,7 @@ def misinformed(request: ApiRequest, given: Query[MisinformedIn]) -> dict[str, A
     misinformed (about a claim it makes) among those who saw it before the verdict
     minus the rate among those who did not, with support (``seen``, ``unseen``) and a
     95% interval (``low``, ``high``); its false sentences with the truth. Observational."""
-    check_can_read_reports(request.auth)
+    require(request.auth, "analytics.read")
     return misinformed_report(threshold=given.threshold)
 
 
@@ -148,7 +148,7 @@ def insights(request: ApiRequest, given: Query[InsightsIn]) -> dict[str, Any]:
     label, example quotes, how often and its trend, the deals where it came up (open
     pipeline per currency, won of closed) and the content asset that answers it, or
     ``content_gap``."""
-    check_can_read_reports(request.auth)
+    require(request.auth, "analytics.read")
     return insights_report(period_days=given.period_days)
 
 
@@ -159,7 +159,7 @@ def lift(request: ApiRequest, given: Query[LiftIn]) -> dict[str, Any]:
     control with 95% intervals and p-values (``design`` ``randomised``). Without one:
     members against matched non-members, ``design`` ``observational`` -- a comparison,
     not the campaign's effect."""
-    check_can_read_reports(request.auth)
+    require(request.auth, "analytics.read")
     return jsonable(campaign_lift(given.campaign))
 
 
@@ -177,7 +177,7 @@ def opportunities(request: ApiRequest, given: Query[LabelsIn]) -> dict[str, Any]
     """Opportunities, won, lost, open, win rate (won / (won + lost), with both parts),
     revenue won and average deal (Decimal, per currency) and median cycle in days per
     label; labels merged by the stored alias map; near-duplicates proposed."""
-    check_can_read_reports(request.auth)
+    require(request.auth, "analytics.read")
     return opportunities_by(given.by)
 
 
@@ -185,5 +185,5 @@ def opportunities(request: ApiRequest, given: Query[LabelsIn]) -> dict[str, Any]
 def leads(request: ApiRequest, given: Query[LabelsIn]) -> dict[str, Any]:
     """Leads, leads with an opportunity, leads won and conversion (won / leads, with
     both parts) per label of the lead (source, persona, any imported column)."""
-    check_can_read_reports(request.auth)
+    require(request.auth, "analytics.read")
     return leads_by(given.by)

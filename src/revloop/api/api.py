@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import wraps
 from typing import Any
 
+from django.contrib.auth.views import redirect_to_login
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema, Status
@@ -27,7 +29,10 @@ from revloop.routing.api import router as routing_router
 from revloop.scoring.api import router as scoring_router
 from revloop.users.api import router as users_router
 from revloop.users.auth import full_access
+from revloop.users.models import User
+from revloop.users.policy import require
 from revloop.users.requests import ApiRequest
+from revloop.users.throttle import ThrottledError
 
 #: What each error status means, for every operation that can answer it.
 _ERROR_STATUSES = {
@@ -37,6 +42,7 @@ _ERROR_STATUSES = {
     "404": "the record named in the path does not exist",
     "413": "the body or the batch is larger than allowed",
     "422": "the input does not match the schema; the message names each field",
+    "429": "too many requests (or unknown tokens); Retry-After says when to try again",
 }
 _ERROR_SCHEMA = {
     "type": "object",
@@ -61,7 +67,7 @@ class RevloopAPI(NinjaAPI):
 def _document_errors(method: str, operation: dict[str, Any]) -> None:
     wanted = {"400", "403", "404", "422"}
     if operation.get("security"):
-        wanted.add("401")
+        wanted.update({"401", "429"})
     if method in {"post", "put", "patch"}:
         wanted.add("413")
     content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
@@ -72,6 +78,21 @@ def _document_errors(method: str, operation: dict[str, Any]) -> None:
         }
 
 
+def docs_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The API's documentation and schema are for revloop's users: a signed-in user or a
+    bearer token, with a role (``api.docs``); anyone else goes to the login page."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user if request.user.is_authenticated else full_access(request)
+        if not isinstance(user, User):
+            return redirect_to_login(request.get_full_path())
+        require(user, "api.docs")
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
 api = RevloopAPI(
     title="revloop API",
     version="1",
@@ -79,6 +100,7 @@ api = RevloopAPI(
     "`Authorization: Bearer <token>`; create a token with `revloop token create`.",
     auth=[full_access],
     urls_namespace="api",
+    docs_decorator=docs_access,
 )
 
 
@@ -108,7 +130,10 @@ def error_response(request: HttpRequest, code: str, message: str, status: int) -
 
 @api.exception_handler(RevloopError)
 def revloop_error(request: HttpRequest, exc: RevloopError) -> HttpResponse:
-    return error_response(request, exc.code, exc.message, exc.status)
+    response = error_response(request, exc.code, exc.message, exc.status)
+    if isinstance(exc, ThrottledError):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 #: Ninja's own refusals (no token, a throttle), by status.
@@ -192,6 +217,7 @@ def me(request: ApiRequest) -> MeOut:
 
 
 @api.get("/stats", response=CompanyStats, tags=["reports"])
-def stats(request: HttpRequest) -> CompanyStats:
+def stats(request: ApiRequest) -> CompanyStats:
     """Counts of the company's records and people per lifecycle stage."""
+    require(request.auth, "analytics.read")
     return company_stats()

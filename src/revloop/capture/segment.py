@@ -1,8 +1,9 @@
 """Segment-spec messages (Segment's and RudderStack's libraries) as touches and identities.
 
 Each message is translated into revloop's own shapes and written through the capture
-paths the native API uses: touches through :func:`do_ingest_events` (``messageId`` is
-the event id, so a message sent twice is stored once), people through
+paths the native API uses: touches through :func:`~revloop.capture.touches.store_touches`
+(``messageId`` is the event id, so a message sent twice is stored once; each touch is
+held to the native events' bounds), people through
 :func:`do_upsert_people` and :func:`do_identify`, merges through
 :func:`do_merge_people`. Identity, stitching and rescoring therefore behave the same
 whichever way the data arrives.
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import polars as pl
 import yaml
 from django.conf import settings
 from django.db import transaction
@@ -31,12 +33,15 @@ from django.utils import timezone
 from pydantic import ValidationError
 
 from revloop.activity.stitching import stitch_anonymous_touches
-from revloop.capture.events import do_ingest_events, pydantic_errors
+from revloop.capture.events import pydantic_errors
 from revloop.capture.people import do_identify, do_upsert_people
 from revloop.capture.schemas import IdentifyIn
-from revloop.core.errors import RevloopError
+from revloop.capture.touches import store_touches
+from revloop.core.bounds import check_json, check_year
+from revloop.core.errors import InvalidInputError, RevloopError
 from revloop.core.signals import announce_people_changed
 from revloop.engine.identity.email import InvalidEmail, normalize_email
+from revloop.engine.touch_rows import TOUCH_INPUT
 from revloop.engine.vocabulary import Channel, TouchType
 from revloop.engine.web_channel import visit_channel
 from revloop.people.identity import link_anonymous_ids, people_for_anonymous_ids
@@ -77,7 +82,15 @@ class EventMapping:
 
 
 def _parse_mapping(path: Path) -> EventMapping:
-    document = yaml.safe_load(path.read_text()) or {}
+    return parse_mapping(path.read_text(), path)
+
+
+def parse_mapping(text: str, path: Path) -> EventMapping:
+    """The mapping a YAML text states; ValueError names the line or event that is wrong."""
+    try:
+        document = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: not valid YAML: {exc}") from None
     entries = document.get("events") if isinstance(document, dict) else None
     if not isinstance(entries, dict):
         raise ValueError(f"{path}: expected an `events:` mapping of event name → touch type")
@@ -225,10 +238,20 @@ def reported_id(message: object) -> str | None:
         return None
 
 
+def _bounded(value: object, name: str, limit: int) -> str:
+    """Text for a touch column: at most ``limit`` characters, no NUL (as ``EventIn``)."""
+    text = str(value).strip()
+    if "\x00" in text:
+        raise MessageError(f"{name}: contains a NUL character")
+    if len(text) > limit:
+        raise MessageError(f"{name}: longer than {limit:,} characters")
+    return text
+
+
 def _campaign(context: Mapping[str, Any], url: str) -> dict[str, str]:
     campaign = _dict(dict(context), "campaign")
     found = {
-        ours: str(campaign[theirs]).strip()
+        ours: _bounded(campaign[theirs], f"context.campaign.{theirs}", 200)
         for theirs, ours in _UTM_KEYS.items()
         if campaign.get(theirs)
     }
@@ -238,11 +261,11 @@ def _campaign(context: Mapping[str, Any], url: str) -> dict[str, str]:
         for theirs, ours in _UTM_KEYS.items():
             values = query.get(f"utm_{'campaign' if theirs == 'name' else theirs}")
             if values:
-                found[ours] = values[0].strip()
+                found[ours] = _bounded(values[0], f"utm_{theirs} of the page URL", 200)
     return found
 
 
-def touch_event(
+def touch_row(
     message: Mapping[str, Any],
     call: str,
     received_at: datetime,
@@ -250,8 +273,13 @@ def touch_event(
     *,
     mapping: EventMapping,
     person: Who,
+    index: int = 0,
 ) -> dict[str, Any]:
-    """The native event (see ``EventIn``) a track, page or screen call stands for."""
+    """The touch (a row of ``TOUCH_INPUT``) a track, page or screen call stands for.
+
+    Held to the bounds the native events API holds an event to (``EventIn``), checked
+    here on values this module already parsed rather than by parsing them again.
+    """
     if not person.email and not person.keys:
         raise MessageError("a message needs an anonymousId, a userId or traits.email")
     properties = dict(_dict(message, "properties"))
@@ -264,7 +292,7 @@ def touch_event(
         rule = mapping.rule_for(name)
     else:
         rule = EventRule(TouchType.PAGE_VIEW)
-    url = str(page.get("url") or properties.get("url") or "")
+    url = _bounded(page.get("url") or properties.get("url") or "", "context.page.url", 2000)
     extras = {
         "event": name,
         "call": call,
@@ -272,6 +300,12 @@ def touch_event(
         "title": page.get("title") or properties.get("title"),
     }
     properties.update({k: v for k, v in extras.items() if v})
+    try:
+        check_json(properties)
+        when = check_year(event_time(message, received_at, sent_at), "timestamp")
+    except InvalidInputError as exc:
+        raise MessageError(exc.message) from None
+    email = normalize_email(person.email) if person.email else None
     campaign = _campaign(context, url)
     channel = rule.channel
     if call == "page" and page:
@@ -282,15 +316,20 @@ def touch_event(
             utm_medium=campaign.get("utm_medium", ""),
         )
     return {
+        "row": index,
         "event_id": message_id(message),
-        "timestamp": event_time(message, received_at, sent_at).isoformat(),
+        "occurred_at": when,
         "type": rule.type.value,
-        "channel": channel.value if channel else None,
-        "email": person.email,
+        "email": email.address if email else "",
+        "canonical_email": email.canonical if email else "",
         "anonymous_id": person.anonymous_id or person.user_key,
+        "channel": channel.value if channel else "",
+        "campaign": "",
+        "content": "",
+        "content_id": None,
         "url": url,
-        **campaign,
-        "properties": properties,
+        **{key: campaign.get(key, "") for key in _UTM_KEYS.values()},
+        "properties": json.dumps(properties, ensure_ascii=False),
     }
 
 
@@ -509,8 +548,8 @@ def do_ingest_segment(
         batch_sent_at = _time(sent_at, "sentAt")
     except MessageError:
         batch_sent_at = None
-    events: list[dict[str, Any]] = []
-    event_index: list[int] = []
+    touches: list[dict[str, Any]] = []
+    seen: set[str] = set()
     linked: list[list[str]] = []
     mapping = event_mapping()
     identity: list[tuple[int, str, Mapping[str, Any]]] = []
@@ -519,12 +558,20 @@ def do_ingest_segment(
             call = call_type(message, default_type)
             person = who(message)
             if call in _TOUCH_CALLS:
-                events.append(
-                    touch_event(
-                        message, call, received_at, batch_sent_at, mapping=mapping, person=person
-                    )
+                touch = touch_row(
+                    message,
+                    call,
+                    received_at,
+                    batch_sent_at,
+                    mapping=mapping,
+                    person=person,
+                    index=index,
                 )
-                event_index.append(index)
+                if touch["event_id"] in seen:
+                    result.duplicates += 1
+                    continue
+                seen.add(touch["event_id"])
+                touches.append(touch)
                 if len(person.keys) > 1:
                     linked.append(person.keys)
             else:
@@ -534,12 +581,15 @@ def do_ingest_segment(
     # A userId and an anonymousId seen together are one visitor: tie them before the
     # touches are written, so each touch finds its person.
     do_link_ids(linked)
-    if events:
-        stored = do_ingest_events(events, announce=announce)
-        for item in stored.results:
-            if item.status == "rejected":
-                result.errors[event_index[item.index]] = _reason(item.errors)
-        result.stored = stored.counts.get("stored", 0)
-        result.duplicates = stored.counts.get("duplicate", 0)
+    if touches:
+        with transaction.atomic():
+            stored = store_touches(
+                pl.DataFrame(touches, schema=TOUCH_INPUT),
+                now=timezone.now(),
+                report_ids=True,
+                announce=announce,
+            )
+        result.stored = len(stored.stored_ids)
+        result.duplicates += len(touches) - result.stored
     _apply_identity_calls(identity, result)
     return result

@@ -10,23 +10,21 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from revloop.capture.models import SITE_KEY_PREFIX, SiteKey
-from revloop.core.errors import ForbiddenError, InvalidInputError
-from revloop.engine.vocabulary import Role
+from revloop.core.errors import InvalidInputError
 from revloop.users.models import User
+from revloop.users.policy import allows, require
 
-#: Who may see the snippet and change the key.
-TRACKING_ROLES: tuple[Role, ...] = (Role.MARKETING, Role.ADMIN)
 MAX_ORIGINS = 20
 
 
 def may_manage_tracking(user: User) -> bool:
-    return user.is_active and user.has_role(*TRACKING_ROLES)
+    return allows(user, "tracking.manage")
 
 
 def check_can_manage_tracking(user: User | None) -> None:
     """``None`` is the system itself (the demo seeding); a person needs a tracking role."""
-    if user is not None and not may_manage_tracking(user):
-        raise ForbiddenError("website tracking settings need the marketing or admin role")
+    if user is not None:
+        require(user, "tracking.manage")
 
 
 def normalize_origin(text: str) -> str:

@@ -22,22 +22,13 @@ from django.conf import settings
 
 from revloop.capture import members
 from revloop.capture.importer import ENTITIES, error_csv_path, run_import
-from revloop.core.errors import ForbiddenError, InvalidInputError, NotFoundError, RevloopError
+from revloop.core.errors import InvalidInputError, NotFoundError, RevloopError
 from revloop.engine.imports import ImportOptions, load_stage_mapping
-from revloop.engine.vocabulary import Role
 from revloop.users.models import User
+from revloop.users.policy import allows, require
 
 KINDS = (*ENTITIES, members.ENTITY)
 DEFAULT_MAX_BYTES = 20 << 20
-#: Who may import what: marketing owns leads, accounts, touches and audiences; the
-#: pipeline belongs to sales management.
-_ROLES: Mapping[str, tuple[Role, ...]] = {
-    "people": (Role.MARKETING, Role.ADMIN),
-    "accounts": (Role.MARKETING, Role.ADMIN),
-    "touches": (Role.MARKETING, Role.ADMIN),
-    members.ENTITY: (Role.MARKETING, Role.ADMIN),
-    "opportunities": (Role.SALES_MANAGER, Role.ADMIN),
-}
 
 
 class UploadTooLargeError(RevloopError):
@@ -50,7 +41,8 @@ def max_bytes() -> int:
 
 
 def may_import(user: User, kind: str) -> bool:
-    return kind in _ROLES and user.is_active and user.has_role(*_ROLES[kind])
+    """Who may import what is the policy's ``import.<kind>``."""
+    return kind in KINDS and allows(user, f"import.{kind}")
 
 
 def importable_kinds(user: User) -> list[str]:
@@ -114,9 +106,7 @@ def do_import_upload(
     the one ``revloop import --json`` prints (without the error file, which is removed)."""
     if kind not in KINDS:
         raise NotFoundError(f"no import of {kind!r}: one of {', '.join(KINDS)}")
-    if not may_import(user, kind):
-        wanted = " or ".join(role.value for role in _ROLES[kind])
-        raise ForbiddenError(f"{user.username} may not import {kind}: that needs {wanted}")
+    require(user, f"import.{kind}")
     limit = max_bytes()
     if size > limit:
         raise UploadTooLargeError(

@@ -13,9 +13,10 @@ from django.http import HttpRequest
 
 from revloop.activity.admin import ContentAssetAdmin
 from revloop.activity.models import ContentAsset
-from revloop.catalog.actions import EDITING_ROLES, do_save_catalog
+from revloop.catalog.actions import do_save_catalog
 from revloop.catalog.models import CatalogVersion, ContentFinding
 from revloop.engine.truth import check_catalog
+from revloop.users.policy import allows
 
 
 class NewVersionForm(forms.ModelForm):
@@ -52,8 +53,7 @@ class CatalogVersionAdmin(admin.ModelAdmin):
         return () if obj is None else self.shown
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        user = request.user
-        return bool(user.is_active and getattr(user, "has_role", lambda *r: False)(*EDITING_ROLES))
+        return allows(request.user, "catalog.save")  # type: ignore[arg-type]
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -42,6 +42,14 @@ class RevloopCommand(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         add_json_flag(parser)
 
+    def execute(self, *args: Any, **options: Any) -> str | None:
+        """Run the command; a domain error becomes its one-line reason on stderr and
+        its exit code (:mod:`revloop.core.errors`), the same for every command."""
+        try:
+            return super().execute(*args, **options)
+        except RevloopError as exc:
+            raise CommandError(exc.message, returncode=exc.exit_code) from None
+
     def emit(self, result: Any, options: dict[str, Any], human: Callable[[], None]) -> None:
         if options["as_json"]:
             self.stdout.write(json.dumps(result, cls=DjangoJSONEncoder, indent=2))
@@ -52,13 +60,9 @@ class RevloopCommand(BaseCommand):
 class SubcommandCommand(RevloopCommand):
     """A command whose first argument picks a subcommand, run by the method ``_<name>``.
 
-    Subclasses add subparsers with ``dest="action"``; a RevloopError from any of them
-    becomes the command's one-line reason.
+    Subclasses add subparsers with ``dest="action"``.
     """
 
     def handle(self, *args: Any, **options: Any) -> None:
         action: Callable[[dict[str, Any]], None] = getattr(self, f"_{options['action']}")
-        try:
-            action(options)
-        except RevloopError as exc:
-            raise CommandError(exc.message) from None
+        action(options)

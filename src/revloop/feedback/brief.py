@@ -31,11 +31,11 @@ from revloop.engine.vocabulary import LifecycleStage, OpportunityStage
 from revloop.feedback.access import access_lead_for_reading
 from revloop.feedback.models import HeardItem, Note, SalesActivity
 from revloop.lifecycle.models import StageTransition
-from revloop.people.access import may_act_on
 from revloop.people.models import Account, Person
 from revloop.pipeline.models import Opportunity
 from revloop.scoring.services import score_report
 from revloop.users.models import User
+from revloop.users.policy import allows
 
 TIMELINE_LIMIT = 200
 SIMILAR_DEALS = 5
@@ -217,7 +217,7 @@ def handoff_brief(
         as_of=timezone.now(),
         person=_person_card(person),
         account=_account_card(person.account) if person.account else None,
-        viewer_may_act=may_act_on(viewer, person.owner_id),
+        viewer_may_act=allows(viewer, "lead.work", person),
         score=score_report(pk),
         stage_history=_stage_history(pk),
         touches=touches.count(),

@@ -22,19 +22,18 @@ from django.db.models import Q
 from django.utils import timezone
 
 from revloop.contracts.versions import active_contract
-from revloop.core.errors import ForbiddenError, NotFoundError
+from revloop.core.errors import NotFoundError
 from revloop.engine.contract import Contract, ReasonKind
 from revloop.engine.handoff import InboxSignals, inbox_order
 from revloop.engine.lifecycle import Mover, allowed_moves, conversion_path
-from revloop.engine.vocabulary import LifecycleStage, Role
-from revloop.feedback.access import SALES_ROLES
+from revloop.engine.vocabulary import LifecycleStage
 from revloop.feedback.models import ActivityKind, ActivityOutcome, HeardKind
 from revloop.lifecycle.actions import mover_for
-from revloop.people.access import acting_scope, is_admin, team_ids
 from revloop.people.models import Person
 from revloop.routing.models import SlaClock
-from revloop.routing.queries import WorkItem, open_work
+from revloop.routing.queries import WorkItem, breached_leads, open_work, pressure
 from revloop.users.models import User
+from revloop.users.policy import Reach, owner_scope, reach, require, rule, team_ids
 
 #: The stages a lead sits in while Sales works it.
 WORKING_STAGES = (LifecycleStage.MQL, LifecycleStage.SAL, LifecycleStage.SQL)
@@ -154,14 +153,14 @@ def rep_inbox(
 
 def _whose(viewer: User | None, rep: str | None) -> tuple[list[User], list[User]]:
     """The users whose leads are listed, and the team to summarise (managers, admins)."""
-    if viewer is None or not viewer.is_active or not viewer.has_role(*SALES_ROLES):
-        raise ForbiddenError("the inbox is for the sales_rep, sales_manager and admin roles")
-    admin = is_admin(viewer)
-    manager = Role.SALES_MANAGER.value in viewer.roles
-    if admin:
-        team = list(User.objects.filter(groups__name__in=[r.value for r in SALES_ROLES[:2]]))
-        team = sorted(set(team), key=lambda u: u.username)
-    elif manager:
+    require(viewer, "inbox.read")
+    assert viewer is not None
+    granted = reach(viewer, "inbox.read")
+    if granted is Reach.ANY:
+        # Everyone who may own leads.
+        found = User.objects.filter(groups__name__in=rule("lead.own").roles())
+        team = sorted(set(found), key=lambda u: u.username)
+    elif granted is Reach.TEAM:
         team = sorted(User.objects.filter(pk__in=team_ids(viewer)), key=lambda u: u.username)
     else:
         team = []
@@ -172,8 +171,7 @@ def _whose(viewer: User | None, rep: str | None) -> tuple[list[User], list[User]
     chosen = User.objects.filter(username=rep).first()
     if chosen is None:
         raise NotFoundError(f"no user {rep!r}")
-    if chosen not in team:
-        raise ForbiddenError(f"{viewer.username} may not see {rep}'s inbox: not on their team")
+    require(viewer, "inbox.read", chosen, what=f"{rep}'s inbox")
     return [chosen], team
 
 
@@ -198,7 +196,7 @@ def _rows(
     The order is computed over a few columns of every candidate; whole rows are built
     only for the leads shown, so an admin's inbox of the whole company stays quick.
     """
-    work, counts = _most_pressing(open_work(users, now))
+    pressing = pressure(users, now)
     clocked = SlaClock.objects.filter(rep__in=users, stopped_at__isnull=True).values("person_id")
     # A lead that left the working stages leaves the inbox, even before routing has
     # stopped its clocks.
@@ -210,7 +208,7 @@ def _rows(
     candidates = list(people.values_list("pk", "rule_score", "predicted_probability"))
     if not candidates:
         return _Listing([], 0, 0)
-    items = [work.get(pk) for pk, _, _ in candidates]
+    items = [pressing.get(pk) for pk, _, _ in candidates]
     nan = float("nan")
     signals = InboxSignals(
         rule_score=np.array([score for _, score, _ in candidates], dtype=np.float64),
@@ -222,18 +220,19 @@ def _rows(
     )
     order, priority = inbox_order(signals)
     shown = order[:limit].tolist()
-    loaded = Person.objects.select_related("account", "owner").in_bulk(
-        [candidates[i][0] for i in shown]
-    )
+    # Whole clocks only for the leads shown; the order needed one row per lead.
+    shown_ids = [candidates[i][0] for i in shown]
+    work, counts = _most_pressing(open_work(users, now, people=shown_ids))
+    loaded = Person.objects.select_related("account", "owner").in_bulk(shown_ids)
     mover = mover_for(viewer)
-    may_act = acting_scope(viewer)
+    may_act = owner_scope(viewer, "lead.work")
     rows = []
     for i in shown:
         person = loaded[candidates[i][0]]
         rows.append(
             _row(
                 person,
-                items[i],
+                work.get(person.pk),
                 float(priority[i]),
                 may_act=may_act(person.owner_id),
                 contract=contract,
@@ -306,14 +305,13 @@ def _team_summary(team: list[User], now: datetime) -> list[TeamMember]:
             owner__in=team, stage__in=[s.value for s in WORKING_STAGES]
         ).values_list("owner__username", flat=True)
     )
-    work, _ = _most_pressing(open_work(team, now))
-    breached = Counter(item.rep_username for item in work.values() if item.breached)
+    breached = breached_leads(team)
     return [
         TeamMember(
             username=user.username,
             name=user.get_full_name() or user.username,
             open=open_leads[user.username],
-            breached=breached[user.username],
+            breached=breached.get(user.username, 0),
         )
         for user in team
     ]

@@ -16,13 +16,12 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from revloop.engine.contract.schema import GRADES
-from revloop.engine.vocabulary import LifecycleStage, Role
-from revloop.lifecycle.actions import check_can_read
+from revloop.engine.vocabulary import LifecycleStage
 from revloop.lifecycle.models import StageTransition
-from revloop.people.access import is_admin, team_ids
 from revloop.people.models import Person
 from revloop.routing.models import SlaClock
 from revloop.users.models import User
+from revloop.users.policy import Reach, reach, require, rule, team_ids
 
 #: Rows per page unless ``per`` asks for another of these.
 PAGE_SIZES = (25, 50, 100)
@@ -137,7 +136,7 @@ def _start_of(day: date) -> datetime:
 
 def lead_queryset(viewer: User | None, query: LeadQuery) -> QuerySet[Person]:
     """Every person matching ``query``, in its order; refused to users without a role."""
-    check_can_read(viewer)
+    require(viewer, "people.read")
     people = Person.objects.all()
     if query.q:
         words = query.q.split()
@@ -295,15 +294,12 @@ def _sources() -> list[str]:
 
 def reassign_targets(user: User | None) -> list[tuple[str, str]]:
     """Whom ``user`` may hand leads to: a manager their team, an admin every rep; else nobody."""
-    if user is None or not user.is_active:
+    granted = reach(user, "lead.reassign")
+    if granted is Reach.NONE:
         return []
-    sellers = User.objects.filter(
-        is_active=True, groups__name__in=[Role.SALES_REP.value, Role.SALES_MANAGER.value]
-    ).distinct()
-    if is_admin(user):
-        chosen = sellers
-    elif Role.SALES_MANAGER.value in user.roles:
-        chosen = sellers.filter(pk__in=team_ids(user))
-    else:
-        return []
+    assert user is not None
+    sellers = User.objects.filter(is_active=True, groups__name__in=rule("lead.own").roles())
+    chosen = sellers.distinct()
+    if granted is not Reach.ANY:
+        chosen = chosen.filter(pk__in=team_ids(user))
     return [(u.username, u.get_full_name() or u.username) for u in chosen.order_by("username")]

@@ -18,16 +18,13 @@ from django.db.models import Count
 from django.dispatch import Signal
 from django.utils import timezone
 
-from revloop.core.errors import ForbiddenError, InvalidInputError
+from revloop.core.errors import InvalidInputError
 from revloop.engine.goals import GoalRefused, GoalSpec, Period, Team, check_goal
-from revloop.engine.vocabulary import Role
 from revloop.goals.metrics import daily_series, period_value
 from revloop.goals.models import Goal, GoalChange
 from revloop.pipeline.models import Opportunity
 from revloop.users.models import User
-
-#: Who may set any team's goals.
-GOAL_SETTERS: tuple[Role, ...] = (Role.SALES_MANAGER, Role.ADMIN)
+from revloop.users.policy import allows, require
 
 #: Sent after the transaction that set a goal commits (``goal``, ``created``).
 goal_set = Signal()
@@ -43,26 +40,12 @@ class GoalInvalid(InvalidInputError):  # noqa: N818 - reads as "the goal is inva
 
 def may_set_goal(user: User | None, team: str) -> bool:
     """``None`` is revloop itself (the demo set-up, an operator's command line)."""
-    if user is None:
-        return True
-    if not user.is_active:
-        return False
-    roles = user.roles
-    if user.is_superuser or roles & {r.value for r in GOAL_SETTERS}:
-        return True
-    return (
-        team == Team.MARKETING.value
-        and Role.MARKETING.value in roles
-        and User.objects.filter(manager=user).exists()
-    )
+    return user is None or allows(user, "goal.set", team)
 
 
 def check_can_set_goal(user: User | None, team: str) -> None:
-    if not may_set_goal(user, team):
-        raise ForbiddenError(
-            "setting goals needs the sales_manager or admin role "
-            "(or, for Marketing's goals, a marketer who manages others)"
-        )
+    if user is not None:
+        require(user, "goal.set", team, what=f"{team}'s goals")
 
 
 def company_currency() -> str:

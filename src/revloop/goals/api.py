@@ -9,11 +9,11 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from revloop.analytics.access import check_can_read_reports
 from revloop.analytics.paths import jsonable
 from revloop.goals.actions import do_set_goal
 from revloop.goals.planning import do_create_plan_goals, make_plan, read_request
 from revloop.goals.progress import board, get_goal, goal_progress
+from revloop.users.policy import require
 from revloop.users.requests import ApiRequest
 
 router = Router(tags=["goals"])
@@ -50,14 +50,14 @@ class PlanIn(Schema):
 def list_goals(request: ApiRequest, given: Query[GoalsIn]) -> dict[str, Any]:
     """Goals of periods not yet ended (or all), each with actual, expected, forecast,
     its 90% interval and status (ahead, on_track, at_risk, behind)."""
-    check_can_read_reports(request.auth)
+    require(request.auth, "analytics.read")
     return jsonable({"goals": board(include_ended=given.all, team=given.team)})
 
 
 @router.get("/goals/{goal_id}", response=dict[str, Any])
 def show_goal(request: ApiRequest, goal_id: int) -> dict[str, Any]:
     """One goal with its pacing."""
-    check_can_read_reports(request.auth)
+    require(request.auth, "analytics.read")
     return jsonable(goal_progress(get_goal(goal_id)))
 
 
@@ -82,7 +82,7 @@ def set_goal(request: ApiRequest, body: GoalIn) -> Status[dict[str, Any]]:
 def plan(request: ApiRequest, given: Query[PlanIn]) -> dict[str, Any]:
     """The reverse funnel: customers, opportunities, SQLs, SALs, MQLs and new leads
     needed, and by when, with the rates, lags and history they rest on."""
-    check_can_read_reports(request.auth)
+    require(request.auth, "analytics.read")
     wanted = read_request(
         given.revenue,
         given.period,

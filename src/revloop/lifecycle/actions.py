@@ -29,11 +29,11 @@ from revloop.engine.lifecycle import Mover, automatic_transitions, check_transit
 from revloop.engine.scoring import ScoreResult
 from revloop.engine.vocabulary import LifecycleStage, Role
 from revloop.lifecycle.models import StageTransition
-from revloop.people.access import may_act_on
 from revloop.people.frames import stages_frame
 from revloop.people.models import Person
 from revloop.users.actions import record_audit
 from revloop.users.models import User
+from revloop.users.policy import require, role_names
 
 _ROLE_NAMES = {role.value for role in Role}
 
@@ -53,11 +53,7 @@ ACTIONS: dict[str, LifecycleStage] = {
 
 def mover_for(user: User) -> Mover:
     """The user as the stage machine sees them: their roles (a superuser acts as admin)."""
-    names = user.groups.values_list("name", flat=True)
-    roles = {Role(name) for name in names if name in _ROLE_NAMES}
-    if user.is_superuser:
-        roles.add(Role.ADMIN)
-    return Mover(roles=frozenset(roles))
+    return Mover(roles=frozenset(Role(name) for name in role_names(user) if name in _ROLE_NAMES))
 
 
 def do_move_person(
@@ -162,12 +158,6 @@ def do_move_by_action(
     return do_move_person(person, target, by=by, reason_code=reason_code, note=note)
 
 
-def check_can_read(user: User | None) -> None:
-    """People's records are for users with a role; an account with none sees nothing."""
-    if user is None or not (user.is_superuser or user.groups.exists()):
-        raise ForbiddenError("reading people's records needs a revloop role")
-
-
 def do_apply_automatic_moves(
     contract: Contract,
     version: ContractVersion,
@@ -236,13 +226,8 @@ def _as_sales(contract: Contract, actor_name: str | None) -> bool:
 def _check_works_lead(user: User, person: Person) -> None:
     # A rep works their own leads, a manager their team's: a sales move on anyone
     # else's lead would take it from under its owner.
-    if may_act_on(user, person.owner_id):
-        return
     owner = person.owner.username if person.owner is not None else "nobody"
-    raise ForbiddenError(
-        f"{person.email} is owned by {owner}; {user.username} may move only the leads"
-        " they own (a sales manager also their team's)"
-    )
+    require(user, "lead.work", person, what=f"{person.email}, owned by {owner}")
 
 
 def _check_can_move(contract: Contract, user: User, mover: Mover) -> None:

@@ -10,10 +10,11 @@ from pydantic import Field
 
 from revloop.core.bounds import CleanText
 from revloop.core.errors import InvalidInputError
-from revloop.lifecycle.actions import ACTIONS, check_can_read, do_move_by_action, do_move_person
+from revloop.lifecycle.actions import ACTIONS, do_move_by_action, do_move_person
 from revloop.lifecycle.models import StageTransition
 from revloop.lifecycle.queries import person_history
 from revloop.people.access import access_person_id
+from revloop.users.policy import require
 from revloop.users.requests import ApiRequest
 
 router = Router(tags=["lifecycle"])
@@ -101,6 +102,6 @@ def create_transition(request: ApiRequest, person: str, payload: TransitionIn) -
 @router.get("/people/{person}/transitions", response=HistoryOut)
 def list_transitions(request: ApiRequest, person: str) -> dict[str, Any]:
     """Every stage change of a person, oldest first, and when each stage was first entered."""
-    check_can_read(request.auth)
+    require(request.auth, "people.read")
     history = person_history(access_person_id(person))
     return {**history, "transitions": [transition_data(t) for t in history["transitions"]]}

@@ -18,12 +18,12 @@ from typing import Any, cast
 from django.db import transaction
 from django.utils import timezone
 
-from revloop.core.errors import ForbiddenError, NotFoundError
+from revloop.core.errors import NotFoundError
 from revloop.core.signals import person_erasing, person_exporting
-from revloop.engine.vocabulary import Role
 from revloop.people.models import AnonymousIdentity, Person, PersonMerge
 from revloop.users.actions import record_audit
 from revloop.users.models import User
+from revloop.users.policy import require
 
 #: The fields that say who a person is; blanked by an erasure.
 PERSONAL_FIELDS = ("email", "first_name", "last_name", "title", "persona", "phone", "external_id")
@@ -33,8 +33,8 @@ ERASED_KEY = "erased:"
 
 def check_can_handle_personal_data(user: User | None) -> None:
     """Exports and erasures are the admins' (the data controller's), or the console's."""
-    if user is not None and not (user.is_active and user.has_role(Role.ADMIN)):
-        raise ForbiddenError("exporting or erasing a person's data needs the admin role")
+    if user is not None:
+        require(user, "personal_data.handle")
 
 
 def _person(person_id: int) -> Person:

@@ -40,6 +40,7 @@ from revloop.engine.identity.dedupe import (
 from revloop.engine.identity.dedupe import plan_merge as engine_plan_merge
 from revloop.people.models import Person, PersonMerge
 from revloop.users.models import User
+from revloop.users.policy import require
 
 # Fields merged by the plan; identity and bookkeeping stay the survivor's own, and
 # scores are recomputed rather than inherited.
@@ -193,7 +194,10 @@ def _plain(value: Any) -> Any:
 def do_merge_people(
     survivor_id: int, duplicate_ids: Sequence[int], *, by: User | None
 ) -> MergeSummary:
-    """Merge the given duplicates into ``survivor_id`` (a manual merge)."""
+    """Merge the given duplicates into ``survivor_id`` (a manual merge); ``by`` None is
+    revloop itself (the deduplication command run by the operator)."""
+    if by is not None:
+        require(by, "people.merge")
     ids = [survivor_id, *duplicate_ids]
     if len(set(ids)) != len(ids):
         raise InvalidInputError("a person cannot be merged into itself")

@@ -15,9 +15,9 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from revloop.core.errors import ForbiddenError, InvalidInputError, NotFoundError
+from revloop.core.errors import InvalidInputError, NotFoundError
 from revloop.engine.pipeline import Check
-from revloop.engine.vocabulary import OpportunityStage, Role
+from revloop.engine.vocabulary import OpportunityStage
 from revloop.people.models import Person
 from revloop.pipeline.models import (
     FlagDismissal,
@@ -26,17 +26,14 @@ from revloop.pipeline.models import (
     OpportunityContact,
 )
 from revloop.users.models import User
-
-#: Who may dismiss a flag: the people who review the reps' pipeline.
-DISMISSING_ROLES: tuple[Role, ...] = (Role.SALES_MANAGER, Role.ADMIN)
+from revloop.users.policy import require
 
 #: Sent after the dismissal's transaction commits (``dismissal``).
 flag_dismissed = Signal()
 
 
 def check_can_dismiss(user: User) -> None:
-    if not user.is_active or not user.has_role(*DISMISSING_ROLES):
-        raise ForbiddenError("dismissing a pipeline flag needs the sales_manager or admin role")
+    require(user, "pipeline.dismiss")
 
 
 def do_dismiss_flag(opportunity: int, check: str, *, by: User, reason: str) -> FlagDismissal:

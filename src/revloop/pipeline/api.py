@@ -9,9 +9,9 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from revloop.pipeline.access import check_can_read_pipeline
 from revloop.pipeline.actions import do_dismiss_flag
 from revloop.pipeline.honesty import forecast_report, pipeline_report
+from revloop.users.policy import require
 
 router = Router(tags=["pipeline"])
 
@@ -40,7 +40,7 @@ def _as_of(given: AsOfIn) -> dt.datetime | None:
 def checks(request: HttpRequest, given: Query[ChecksIn]) -> dict[str, Any]:
     """Every flag with its opportunity, check and evidence; the suspects; health per rep
     and per team with its trend. Thresholds are the active contract's ``pipeline_checks``."""
-    check_can_read_pipeline(request.auth)  # type: ignore[attr-defined]
+    require(request.auth, "pipeline.read")  # type: ignore[attr-defined]
     return pipeline_report(now=_as_of(given), include_closed=given.all)
 
 
@@ -76,5 +76,5 @@ def dismiss(request: HttpRequest, given: DismissIn) -> Status[Any]:
 def forecast(request: HttpRequest, given: Query[ForecastIn]) -> dict[str, Any]:
     """Expected revenue this quarter and next with its interval, beside commit and best
     case; with ``backtest``, MAPE and interval coverage beside the naive baseline."""
-    check_can_read_pipeline(request.auth)  # type: ignore[attr-defined]
+    require(request.auth, "pipeline.read")  # type: ignore[attr-defined]
     return forecast_report(now=_as_of(given), backtest_quarters=given.backtest)

@@ -44,7 +44,7 @@ from django.utils import timezone
 from revloop.contracts.models import ContractVersion
 from revloop.contracts.versions import active_contract
 from revloop.core.bulk import insert_frame, update_from_frame
-from revloop.core.errors import ForbiddenError, InvalidInputError, NotFoundError
+from revloop.core.errors import InvalidInputError, NotFoundError
 from revloop.core.signals import PersonMove
 from revloop.engine.contract import Contract
 from revloop.engine.routing import Decision, RepState, Router
@@ -58,8 +58,7 @@ from revloop.engine.sla.stops import (
     event_of_move,
     releases_rep,
 )
-from revloop.engine.vocabulary import LifecycleStage, Role
-from revloop.people.access import may_act_on
+from revloop.engine.vocabulary import LifecycleStage
 from revloop.people.models import Person
 from revloop.routing import backfill, marketing, notify, synced
 from revloop.routing.clocks import plans_for, rep_calendar
@@ -82,6 +81,7 @@ from revloop.routing.state import (
 from revloop.routing.weeks import week_start
 from revloop.users.actions import record_audit, record_audit_many
 from revloop.users.models import User
+from revloop.users.policy import Owned, allows, require
 
 #: Above this many assignments a run announces one summary instead of one per lead.
 ANNOUNCE_ASSIGNMENTS_UP_TO = 200
@@ -371,19 +371,23 @@ def do_reassign(
     admin may do this. Returns None when the rules find nobody else (the lead then
     stays where it is).
     """
-    if by is not None and not by.has_role(Role.SALES_MANAGER, Role.ADMIN):
-        raise ForbiddenError(f"{by.username} may not re-assign leads: that needs a sales manager")
+    if by is not None:
+        require(by, "lead.reassign")
     if to is not None and not to.is_active:
         raise InvalidInputError(f"{to.username} is not an active user")
+    if to is not None and not allows(to, "lead.own"):
+        raise InvalidInputError(
+            f"{to.username} takes no leads: only sales reps and sales managers own leads"
+        )
+    if to is not None and by is not None:
+        require(by, "lead.reassign", to, what=f"giving a lead to {to.username}")
     now = now or timezone.now()
     pk = person.pk if isinstance(person, Person) else int(person)
     found = Person.objects.filter(pk=pk).values("email", "stage", "owner_id").first()
     if found is None:
         raise NotFoundError(f"no person with id {pk}")
-    if by is not None and not may_act_on(by, found["owner_id"]):
-        raise ForbiddenError(
-            f"{by.username} may re-assign only their team's leads; {found['email']} is not"
-        )
+    if by is not None:
+        require(by, "lead.reassign", Owned(found["owner_id"]), what=found["email"])
     if found["stage"] not in OPEN_STAGES:
         raise InvalidInputError(
             f"{found['email']} is {found['stage']}: only MQLs and SALs are assigned to reps"
@@ -817,10 +821,7 @@ def do_mark_away(user: User, *, starts: date, ends: date, note: str = "", by: Us
 
     A rep may mark themselves away; a sales manager or an admin may mark anyone.
     """
-    if by.pk != user.pk and not by.has_role(Role.SALES_MANAGER, Role.ADMIN):
-        raise ForbiddenError(f"{by.username} may not mark {user.username} away")
-    if not by.has_role(Role.SALES_REP, Role.SALES_MANAGER, Role.ADMIN):
-        raise ForbiddenError(f"{by.username} has no sales role")
+    require(by, "rep.away", user, what=user.username)
     if ends < starts:
         raise InvalidInputError(f"an absence cannot end ({ends}) before it starts ({starts})")
     return RepAbsence.objects.create(user=user, starts=starts, ends=ends, note=note, created_by=by)

@@ -12,13 +12,13 @@ from pydantic import Field
 
 from revloop.core.bounds import BoundedDate, CleanText
 from revloop.core.errors import NotFoundError
-from revloop.lifecycle.actions import check_can_read
 from revloop.people.access import access_person_id
 from revloop.routing.actions import do_mark_away, do_reassign
 from revloop.routing.models import Assignment
 from revloop.routing.queries import sla_compliance
 from revloop.routing.weeks import week_start
 from revloop.users.models import User
+from revloop.users.policy import require
 from revloop.users.requests import ApiRequest
 
 router = Router(tags=["routing"])
@@ -157,7 +157,7 @@ def _user(username: str) -> User:
 @router.get("/people/{person}/assignments", response=list[AssignmentOut])
 def list_assignments(request: ApiRequest, person: str) -> list[dict[str, Any]]:
     """Every rep the person was given to, newest first, with the rule and who was skipped."""
-    check_can_read(request.auth)
+    require(request.auth, "people.read")
     records = Assignment.objects.filter(person_id=access_person_id(person)).select_related(
         "rep", "by_user", "contract_version"
     )
@@ -202,7 +202,7 @@ def mark_away(request: ApiRequest, username: str, payload: AbsenceIn) -> Status[
 @router.get("/sla/compliance", response=ComplianceOut)
 def compliance(request: ApiRequest, params: Query[WeekIn]) -> dict[str, Any]:
     """Both teams' side of the SLA for one week: Sales' deadlines, Marketing's MQLs."""
-    check_can_read(request.auth)
+    require(request.auth, "people.read")
     report = sla_compliance(params.week or week_start(timezone.now()))
     marketing = report.marketing
     return {

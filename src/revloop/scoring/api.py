@@ -7,9 +7,9 @@ from typing import Any
 
 from ninja import Router, Schema
 
-from revloop.lifecycle.actions import check_can_read
 from revloop.people.access import access_person_id
 from revloop.scoring.services import score_report
+from revloop.users.policy import require
 from revloop.users.requests import ApiRequest
 
 router = Router(tags=["scoring"])
@@ -66,5 +66,5 @@ def person_score(request: ApiRequest, person: str) -> dict[str, Any]:
     """The person's score (by id or email) under the active contract, as of now: every
     rule that fired with its points, the decay and caps of engagement, the MQL checks,
     and the scores last stored."""
-    check_can_read(request.auth)
+    require(request.auth, "people.read")
     return score_report(access_person_id(person))

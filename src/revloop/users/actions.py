@@ -14,9 +14,10 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from revloop.core.errors import ForbiddenError, InvalidInputError, NotFoundError
+from revloop.core.errors import InvalidInputError, NotFoundError
 from revloop.engine.vocabulary import Role
 from revloop.users.models import ApiToken, AuditEntry, TokenScope, User
+from revloop.users.policy import require
 
 _ROLE_NAMES = frozenset(role.value for role in Role)
 
@@ -69,9 +70,9 @@ def record_audit_many(
 
 
 def _check_admin_or_self(by: User | None, user: User, what: str) -> None:
-    if by is None or (by.is_active and (by.pk == user.pk or by.has_role(Role.ADMIN))):
+    if by is None or (by.is_active and by.pk == user.pk):
         return
-    raise ForbiddenError(f"only an admin may {what} for {user.username}")
+    require(by, "admin.manage", what=f"{what} for {user.username}")
 
 
 def do_create_token(
@@ -113,8 +114,8 @@ def do_revoke_token(by: User | None, prefix: str) -> ApiToken:
 
 def do_set_roles(by: User | None, user: User, roles: Collection[str]) -> frozenset[str]:
     """Give ``user`` exactly ``roles``; admins only. Returns the roles as they are now."""
-    if by is not None and not (by.is_active and by.has_role(Role.ADMIN)):
-        raise ForbiddenError("only an admin may change roles")
+    if by is not None:
+        require(by, "admin.manage", what=f"change {user.username}'s roles")
     unknown = set(roles) - _ROLE_NAMES
     if unknown:
         raise InvalidInputError(f"roles: unknown {', '.join(sorted(unknown))}")

@@ -5,10 +5,10 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 
-from revloop.engine.vocabulary import Role
 from revloop.users.actions import record_roles_changed
 from revloop.users.audit import audit_csv_rows
 from revloop.users.models import ApiToken, AuditEntry, User
+from revloop.users.policy import allows
 
 
 @admin.register(User)
@@ -66,9 +66,4 @@ class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
 
     def has_view_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
         user = request.user
-        return (
-            isinstance(user, User)
-            and user.is_active
-            and user.is_staff
-            and user.has_role(Role.ADMIN)
-        )
+        return isinstance(user, User) and user.is_staff and allows(user, "audit.read")

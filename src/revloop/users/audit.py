@@ -15,18 +15,16 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
-from revloop.core.errors import ForbiddenError
 from revloop.engine.imports.safety import neutralize_cell
-from revloop.engine.vocabulary import Role
 from revloop.users.models import AuditEntry, User
+from revloop.users.policy import require
 
 #: The columns of the CSV export, in order.
 CSV_COLUMNS = ("at", "actor", "action", "object_type", "object_id", "detail")
 
 
 def check_can_read_audit(user: User | None) -> None:
-    if user is None or not user.is_active or not user.has_role(Role.ADMIN):
-        raise ForbiddenError("the audit log is for admins")
+    require(user, "audit.read")
 
 
 @dataclass(frozen=True, slots=True)

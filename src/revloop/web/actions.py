@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from revloop.core.errors import ForbiddenError, InvalidInputError, NotFoundError
 from revloop.feedback.leads import VIEW_KEYS
-from revloop.lifecycle.actions import check_can_read
 from revloop.users.models import User
+from revloop.users.policy import require
 from revloop.web.models import SavedView
 
 #: The pages that have saved views, and the query keys each keeps.
@@ -20,7 +20,7 @@ MAX_VIEWS = 50
 
 def do_save_view(user: User | None, page: str, name: str, query: str) -> SavedView:
     """Save (or overwrite) ``user``'s view ``name`` of ``page``: only its known keys are kept."""
-    check_can_read(user)
+    require(user, "people.read")
     assert user is not None
     keys = VIEW_PAGES.get(page)
     if keys is None:
@@ -53,7 +53,7 @@ def do_save_view(user: User | None, page: str, name: str, query: str) -> SavedVi
 
 def do_delete_view(user: User | None, view_id: int) -> None:
     """Delete one of ``user``'s own views; another user's is refused."""
-    check_can_read(user)
+    require(user, "people.read")
     assert user is not None
     with transaction.atomic():
         view = SavedView.objects.select_for_update().filter(pk=view_id).first()

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
-from revloop.core.errors import ForbiddenError, NotFoundError
 from revloop.feedback.brief import handoff_brief
 from revloop.routing.why import routing_story
 from revloop.users.requests import PageRequest
@@ -18,12 +16,7 @@ from revloop.web.score_words import score_in_words
 
 @login_required
 def person_brief(request: PageRequest, pk: int) -> HttpResponse:
-    try:
-        brief = handoff_brief(request.user, pk)
-    except NotFoundError:
-        raise Http404("no such person") from None
-    except ForbiddenError as exc:
-        raise PermissionDenied(exc.message) from None
+    brief = handoff_brief(request.user, pk)
     rule = mql_rule(pk, brief.person.stage, brief.score)
     page = {
         "brief": brief,

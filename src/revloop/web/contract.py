@@ -10,8 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -20,34 +19,27 @@ from revloop.contracts.backtest import backtest
 from revloop.contracts.models import ContractStatus
 from revloop.contracts.queries import list_versions, version_detail
 from revloop.contracts.signing import (
-    PROPOSING_ROLES,
-    SIGNING_ROLES,
     approve,
     diff_versions,
     propose,
-    user_roles,
     withdraw,
 )
 from revloop.contracts.versions import active_contract, contract_of, get_version
-from revloop.core.errors import ForbiddenError, InvalidInputError, NotFoundError
-from revloop.lifecycle.actions import check_can_read
+from revloop.core.errors import InvalidInputError, NotFoundError
 from revloop.users.models import User
+from revloop.users.policy import allows, require
 from revloop.users.requests import PageRequest
 from revloop.web.contract_text import readable
 
 
 def _read(user: User) -> None:
-    try:
-        check_can_read(user)
-    except ForbiddenError as exc:
-        raise PermissionDenied(exc.message) from None
+    require(user, "people.read")
 
 
 def _powers(user: User) -> dict[str, bool]:
-    roles = set(user_roles(user))
     return {
-        "may_propose": bool(roles & {r.value for r in PROPOSING_ROLES}),
-        "may_sign": user.is_active and bool(roles & {r.value for r in SIGNING_ROLES}),
+        "may_propose": allows(user, "contract.propose"),
+        "may_sign": allows(user, "contract.approve"),
     }
 
 
@@ -69,10 +61,7 @@ def contract(request: PageRequest) -> HttpResponse:
 @login_required
 def contract_version(request: PageRequest, number: int) -> HttpResponse:
     _read(request.user)
-    try:
-        stored = get_version(number)
-    except NotFoundError as exc:
-        raise Http404(exc.message) from None
+    stored = get_version(number)
     detail = version_detail(number)
     signed = {a["user"] for a in detail["approvals"]}
     powers = _powers(request.user)
@@ -106,10 +95,7 @@ def contract_diff(request: PageRequest) -> HttpResponse:
 @login_required
 def contract_backtest(request: PageRequest, number: int) -> HttpResponse:
     _read(request.user)
-    try:
-        result = backtest(number)
-    except NotFoundError as exc:
-        raise Http404(exc.message) from None
+    result = backtest(number)
     columns = ("proposed", "active", "history")
     counts = [
         ("MQLs", "mqls"),
@@ -142,8 +128,6 @@ def contract_propose(request: PageRequest) -> HttpResponse:
         note = request.POST.get("note", "")[:2000]
         try:
             proposed = propose(text, by=request.user, source="proposal.yaml", note=note)
-        except ForbiddenError as exc:
-            raise PermissionDenied(exc.message) from None
         except InvalidInputError as exc:
             error = exc.message
         else:
@@ -162,10 +146,6 @@ def contract_propose(request: PageRequest) -> HttpResponse:
 def contract_approve(request: PageRequest, number: int) -> HttpResponse:
     try:
         outcome = approve(number, by=request.user)
-    except ForbiddenError as exc:
-        raise PermissionDenied(exc.message) from None
-    except NotFoundError as exc:
-        raise Http404(exc.message) from None
     except InvalidInputError as exc:
         messages.error(request, exc.message)
         return redirect("contract-version", number=number)
@@ -189,10 +169,6 @@ def contract_reject(request: PageRequest, number: int) -> HttpResponse:
         if not note:
             raise InvalidInputError("note: say why the draft is rejected")
         withdraw(number, by=request.user, note=note)
-    except ForbiddenError as exc:
-        raise PermissionDenied(exc.message) from None
-    except NotFoundError as exc:
-        raise Http404(exc.message) from None
     except InvalidInputError as exc:
         messages.error(request, exc.message)
         return redirect("contract-version", number=number)

@@ -8,13 +8,13 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from revloop.catalog.versions import active_checker
 from revloop.core.errors import NotFoundError
 from revloop.engine.truth import FORMATS, Finding, detect_format
+from revloop.users.policy import require
 
 #: A file larger than this is a document to split, not a piece of copy.
 MAX_UPLOAD = 1024 * 1024
@@ -127,9 +127,7 @@ def segments(text: str, findings: tuple[Finding, ...]) -> list[str | Mark]:
 
 @login_required
 def copy_check(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if not (user.is_superuser or user.groups.exists()):
-        raise PermissionDenied("checking copy needs a revloop role")
+    require(request.user, "copy.check")  # type: ignore[arg-type]
     form = CopyCheckForm(request.POST or None, request.FILES or None)
     context: dict[str, Any] = {"form": form, "max_upload_kib": MAX_UPLOAD // 1024}
     if request.method == "POST" and form.is_valid():

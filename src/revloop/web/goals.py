@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from revloop.analytics.access import check_can_read_reports
 from revloop.analytics.cache import page_max_age
-from revloop.core.errors import ForbiddenError, InvalidInputError
+from revloop.core.errors import InvalidInputError
 from revloop.engine.goals import METRICS
 from revloop.goals.actions import do_set_goal, may_set_goal
 from revloop.goals.planning import do_create_plan_goals, make_plan, read_request
 from revloop.goals.progress import board
+from revloop.users.policy import require
 
 _GOAL_FIELDS = ("team", "group", "metric", "period", "target", "vs", "note")
 
@@ -25,10 +24,7 @@ _GOAL_FIELDS = ("team", "group", "metric", "period", "target", "vs", "note")
 def goals(request: HttpRequest) -> HttpResponse:
     """Every goal of a period not yet ended; managers set one with the form."""
     user = request.user
-    try:
-        check_can_read_reports(user)  # type: ignore[arg-type]
-    except ForbiddenError as exc:
-        raise PermissionDenied(exc.message) from None
+    require(user, "analytics.read")  # type: ignore[arg-type]
     given = {k: request.POST.get(k, "").strip() for k in _GOAL_FIELDS}
     error = None
     if request.method == "POST":
@@ -43,8 +39,6 @@ def goals(request: HttpRequest) -> HttpResponse:
                 note=given["note"],
                 by=user,  # type: ignore[arg-type]
             )
-        except ForbiddenError as exc:
-            raise PermissionDenied(exc.message) from None
         except InvalidInputError as exc:
             error = exc.message
         else:
@@ -73,10 +67,7 @@ def _form(data: dict[str, str]) -> dict[str, str]:
 @login_required
 def plan(request: HttpRequest) -> HttpResponse:
     user = request.user
-    try:
-        check_can_read_reports(user)  # type: ignore[arg-type]
-    except ForbiddenError as exc:
-        raise PermissionDenied(exc.message) from None
+    require(user, "analytics.read")  # type: ignore[arg-type]
     form = _form(request.GET.dict())
     page: dict[str, object] = {"form": form, "plan": None, "error": None}
     if form["revenue"]:
@@ -104,8 +95,6 @@ def plan_goals(request: HttpRequest) -> HttpResponse:
             form["revenue"], form["period"], currency=form["currency"], today=timezone.localdate()
         )
         made = do_create_plan_goals(wanted, by=request.user)  # type: ignore[arg-type]
-    except ForbiddenError as exc:
-        raise PermissionDenied(exc.message) from None
     except InvalidInputError as exc:
         messages.error(request, exc.message)
         return redirect("plan")

@@ -20,11 +20,12 @@ from revloop.analytics.overview import quarter_start
 from revloop.analytics.rates import funnel_rates
 from revloop.analytics.reports import Reports
 from revloop.catalog.models import ContentFinding
-from revloop.engine.vocabulary import LifecycleStage, Role
+from revloop.engine.vocabulary import LifecycleStage
 from revloop.feedback.inbox import WORKING_STAGES
 from revloop.people.models import Person
 from revloop.routing.models import SlaClock
 from revloop.users.models import User
+from revloop.users.policy import allows
 
 _LABELS = {stage.value: stage.label for stage in LifecycleStage}
 
@@ -124,7 +125,7 @@ def alerts() -> list[dict[str, Any]]:
 
 def inbox_summary(user: User) -> dict[str, Any] | None:
     """A rep's own open leads and breaches, with links; None for other roles."""
-    if not user.has_role(Role.SALES_REP, Role.SALES_MANAGER) or user.is_superuser:
+    if user.is_superuser or not allows(user, "lead.own"):
         return None
     working = [s.value for s in WORKING_STAGES]
     mine = Person.objects.filter(owner=user, stage__in=working)

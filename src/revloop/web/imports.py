@@ -6,7 +6,6 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 
@@ -16,7 +15,8 @@ from revloop.capture.uploads import (
     importable_kinds,
     max_bytes,
 )
-from revloop.core.errors import ForbiddenError, RevloopError
+from revloop.core.errors import RevloopError
+from revloop.users.policy import require
 from revloop.users.requests import PageRequest
 
 
@@ -38,9 +38,8 @@ class ImportForm(forms.Form):
 
 @login_required
 def imports(request: PageRequest) -> HttpResponse:
+    require(request.user, "imports.open")
     kinds = importable_kinds(request.user)
-    if not kinds:
-        raise PermissionDenied("importing needs the marketing, sales manager or admin role")
     context: dict[str, Any] = {"limit": max_bytes()}
     status = 200
     if request.method == "POST":
@@ -59,8 +58,6 @@ def imports(request: PageRequest) -> HttpResponse:
                 report = do_import_upload(
                     request.user, data["kind"], upload.chunks(), size=upload.size, options=options
                 )
-            except ForbiddenError as exc:
-                raise PermissionDenied(exc.message) from None
             except RevloopError as exc:
                 context["failure"] = exc.message
                 status = exc.status

@@ -9,7 +9,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from revloop.core.bounds import parse_id
-from revloop.core.errors import ForbiddenError, InvalidInputError, NotFoundError
+from revloop.core.errors import InvalidInputError
 from revloop.feedback.actions import (
     do_add_note,
     do_convert_to_opportunity,
@@ -120,16 +119,11 @@ PAGE_ROWS = 50
 @login_required
 def inbox(request: PageRequest) -> HttpResponse:
     show = request.GET.get("show", "")
-    try:
-        page = rep_inbox(
-            request.user,
-            request.GET.get("rep") or None,
-            limit=parse_id(show) or PAGE_ROWS,
-        )
-    except ForbiddenError as exc:
-        raise PermissionDenied(exc.message) from None
-    except NotFoundError as exc:
-        raise Http404(exc.message) from None
+    page = rep_inbox(
+        request.user,
+        request.GET.get("rep") or None,
+        limit=parse_id(show) or PAGE_ROWS,
+    )
     context = {"inbox": page, "max_rows": MAX_ROWS, "targets": reassign_targets(request.user)}
     return render(request, "web/inbox.html", context)
 
@@ -146,10 +140,6 @@ def inbox_action(request: PageRequest, pk: int, action: str) -> HttpResponse:
         if not form.is_valid():
             raise InvalidInputError(_form_problems(form))
         message, error = chosen.run(user, pk, form), ""
-    except ForbiddenError as exc:
-        raise PermissionDenied(exc.message) from None
-    except NotFoundError as exc:
-        raise Http404(exc.message) from None
     except InvalidInputError as exc:
         message, error = "", exc.message
     if not request.htmx:

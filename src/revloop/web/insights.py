@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest, PermissionDenied
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from revloop.analytics.access import check_can_read_reports
 from revloop.analytics.insights import insights_report
 from revloop.core.bounds import parse_id
-from revloop.core.errors import ForbiddenError
+from revloop.core.money import money
+from revloop.users.policy import require
 
 PERIODS = (7, 30, 90)
 
@@ -20,15 +20,10 @@ def insights(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("period", "30")
     if parse_id(raw) not in PERIODS:
         raise BadRequest(f"period must be one of {', '.join(map(str, PERIODS))} (days)")
-    try:
-        check_can_read_reports(request.user)  # type: ignore[arg-type]
-    except ForbiddenError as exc:
-        raise PermissionDenied(exc.message) from None
+    require(request.user, "analytics.read")  # type: ignore[arg-type]
     report = insights_report(period_days=int(raw))
     for topic in report["topics"]:
-        topic["pipeline_text"] = ", ".join(
-            f"{float(v):,.0f} {c}" for c, v in topic["pipeline"].items()
-        )
+        topic["pipeline_text"] = ", ".join(money(v, c) for c, v in topic["pipeline"].items())
         topic["win_text"] = (
             "-"
             if topic["win_rate"] is None

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from revloop.core.errors import ForbiddenError, InvalidInputError
 from revloop.users.requests import PageRequest
 from revloop.web.marketing_page import PageParams, attribution_fragment, marketing_page
 
@@ -16,15 +14,9 @@ from revloop.web.marketing_page import PageParams, attribution_fragment, marketi
 def marketing(request: PageRequest) -> HttpResponse:
     """The whole page; an htmx request from the model picker gets the attribution
     section alone."""
-    try:
-        params = PageParams.parse(request.GET)
-        if request.htmx and request.htmx.target == "attribution":
-            page = attribution_fragment(request.user, params)
-            return render(request, "web/marketing_attribution.html", page)
-        page = marketing_page(request.user, params)
-    except ForbiddenError as exc:
-        raise PermissionDenied(exc.message) from None
-    except InvalidInputError as exc:
-        # The page says what to change; Django's bare 400 page would not.
-        return render(request, "web/bad_request.html", {"message": exc.message}, status=400)
+    params = PageParams.parse(request.GET)
+    if request.htmx and request.htmx.target == "attribution":
+        page = attribution_fragment(request.user, params)
+        return render(request, "web/marketing_attribution.html", page)
+    page = marketing_page(request.user, params)
     return render(request, "web/marketing.html", page)

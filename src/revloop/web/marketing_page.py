@@ -9,7 +9,6 @@ from typing import Any
 
 from django.http import QueryDict
 
-from revloop.analytics.access import check_can_read_reports
 from revloop.analytics.cache import page_max_age
 from revloop.analytics.rates import attribution_rates, comparison_rates, funnel_rates
 from revloop.analytics.reports import (
@@ -26,6 +25,7 @@ from revloop.engine.analytics import DIMENSIONS, REJECTION_SLICES
 from revloop.engine.analytics.content import FLAG_LITTLE_REVENUE
 from revloop.engine.vocabulary import LifecycleStage
 from revloop.users.models import User
+from revloop.users.policy import require
 from revloop.web.charts import (
     FunnelStage,
     bar_chart,
@@ -176,7 +176,7 @@ def rejections_section(reports: Reports, by: str) -> dict[str, Any]:
 
 
 def marketing_page(viewer: User, params: PageParams) -> dict[str, Any]:
-    check_can_read_reports(viewer)
+    require(viewer, "analytics.read")
     with Reports(max_age=page_max_age()) as reports:
         misinformed = misinformed_section()
         return {
@@ -189,6 +189,6 @@ def marketing_page(viewer: User, params: PageParams) -> dict[str, Any]:
 
 
 def attribution_fragment(viewer: User, params: PageParams) -> dict[str, Any]:
-    check_can_read_reports(viewer)
+    require(viewer, "analytics.read")
     with Reports(max_age=page_max_age()) as reports:
         return {"attribution": attribution_section(reports, params.attribution)}

@@ -5,14 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from revloop.core.errors import ForbiddenError
-from revloop.pipeline.access import check_can_read_pipeline
 from revloop.pipeline.honesty import pipeline_report
 from revloop.pipeline.text import describe
+from revloop.users.policy import require
 
 
 def _page(report: dict[str, Any]) -> dict[str, Any]:
@@ -41,8 +39,5 @@ def _page(report: dict[str, Any]) -> dict[str, Any]:
 
 @login_required
 def pipeline(request: HttpRequest) -> HttpResponse:
-    try:
-        check_can_read_pipeline(request.user)  # type: ignore[arg-type]
-    except ForbiddenError as exc:
-        raise PermissionDenied(exc.message) from None
+    require(request.user, "pipeline.read")  # type: ignore[arg-type]
     return render(request, "web/pipeline.html", _page(pipeline_report()))

@@ -1,18 +1,16 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils import timezone
 
 from revloop.analytics.overview import home_figures
-from revloop.core.errors import ForbiddenError
 from revloop.goals.progress import home_goals
-from revloop.people.models import Person
 from revloop.routing.queries import sla_compliance
 from revloop.routing.weeks import week_start
+from revloop.users.policy import require
 from revloop.users.requests import PageRequest
 from revloop.web.charts import bar_chart
 from revloop.web.home_page import alerts, answers, funnel_compare, inbox_summary
@@ -22,6 +20,8 @@ from revloop.web.people import person_page
 
 @login_required
 def home(request: PageRequest) -> HttpResponse:
+    # The figures are the company's: an account without a role sees none of them.
+    require(request.user, "analytics.read")
     figures = home_figures()
     chart = bar_chart([(row.label, row.count) for row in figures.people_per_stage])
     sla = sla_compliance(week_start(figures.as_of))
@@ -40,12 +40,7 @@ def home(request: PageRequest) -> HttpResponse:
 
 @login_required
 def person_detail(request: PageRequest, pk: int) -> HttpResponse:
-    try:
-        page = person_page(pk, request.user)
-    except Person.DoesNotExist:
-        raise Http404("no such person") from None
-    except ForbiddenError as exc:
-        raise PermissionDenied(exc.message) from None
+    page = person_page(pk, request.user)
     page |= lead_actions(request.user, pk)
     page["next"] = request.get_full_path()
     return render(request, "web/person.html", page)

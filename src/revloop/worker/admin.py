@@ -2,13 +2,12 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from revloop.core.admin import HistoryAdmin
-from revloop.engine.vocabulary import Role
+from revloop.users.policy import allows
 from revloop.worker.models import JobRun, JobSchedule
 
 
 def is_admin(request: HttpRequest) -> bool:
-    user = request.user
-    return bool(user.is_active and user.is_staff and user.has_role(Role.ADMIN))
+    return bool(request.user.is_staff and allows(request.user, "admin.manage"))
 
 
 class AdminsOnly(HistoryAdmin):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 
 from revloop.analytics.choices import LEVELS, OUTCOMES
 from revloop.analytics.commands import (
@@ -19,7 +19,6 @@ from revloop.analytics.commands import (
 from revloop.analytics.paths import paths_attribution
 from revloop.analytics.rates import attribution_rates
 from revloop.core.commands import RevloopCommand
-from revloop.core.errors import RevloopError
 from revloop.engine.attribution import MODELS, AttributionOptions
 
 
@@ -69,21 +68,18 @@ class Command(RevloopCommand):
         add_engine_flags(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            if options["paths"] is not None:
-                result = paths_attribution(
-                    options["paths"],
-                    options["model"],
-                    AttributionOptions(
-                        half_life_days=options["half_life_days"],
-                        markov_order=options["markov_order"],
-                    ),
-                )
-            else:
-                result = self._from_database(options)
-            attribution_rates(result)
-        except RevloopError as exc:
-            raise CommandError(exc.message) from None
+        if options["paths"] is not None:
+            result = paths_attribution(
+                options["paths"],
+                options["model"],
+                AttributionOptions(
+                    half_life_days=options["half_life_days"],
+                    markov_order=options["markov_order"],
+                ),
+            )
+        else:
+            result = self._from_database(options)
+        attribution_rates(result)
 
         def human() -> None:
             where = (

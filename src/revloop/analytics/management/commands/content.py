@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 
 from revloop.analytics.commands import (
     add_engine_flags,
@@ -16,7 +16,6 @@ from revloop.analytics.commands import (
 )
 from revloop.analytics.reports import Reports
 from revloop.core.commands import RevloopCommand
-from revloop.core.errors import RevloopError
 
 
 class Command(RevloopCommand):
@@ -37,11 +36,8 @@ class Command(RevloopCommand):
         add_engine_flags(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            with Reports(engine=options["engine"], fresh=options["fresh"]) as reports:
-                result = reports.content(options["lookback_days"])
-        except RevloopError as exc:
-            raise CommandError(exc.message) from None
+        with Reports(engine=options["engine"], fresh=options["fresh"]) as reports:
+            result = reports.content(options["lookback_days"])
 
         def human() -> None:
             rows = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 
 from revloop.analytics.commands import (
     add_engine_flags,
@@ -17,7 +17,6 @@ from revloop.analytics.commands import (
 from revloop.analytics.rates import funnel_rates
 from revloop.analytics.reports import Reports
 from revloop.core.commands import RevloopCommand
-from revloop.core.errors import RevloopError
 from revloop.engine.analytics import DIMENSIONS
 
 
@@ -54,17 +53,14 @@ class Command(RevloopCommand):
         add_engine_flags(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            with Reports(engine=options["engine"], fresh=options["fresh"]) as reports:
-                result = funnel_rates(
-                    reports.funnel(
-                        by=options["by"],
-                        cohort_from=options["cohort_from"],
-                        cohort_to=options["cohort_to"],
-                    )
+        with Reports(engine=options["engine"], fresh=options["fresh"]) as reports:
+            result = funnel_rates(
+                reports.funnel(
+                    by=options["by"],
+                    cohort_from=options["cohort_from"],
+                    cohort_to=options["cohort_to"],
                 )
-        except RevloopError as exc:
-            raise CommandError(exc.message) from None
+            )
 
         def human() -> None:
             dims = result["dimensions"]

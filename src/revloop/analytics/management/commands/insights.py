@@ -9,7 +9,6 @@ from django.core.management.base import CommandError, CommandParser
 from revloop.analytics.commands import percent, print_table
 from revloop.analytics.insights import insights_report
 from revloop.core.commands import RevloopCommand
-from revloop.core.errors import RevloopError
 
 
 def _pipeline(amounts: dict[str, str]) -> str:
@@ -31,10 +30,7 @@ class Command(RevloopCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["period_days"] < 1:
             raise CommandError("--period-days must be 1 or more")
-        try:
-            result = insights_report(period_days=options["period_days"])
-        except RevloopError as exc:
-            raise CommandError(exc.message) from None
+        result = insights_report(period_days=options["period_days"])
 
         def human() -> None:
             rows = [

@@ -11,7 +11,6 @@ from revloop.analytics.commands import print_table
 from revloop.analytics.lift import campaign_lift
 from revloop.analytics.paths import jsonable
 from revloop.core.commands import RevloopCommand
-from revloop.core.errors import RevloopError
 from revloop.engine.analytics.lift import LiftInputError, OutcomeError
 from revloop.engine.analytics.lift_file import lift_from_csv
 from revloop.engine.imports import CsvFileError
@@ -46,8 +45,6 @@ class Command(RevloopCommand):
             result = self._result(options)
         except (LiftInputError, OutcomeError, CsvFileError) as exc:
             raise CommandError(str(exc)) from None
-        except RevloopError as exc:
-            raise CommandError(exc.message) from None
         self.emit(result, options, lambda: self._print(result))
 
     def _result(self, options: dict[str, Any]) -> dict[str, Any]:

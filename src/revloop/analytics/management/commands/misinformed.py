@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 
 from revloop.analytics.commands import percent, print_table
 from revloop.analytics.misinformed import misinformed_report
 from revloop.core.commands import RevloopCommand
-from revloop.core.errors import RevloopError
 from revloop.engine.truth.misinformed import DEFAULT_THRESHOLD
 
 
@@ -35,10 +34,7 @@ class Command(RevloopCommand):
         parser.add_argument("--top", type=int, default=15, help="rows in the table (15)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            result = misinformed_report(threshold=options["threshold"])
-        except RevloopError as exc:
-            raise CommandError(exc.message) from None
+        result = misinformed_report(threshold=options["threshold"])
 
         def human() -> None:
             rows = []

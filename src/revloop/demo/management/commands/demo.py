@@ -9,15 +9,15 @@ from typing import IO, Any, cast
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import connection
 from django.utils import timezone
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from revloop.core.commands import add_json_flag
-from revloop.core.errors import InvalidInputError, RevloopError
+from revloop.core.commands import RevloopCommand, add_json_flag
+from revloop.core.errors import InvalidInputError
 from revloop.core.server import serve
 from revloop.demo.answers import demo_answers
 from revloop.demo.answers_table import print_answers
@@ -27,7 +27,7 @@ from revloop.predictions.services import train_and_activate
 from revloop.users.models import User
 
 
-class Command(BaseCommand):
+class Command(RevloopCommand):
     help = (
         "Create the database, seed a demo company if it is empty, print logins and serve; "
         "`revloop demo answers` prints what the demo generator planted (the answer key)."
@@ -73,10 +73,7 @@ class Command(BaseCommand):
         self._print_logins()
 
     def _answers(self, as_json: bool) -> None:
-        try:
-            answers = demo_answers()
-        except RevloopError as exc:
-            raise CommandError(exc.message) from None
+        answers = demo_answers()
         if as_json:
             self.stdout.write(json.dumps(answers, indent=2))
         else:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 from django.utils import timezone
 
 from revloop.core.commands import RevloopCommand
-from revloop.core.errors import RevloopError
 from revloop.goals.planning import BY_CHOICES, do_create_plan_goals, make_plan, read_request
 from revloop.users.commands import acting_user
 
@@ -39,25 +38,21 @@ class Command(RevloopCommand):
         parser.add_argument(
             "--create-goals", action="store_true", help="set the plan's goals for both teams"
         )
-        parser.add_argument("--as", dest="user", help="username of who sets the goals")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            request = read_request(
-                options["revenue"],
-                options["period"],
-                by=options["by"],
-                currency=options["currency"],
-                today=timezone.localdate(),
-            )
-            if options["create_goals"]:
-                user = acting_user(options["user"])
-                made = do_create_plan_goals(request, by=user)
-                found = {**made["plan"], "goals": made["goals"], "skipped": made["skipped"]}
-            else:
-                found = make_plan(request)
-        except RevloopError as exc:
-            raise CommandError(exc.message) from None
+        request = read_request(
+            options["revenue"],
+            options["period"],
+            by=options["by"],
+            currency=options["currency"],
+            today=timezone.localdate(),
+        )
+        if options["create_goals"]:
+            user = acting_user("setting the plan's goals")
+            made = do_create_plan_goals(request, by=user)
+            found = {**made["plan"], "goals": made["goals"], "skipped": made["skipped"]}
+        else:
+            found = make_plan(request)
         self.emit(found, options, lambda: self._human(found))
 
     def _human(self, found: dict[str, Any]) -> None:

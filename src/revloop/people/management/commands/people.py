@@ -10,11 +10,10 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 from django.core.serializers.json import DjangoJSONEncoder
 
 from revloop.core.commands import RevloopCommand, add_json_flag
-from revloop.core.errors import RevloopError
 from revloop.people.access import access_person_id
 from revloop.people.actions import do_erase_person, do_export_person
 from revloop.people.merge import do_merge_people
@@ -41,12 +40,9 @@ class Command(RevloopCommand):
         if options["action"] != "merge":
             self._privacy(options)
             return
-        try:
-            survivor = access_person_id(options["survivor"])
-            duplicates = [access_person_id(d) for d in options["duplicates"]]
-            summary = do_merge_people(survivor, duplicates, by=None)
-        except RevloopError as exc:
-            raise CommandError(exc.message) from None
+        survivor = access_person_id(options["survivor"])
+        duplicates = [access_person_id(d) for d in options["duplicates"]]
+        summary = do_merge_people(survivor, duplicates, by=None)
         result = {"survivor_id": survivor, **asdict(summary)}
         self.emit(
             result,
@@ -58,15 +54,12 @@ class Command(RevloopCommand):
         )
 
     def _privacy(self, options: dict[str, Any]) -> None:
-        try:
-            pk = access_person_id(options["person"])
-            if options["action"] == "export":
-                document = do_export_person(None, pk)
-                self.stdout.write(json.dumps(document, cls=DjangoJSONEncoder, indent=2))
-                return
-            erasure = do_erase_person(None, pk)
-        except RevloopError as exc:
-            raise CommandError(exc.message) from None
+        pk = access_person_id(options["person"])
+        if options["action"] == "export":
+            document = do_export_person(None, pk)
+            self.stdout.write(json.dumps(document, cls=DjangoJSONEncoder, indent=2))
+            return
+        erasure = do_erase_person(None, pk)
         self.emit(
             asdict(erasure),
             options,

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import IO, Any, cast
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 from rich.console import Console
 from rich.table import Table
 
 from revloop.core.commands import RevloopCommand
-from revloop.core.errors import RevloopError
 from revloop.pipeline.honesty import forecast_report
 from revloop.pipeline.when import as_of
 
@@ -37,10 +36,7 @@ class Command(RevloopCommand):
         parser.add_argument("--as-of", type=as_of, help="forecast as of then (default now)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            result = forecast_report(now=options["as_of"], backtest_quarters=options["backtest"])
-        except RevloopError as exc:
-            raise CommandError(exc.message) from None
+        result = forecast_report(now=options["as_of"], backtest_quarters=options["backtest"])
         self.emit(result, options, lambda: self._human(result))
 
     def _human(self, result: dict[str, Any]) -> None:

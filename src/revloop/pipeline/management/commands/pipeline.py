@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import IO, Any, cast
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 from rich.console import Console
 from rich.table import Table
 
 from revloop.core.commands import RevloopCommand, add_json_flag
-from revloop.core.errors import RevloopError
 from revloop.pipeline.actions import do_dismiss_flag
 from revloop.pipeline.honesty import pipeline_report
 from revloop.pipeline.text import describe
 from revloop.pipeline.when import as_of
-from revloop.users.models import User
+from revloop.users.commands import acting_user
 
 
 class Command(RevloopCommand):
@@ -41,24 +40,19 @@ class Command(RevloopCommand):
         )
         dismiss.add_argument("opportunity", type=int, help="the opportunity's id")
         dismiss.add_argument("check", help="the check's name, as in `pipeline check`")
-        dismiss.add_argument("--as", dest="user", required=True, help="username of the manager")
         dismiss.add_argument("--reason", required=True, help="why it is not a concern")
         add_json_flag(dismiss)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            if options["action"] == "dismiss":
-                self._dismiss(options)
-                return
-            result = pipeline_report(now=options["as_of"], include_closed=options["include_closed"])
-        except RevloopError as exc:
-            raise CommandError(exc.message) from None
+        if options["action"] == "dismiss":
+            self._dismiss(options)
+            return
+        result = pipeline_report(now=options["as_of"], include_closed=options["include_closed"])
         self.emit(result, options, lambda: self._human(result))
 
     def _dismiss(self, options: dict[str, Any]) -> None:
-        user = User.objects.filter(username=options["user"]).first()
-        if user is None:
-            raise CommandError(f"--as: no user named {options['user']!r}")
+        user = acting_user("dismissing a pipeline flag", required=True)
+        assert user is not None
         dismissal = do_dismiss_flag(
             options["opportunity"], options["check"], by=user, reason=options["reason"]
         )

@@ -8,7 +8,6 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from revloop.core.commands import RevloopCommand, add_json_flag
-from revloop.core.errors import RevloopError
 from revloop.engine.imports.errors import CsvFileError
 from revloop.engine.predictive import format_evaluation
 from revloop.predictions import services
@@ -60,7 +59,7 @@ class Command(RevloopCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             getattr(self, f"_{options['action']}")(options)
-        except (RevloopError, CsvFileError) as exc:
+        except CsvFileError as exc:
             raise CommandError(str(exc)) from None
 
     def _train(self, options: dict[str, Any]) -> None:

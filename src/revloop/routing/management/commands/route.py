@@ -7,7 +7,6 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from revloop.core.commands import RevloopCommand
-from revloop.core.errors import RevloopError
 from revloop.people.access import access_person_id
 from revloop.routing.actions import do_route_people
 
@@ -25,11 +24,8 @@ class Command(RevloopCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["people"] and options["all_unassigned"]:
             raise CommandError("give people or --all-unassigned, not both")
-        try:
-            ids = [access_person_id(p) for p in options["people"]] or None
-            summary = do_route_people(ids)
-        except RevloopError as exc:
-            raise CommandError(exc.message) from None
+        ids = [access_person_id(p) for p in options["people"]] or None
+        summary = do_route_people(ids)
         self.emit(summary, options, lambda: self._human(summary))
 
     def _human(self, summary: dict[str, Any]) -> None:

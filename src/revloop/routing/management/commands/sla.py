@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 from django.utils import timezone
 
 from revloop.core.commands import RevloopCommand, add_json_flag
-from revloop.core.errors import RevloopError
 from revloop.engine.sla.speed import Rate
 from revloop.routing.deadlines import business_deadline
 from revloop.routing.queries import sla_compliance
@@ -34,10 +33,7 @@ class Command(RevloopCommand):
         add_json_flag(sweep)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            getattr(self, f"_{options['action']}")(options)
-        except RevloopError as exc:
-            raise CommandError(exc.message) from None
+        getattr(self, f"_{options['action']}")(options)
 
     def _deadline(self, options: dict[str, Any]) -> None:
         result = business_deadline(

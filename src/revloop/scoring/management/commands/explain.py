@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 
 from revloop.core.commands import RevloopCommand
-from revloop.core.errors import RevloopError
 from revloop.people.access import access_person_id
 from revloop.scoring.services import explain_person
 
@@ -20,11 +19,8 @@ class Command(RevloopCommand):
         parser.add_argument("person", help="email or id")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            person_id = access_person_id(options["person"])
-            version, explanation = explain_person(person_id)
-        except RevloopError as exc:
-            raise CommandError(exc.message) from None
+        person_id = access_person_id(options["person"])
+        version, explanation = explain_person(person_id)
         result = {"contract_version": version, **explanation.to_dict()}
         self.emit(
             result,

@@ -7,7 +7,6 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from revloop.core.commands import RevloopCommand, add_json_flag
-from revloop.core.errors import RevloopError
 from revloop.webhooks.models import EVENTS, WebhookEndpoint
 from revloop.webhooks.services import do_add_endpoint, get_endpoint, send_test
 
@@ -47,10 +46,7 @@ class Command(RevloopCommand):
             add_json_flag(subparser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            getattr(self, f"_{options['action']}")(options)
-        except RevloopError as exc:
-            raise CommandError(exc.message) from None
+        getattr(self, f"_{options['action']}")(options)
 
     def _add(self, options: dict[str, Any]) -> None:
         endpoint = do_add_endpoint(
