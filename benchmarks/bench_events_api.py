@@ -87,7 +87,10 @@ def _fresh_site(prefix: str, database_url: str) -> tuple[dict[str, str], str]:
         env,
         "shell",
         "-c",
-        "from revloop.users.models import User; User.objects.create_user('bench')",
+        # Sending events needs a role; Marketing is the one that does.
+        "from django.contrib.auth.models import Group; from revloop.users.models import User;"
+        " User.objects.create_user('bench').groups.add("
+        "Group.objects.get_or_create(name='marketing')[0])",
     )
     created = _run(
         env, "token", "create", "--user", "bench", "--name", "bench", "--scope", "ingest", "--json"
@@ -113,7 +116,8 @@ def _serve(env: dict[str, str], workers: int) -> tuple[int, subprocess.Popen[byt
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    for _ in range(100):
+    # A loaded machine may take a while to start the workers.
+    for _ in range(600):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             break

@@ -103,10 +103,17 @@ def _sign_big_contract(env: dict[str, str], capacity: int, home: Path) -> None:
     text = (REPO / "src/revloop/engine/contract/default.yaml").read_text(encoding="utf-8")
     path = home / "backlog.yaml"
     path.write_text(text.replace("capacity: 150", f"capacity: {capacity}"), encoding="utf-8")
-    _, proposed = _json(["contract", "propose", str(path), "--as", "maya"], env)
+    maya, nina = (_as(user, env) for user in ("maya", "nina"))
+    _, proposed = _json(["contract", "propose", str(path)], maya)
     version = str(proposed["number"])
-    _run(["contract", "approve", version, "--as", "maya"], env)
-    _run(["contract", "approve", version, "--as", "nina"], env)
+    _run(["contract", "approve", version], maya)
+    _run(["contract", "approve", version], nina)
+
+
+def _as(username: str, env: dict[str, str]) -> dict[str, str]:
+    """The environment of ``username`` at the console: their full-access token."""
+    _, created = _json(["token", "create", "--user", username, "--name", "bench"], env)
+    return {**env, "REVLOOP_TOKEN": created["token"]}
 
 
 def main() -> None:
