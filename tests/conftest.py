@@ -104,3 +104,16 @@ def plain_live_server(django_db_setup: None, django_db_blocker: Any) -> Iterator
     yield running
     running._live_server_modified_settings.disable()
     running.stop()
+
+
+@pytest.fixture
+def act_as(db: None, monkeypatch: pytest.MonkeyPatch) -> Callable[[str | User], User]:
+    """Commands act as the user of ``REVLOOP_TOKEN``: give it a token of this user."""
+
+    def act(who: str | User) -> User:
+        user = who if isinstance(who, User) else User.objects.get(username=who)
+        _, raw = ApiToken.issue(user, "command line")
+        monkeypatch.setenv("REVLOOP_TOKEN", raw)
+        return user
+
+    return act

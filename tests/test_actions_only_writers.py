@@ -46,6 +46,7 @@ ALLOWED: Mapping[tuple[str, str], str] = {
     ("analytics/cache.py", "analytics"): "a report cache refreshed on read",
     ("worker/jobs.py", "worker"): "the queue's run records, written as it runs jobs",
     ("worker/schedule.py", "worker"): "the queue's claims on due schedules",
+    ("users/throttle.py", "users"): "rate-limit buckets, taken on every throttled request",
     # Writers still outside their context's actions, until each context's move lands.
     ("contracts/signing.py", "contracts"): "contracts: moving to contracts/actions.py",
     ("contracts/versions.py", "contracts"): "contracts: moving to contracts/actions.py",

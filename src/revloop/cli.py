@@ -20,6 +20,13 @@ def main(argv: list[str] | None = None) -> None:
         # Django's own commands, its full list included (`revloop django --help`).
         args = args[1:] or ["help"]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "revloop.settings")
+    if args[:1] == ["attribution"] and any(a.split("=")[0] == "--paths" for a in args):
+        # A path file needs no database: the command runs without setting Django up,
+        # whose apps' imports are most of a cold start.
+        from revloop.analytics.management.commands.attribution import Command
+
+        Command().run_from_argv(["revloop", *args])
+        return
     if args[:1] == ["demo"]:
         # The demo serves plain http on loopback; production keeps the strict default.
         os.environ.setdefault("REVLOOP_HTTPS", "false")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -63,8 +64,11 @@ def test_validate_names_every_error_and_fails(tmp_path: Path) -> None:
         call_command("contract", "validate", str(tmp_path / "missing.yaml"))
 
 
-def test_propose_approve_and_show(wider: Path, marketer: User, manager: User) -> None:
-    draft = run("propose", str(wider), "--as", "mia", "--note", "more MQLs")
+def test_propose_approve_and_show(
+    wider: Path, marketer: User, manager: User, act_as: Callable[[str], User]
+) -> None:
+    act_as("mia")
+    draft = run("propose", str(wider), "--note", "more MQLs")
     assert (draft["number"], draft["status"], draft["proposed_by"], draft["base"]) == (
         2,
         "draft",
@@ -81,9 +85,10 @@ def test_propose_approve_and_show(wider: Path, marketer: User, manager: User) ->
         {"added": 0, "removed": 0, "changed": 1},
     )
 
-    signed = run("approve", "2", "--as", "mia")
+    signed = run("approve", "2")
     assert (signed["activated"], signed["missing_signatures"]) == (False, ["sales_manager"])
-    done = run("approve", "2", "--as", "mona")
+    act_as("mona")
+    done = run("approve", "2")
     assert done["activated"] is True
     assert done["rescored"] == 0
 
@@ -101,19 +106,30 @@ def test_propose_approve_and_show(wider: Path, marketer: User, manager: User) ->
     assert "v2       active" in text_of("show")
 
 
-def test_failures_are_one_line_reasons(wider: Path, rep: User) -> None:
-    with pytest.raises(CommandError, match="no user named 'ghost'"):
-        call_command("contract", "propose", str(wider), "--as", "ghost")
+def test_failures_are_one_line_reasons(
+    wider: Path, rep: User, act_as: Callable[[str], User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REVLOOP_TOKEN", "rl_0000_not-a-token")
+    with pytest.raises(CommandError, match="REVLOOP_TOKEN is not a live full-access token"):
+        call_command("contract", "propose", str(wider))
+    act_as("rob")
     with pytest.raises(CommandError, match="may not propose a lead contract"):
-        call_command("contract", "propose", str(wider), "--as", "rob")
+        call_command("contract", "propose", str(wider))
+    monkeypatch.delenv("REVLOOP_TOKEN")
+    # Without a token, revloop itself proposes (the operator's run) but signs nothing.
     call_command("contract", "propose", str(wider), stdout=StringIO())
-    with pytest.raises(CommandError, match="needs the role marketing or sales_manager;"):
-        call_command("contract", "approve", "2", "--as", "rob")
+    with pytest.raises(CommandError, match="approving a contract is done by a person"):
+        call_command("contract", "approve", "2")
+    act_as("rob")
+    with pytest.raises(CommandError, match="needs the role marketing or sales_manager;") as refused:
+        call_command("contract", "approve", "2")
+    assert refused.value.returncode == 3
     with pytest.raises(CommandError, match="there is no contract version 7"):
         call_command("contract", "show", "7")
 
 
-def test_withdraw(wider: Path, marketer: User) -> None:
-    run("propose", str(wider), "--as", "mia")
-    assert run("withdraw", "2", "--as", "mia") == {"version": 2, "status": "withdrawn"}
+def test_withdraw(wider: Path, marketer: User, act_as: Callable[[str], User]) -> None:
+    act_as("mia")
+    run("propose", str(wider))
+    assert run("withdraw", "2") == {"version": 2, "status": "withdrawn"}
     assert active_version().number == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from decimal import Decimal
 from io import StringIO
 from typing import Any
@@ -61,7 +62,8 @@ def test_the_demo_sets_both_teams_goals_and_the_home_page_leads_with_them() -> N
 
 
 @pytest.mark.usefixtures("company")
-def test_goals_commands_set_list_and_show_as_json() -> None:
+def test_goals_commands_set_list_and_show_as_json(act_as: Callable[[str], User]) -> None:
+    act_as("nina")
     made = _run(
         "goals",
         "set",
@@ -73,8 +75,6 @@ def test_goals_commands_set_list_and_show_as_json() -> None:
         "next-quarter",
         "--target",
         "USD 250,000",
-        "--as",
-        "nina",
     )
     assert made["created"] is True
     assert (made["target"], made["currency"], made["status"]) == (
@@ -87,6 +87,7 @@ def test_goals_commands_set_list_and_show_as_json() -> None:
     assert made["id"] in [g["id"] for g in listed]
     shown = _run("goals", "show", str(made["id"]))
     assert shown["period"] == made["period"]
+    act_as("rachel")
     with pytest.raises(CommandError, match="may not set this team's goals"):
         _run(
             "goals",
@@ -99,9 +100,8 @@ def test_goals_commands_set_list_and_show_as_json() -> None:
             "next-quarter",
             "--target",
             "30%",
-            "--as",
-            "rachel",
         )
+    act_as("nina")
     with pytest.raises(CommandError, match="target: 'lots' is not a whole number"):
         _run(
             "goals",
@@ -118,7 +118,9 @@ def test_goals_commands_set_list_and_show_as_json() -> None:
 
 
 @pytest.mark.usefixtures("company")
-def test_plan_command_adds_up_states_its_history_and_sets_both_teams_goals() -> None:
+def test_plan_command_adds_up_states_its_history_and_sets_both_teams_goals(
+    act_as: Callable[[str], User],
+) -> None:
     plan = _run("plan", "--revenue", "400000", "--period", "next-quarter", "--by", "channel")
     _check_arithmetic(plan)
     assert [s["stage"] for s in plan["stages"]] == [
@@ -136,9 +138,8 @@ def test_plan_command_adds_up_states_its_history_and_sets_both_teams_goals() -> 
     assert shares
     assert math.isclose(sum(shares), 1.0)
     before = Goal.objects.count()
-    made = _run(
-        "plan", "--revenue", "400000", "--period", "next-quarter", "--create-goals", "--as", "nina"
-    )
+    act_as("nina")
+    made = _run("plan", "--revenue", "400000", "--period", "next-quarter", "--create-goals")
     assert len(made["goals"]) + len(made["skipped"]) == 4
     metrics = set(Goal.objects.filter(pk__in=made["goals"]).values_list("team", "metric"))
     assert ("sales", "revenue_won") in metrics

@@ -259,10 +259,13 @@ def test_a_superuser_acts_as_an_admin() -> None:
     assert do_move_person(person, "sal", by=root).to_stage == "sal"
 
 
-def test_the_stage_command(rep: User, viewer: User) -> None:
+def test_the_stage_command(rep: User, viewer: User, act_as: Callable[[str], User]) -> None:
     factories.person(email="ada@acme.example", stage="mql", owner=rep)
     out = StringIO()
-    call_command("stage", "move", "ada@acme.example", "sal", "--as", "rob", "--json", stdout=out)
+    with pytest.raises(CommandError, match="moving a person between stages is done by a person"):
+        call_command("stage", "move", "ada@acme.example", "sal")
+    act_as("rob")
+    call_command("stage", "move", "ada@acme.example", "sal", "--json", stdout=out)
     data = json.loads(out.getvalue())
     assert (data["from_stage"], data["to_stage"], data["by"], data["contract_version"]) == (
         "mql",
@@ -270,10 +273,12 @@ def test_the_stage_command(rep: User, viewer: User) -> None:
         "rob",
         1,
     )
+    act_as("vic")
     with pytest.raises(CommandError, match="vic may not move people between stages"):
-        call_command("stage", "move", "ada@acme.example", "sql", "--as", "vic")
+        call_command("stage", "move", "ada@acme.example", "sql")
+    act_as("rob")
     with pytest.raises(CommandError, match="needs a reject reason"):
-        call_command("stage", "move", "ada@acme.example", "recycled", "--as", "rob")
+        call_command("stage", "move", "ada@acme.example", "recycled")
 
 
 def test_the_contract_version_of_a_move_cannot_be_rewritten(rep: User) -> None:

@@ -92,29 +92,28 @@ def test_command_and_api(
     manager: User,
     rep: User,
     token_client: Callable[..., Client],
+    act_as: Callable[[User], User],
 ) -> None:
     out = StringIO()
+    act_as(manager)
     call_command(
         "pipeline",
         "dismiss",
         str(quiet_late_deal.pk),
         "no_activity",
-        "--as",
-        manager.username,
         "--reason",
         "worked by phone",
         "--json",
         stdout=out,
     )
     assert json.loads(out.getvalue())["check"] == "no_activity"
+    act_as(rep)
     with pytest.raises(CommandError, match="sales_manager or admin"):
         call_command(
             "pipeline",
             "dismiss",
             str(quiet_late_deal.pk),
             "past_due",
-            "--as",
-            rep.username,
             "--reason",
             "x",
         )

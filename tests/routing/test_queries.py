@@ -15,7 +15,7 @@ from revloop.lifecycle.models import StageTransition
 from revloop.people.models import Person
 from revloop.routing.actions import do_record_marketing_weeks, do_route_people
 from revloop.routing.models import MarketingSlaWeek
-from revloop.routing.queries import open_work, sla_compliance
+from revloop.routing.queries import breached_leads, open_work, pressure, sla_compliance
 from revloop.routing.sweep import sweep_sla_clocks
 from revloop.users.models import User
 
@@ -71,6 +71,47 @@ def test_a_breached_clock_stays_in_the_inbox_marked(
     assert item.breached
     assert item.seconds_left < 0
     assert item.attempts_done == 1
+
+
+def test_pressure_sums_up_each_leads_clocks_as_the_clocks_themselves_say(
+    team: dict[str, User],
+    make_mql: Callable[..., Person],
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    """One row per lead: the breached deadline before any earlier running one, the
+    soonest otherwise; the team's breached leads counted per rep."""
+    waiting, late = make_mql(region="EMEA"), make_mql(region="EMEA")
+    do_route_people([waiting.pk, late.pk], BERLIN_MORNING)
+    late.refresh_from_db()
+    rep = late.owner
+    assert rep is not None
+    sales_activity_logged.send(
+        sender=None, person_id=late.pk, user_id=rep.pk, kind="call", at=BERLIN_MORNING
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        do_move_by_action(late, "accept", by=rep)
+    later = BERLIN_MORNING + timedelta(days=8)
+    sweep_sla_clocks(later)
+    now = BERLIN_MORNING + timedelta(hours=1)
+
+    everyone = list(team.values())
+    found = pressure(everyone, later)
+    assert set(found) == {waiting.pk, late.pk}
+    clocks = open_work(everyone, later)
+    for person_id, summed in found.items():
+        items = [i for i in clocks if i.person_id == person_id]
+        best = min(items, key=lambda i: (not i.breached, i.seconds_left))
+        assert summed.seconds_left == best.seconds_left
+        assert summed.breached == best.breached
+        assert summed.clocks == len(items)
+    assert found[late.pk].breached
+    assert found[late.pk].seconds_left < 0
+    leads: dict[str, set[int]] = {}
+    for item in clocks:
+        if item.breached:
+            leads.setdefault(item.rep_username, set()).add(item.person_id)
+    assert breached_leads(everyone) == {rep: len(ids) for rep, ids in leads.items()}
+    assert pressure([team["tom"]], now) == {}
 
 
 def test_this_weeks_compliance_counts_kept_and_missed_deadlines(

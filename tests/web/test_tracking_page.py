@@ -13,7 +13,8 @@ from pytest_django.fixtures import Settings
 
 from revloop.capture.actions import do_rotate_site_key
 from revloop.capture.models import SiteKey
-from revloop.engine.vocabulary import Role
+from revloop.capture.segment import EventRule, event_mapping
+from revloop.engine.vocabulary import Channel, Role, TouchType
 from revloop.users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -99,16 +100,49 @@ def test_the_navigation_leads_marketing_to_it(client: Client, marketer: User, re
     assert 'href="/settings/tracking/"' not in client.get("/").text
 
 
-def test_the_event_mapping_is_shown_with_how_to_change_it(
+def test_the_event_mapping_is_shown_and_edited_here(
     client: Client, marketer: User, settings: Settings, tmp_path: Path
 ) -> None:
     settings.REVLOOP_HOME = tmp_path
     client.force_login(marketer)
     page = client.get("/settings/tracking/").text
     assert "<td>demo requested</td><td>form_submit</td>" in page
-    assert f"save this text as <code>{tmp_path / 'segment_events.yaml'}</code>" in page
-    (tmp_path / "segment_events.yaml").write_text("events:\n  Trial Started: {type: form_submit}\n")
+    assert f"saving writes your copy to <code>{tmp_path / 'segment_events.yaml'}</code>" in page
+
+    text = "events:\n  Trial Started: {type: meeting, channel: direct}\n"
+    response = client.post("/settings/tracking/", {"action": "mapping", "mapping": text})
+    assert response.status_code == 302
+    assert (tmp_path / "segment_events.yaml").read_text() == text
     page = client.get("/settings/tracking/").text
-    assert "<td>trial started</td><td>form_submit</td>" in page
+    assert "<td>trial started</td><td>meeting</td><td>direct</td>" in page
     assert "demo requested" not in page
-    assert "Read from" in page
+    assert "The mapping in effect" in page
+    # The next Segment call is mapped by it.
+    assert event_mapping().rule_for("TRIAL STARTED") == EventRule(TouchType.MEETING, Channel.DIRECT)
+
+
+def test_a_wrong_mapping_is_named_and_the_one_in_effect_stays(
+    client: Client, marketer: User, settings: Settings, tmp_path: Path
+) -> None:
+    settings.REVLOOP_HOME = tmp_path
+    client.force_login(marketer)
+    wrong = "events:\n  Trial Started: {type: trial}\n"
+    response = client.post("/settings/tracking/", {"action": "mapping", "mapping": wrong})
+    assert response.status_code == 400
+    assert "event &#x27;Trial Started&#x27; needs a `type`" in response.text
+    assert "{type: trial}" in response.text  # kept in the box to be corrected
+    assert not (tmp_path / "segment_events.yaml").exists()
+    broken = client.post("/settings/tracking/", {"action": "mapping", "mapping": "events: ["})
+    assert "not valid YAML" in broken.text
+    assert event_mapping().rule_for("Demo Requested").type == TouchType.FORM_SUBMIT
+
+
+def test_a_rep_cannot_change_the_mapping(
+    client: Client, rep: User, settings: Settings, tmp_path: Path
+) -> None:
+    settings.REVLOOP_HOME = tmp_path
+    client.force_login(rep)
+    text = "events:\n  Demo Requested: {type: chat}\n"
+    response = client.post("/settings/tracking/", {"action": "mapping", "mapping": text})
+    assert response.status_code == 403
+    assert not (tmp_path / "segment_events.yaml").exists()

@@ -1,4 +1,4 @@
-"""Capture's changes of state: the website tracker's key.
+"""Capture's changes of state: the website tracker's key and the event-name mapping.
 
 One key is live at a time. Rotating revokes the live key and issues a new one with the
 same settings, so a key copied from the site's source by someone else stops working as
@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from revloop.capture.models import SITE_KEY_PREFIX, SiteKey
+from revloop.capture.segment import MAPPING_FILE, EventMapping, parse_mapping
 from revloop.capture.site_keys import check_can_manage_tracking, origins_list
+from revloop.core.errors import InvalidInputError
 from revloop.users.models import User
 
 
@@ -55,3 +59,26 @@ def do_set_tracking_options(
         current.require_consent = require_consent
         current.save(update_fields=["origins", "require_consent"])
         return current
+
+
+MAX_MAPPING_BYTES = 100_000
+
+
+def do_save_event_mapping(user: User | None, text: str) -> EventMapping:
+    """Make ``text`` the event-name mapping, in $REVLOOP_HOME/segment_events.yaml.
+
+    The text is checked first, so a wrong line leaves the mapping in effect as it was;
+    the file is replaced whole, never left half-written.
+    """
+    check_can_manage_tracking(user)
+    target = Path(settings.REVLOOP_HOME) / MAPPING_FILE
+    if len(text.encode()) > MAX_MAPPING_BYTES:
+        raise InvalidInputError(f"mapping: at most {MAX_MAPPING_BYTES:,} bytes")
+    try:
+        mapping = parse_mapping(text, target)
+    except ValueError as exc:
+        raise InvalidInputError(f"mapping: {exc}") from None
+    staging = target.with_name(f".{MAPPING_FILE}.{secrets.token_hex(4)}")
+    staging.write_text(text if text.endswith("\n") else f"{text}\n", encoding="utf-8")
+    staging.replace(target)
+    return mapping

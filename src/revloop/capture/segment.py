@@ -82,7 +82,15 @@ class EventMapping:
 
 
 def _parse_mapping(path: Path) -> EventMapping:
-    document = yaml.safe_load(path.read_text()) or {}
+    return parse_mapping(path.read_text(), path)
+
+
+def parse_mapping(text: str, path: Path) -> EventMapping:
+    """The mapping a YAML text states; ValueError names the line or event that is wrong."""
+    try:
+        document = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: not valid YAML: {exc}") from None
     entries = document.get("events") if isinstance(document, dict) else None
     if not isinstance(entries, dict):
         raise ValueError(f"{path}: expected an `events:` mapping of event name → touch type")

@@ -31,7 +31,7 @@ from revloop.feedback.models import ActivityKind, ActivityOutcome, HeardKind
 from revloop.lifecycle.actions import mover_for
 from revloop.people.models import Person
 from revloop.routing.models import SlaClock
-from revloop.routing.queries import WorkItem, open_work
+from revloop.routing.queries import WorkItem, breached_leads, open_work, pressure
 from revloop.users.models import User
 from revloop.users.policy import Reach, owner_scope, reach, require, rule, team_ids
 
@@ -196,7 +196,7 @@ def _rows(
     The order is computed over a few columns of every candidate; whole rows are built
     only for the leads shown, so an admin's inbox of the whole company stays quick.
     """
-    work, counts = _most_pressing(open_work(users, now))
+    pressing = pressure(users, now)
     clocked = SlaClock.objects.filter(rep__in=users, stopped_at__isnull=True).values("person_id")
     # A lead that left the working stages leaves the inbox, even before routing has
     # stopped its clocks.
@@ -208,7 +208,7 @@ def _rows(
     candidates = list(people.values_list("pk", "rule_score", "predicted_probability"))
     if not candidates:
         return _Listing([], 0, 0)
-    items = [work.get(pk) for pk, _, _ in candidates]
+    items = [pressing.get(pk) for pk, _, _ in candidates]
     nan = float("nan")
     signals = InboxSignals(
         rule_score=np.array([score for _, score, _ in candidates], dtype=np.float64),
@@ -220,9 +220,10 @@ def _rows(
     )
     order, priority = inbox_order(signals)
     shown = order[:limit].tolist()
-    loaded = Person.objects.select_related("account", "owner").in_bulk(
-        [candidates[i][0] for i in shown]
-    )
+    # Whole clocks only for the leads shown; the order needed one row per lead.
+    shown_ids = [candidates[i][0] for i in shown]
+    work, counts = _most_pressing(open_work(users, now, people=shown_ids))
+    loaded = Person.objects.select_related("account", "owner").in_bulk(shown_ids)
     mover = mover_for(viewer)
     may_act = owner_scope(viewer, "lead.work")
     rows = []
@@ -231,7 +232,7 @@ def _rows(
         rows.append(
             _row(
                 person,
-                items[i],
+                work.get(person.pk),
                 float(priority[i]),
                 may_act=may_act(person.owner_id),
                 contract=contract,
@@ -304,14 +305,13 @@ def _team_summary(team: list[User], now: datetime) -> list[TeamMember]:
             owner__in=team, stage__in=[s.value for s in WORKING_STAGES]
         ).values_list("owner__username", flat=True)
     )
-    work, _ = _most_pressing(open_work(team, now))
-    breached = Counter(item.rep_username for item in work.values() if item.breached)
+    breached = breached_leads(team)
     return [
         TeamMember(
             username=user.username,
             name=user.get_full_name() or user.username,
             open=open_leads[user.username],
-            breached=breached[user.username],
+            breached=breached.get(user.username, 0),
         )
         for user in team
     ]

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 
 from revloop.contracts.versions import active_contract
 from revloop.engine.contract import Contract
@@ -38,27 +38,29 @@ class WorkItem:
     attempts_needed: int
 
 
-def open_work(users: Iterable[User], now: datetime) -> list[WorkItem]:
-    """Every running clock of ``users``' leads, the soonest deadline first.
+def open_work(
+    users: Iterable[User], now: datetime, people: Iterable[int] | None = None
+) -> list[WorkItem]:
+    """Every running clock of ``users``' leads (of ``people`` only, when given), the
+    soonest deadline first.
 
     A breached clock stays here until the work is done, marked ``breached``.
     """
     ids = [user.pk for user in users]
-    rows = (
-        SlaClock.objects.filter(rep_id__in=ids, stopped_at__isnull=True)
-        .order_by("due_at", "pk")
-        .values_list(
-            "person_id",
-            "rep__username",
-            "assignment__at",
-            "assignment__rule_id",
-            "kind",
-            "due_at",
-            "remind_at",
-            "breached_at",
-            "attempts_done",
-            "attempts_needed",
-        )
+    running = SlaClock.objects.filter(rep_id__in=ids, stopped_at__isnull=True)
+    if people is not None:
+        running = running.filter(person_id__in=list(people))
+    rows = running.order_by("due_at", "pk").values_list(
+        "person_id",
+        "rep__username",
+        "assignment__at",
+        "assignment__rule_id",
+        "kind",
+        "due_at",
+        "remind_at",
+        "breached_at",
+        "attempts_done",
+        "attempts_needed",
     )
     return [
         WorkItem(
@@ -87,6 +89,55 @@ def open_work(users: Iterable[User], now: datetime) -> list[WorkItem]:
             needed,
         ) in rows
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class Pressure:
+    """How pressing one lead's running clocks are, summed up by the database."""
+
+    #: Seconds until the most pressing deadline: the earliest breached one, else the
+    #: earliest (negative once passed).
+    seconds_left: float
+    breached: bool
+    clocks: int
+
+
+def pressure(users: Iterable[User], now: datetime) -> dict[int, Pressure]:
+    """Per lead with a running clock of ``users``: its most pressing deadline, whether
+    it is breached, and how many clocks run; one row per lead, not per clock."""
+    ids = [user.pk for user in users]
+    rows = (
+        SlaClock.objects.filter(rep_id__in=ids, stopped_at__isnull=True)
+        .values("person_id")
+        .annotate(
+            n=Count("pk"),
+            first_due=Min("due_at"),
+            breached_due=Min("due_at", filter=Q(breached_at__isnull=False)),
+        )
+        .values_list("person_id", "n", "first_due", "breached_due")
+    )
+    return {
+        person_id: Pressure(
+            seconds_left=((breached_due or first_due) - now).total_seconds(),
+            breached=breached_due is not None,
+            clocks=n,
+        )
+        for person_id, n, first_due, breached_due in rows
+    }
+
+
+def breached_leads(users: Iterable[User]) -> dict[str, int]:
+    """Per rep (username), the leads with a breached running clock of theirs.
+
+    A lead's running clocks all belong to its one open assignment, so to one rep."""
+    ids = [user.pk for user in users]
+    rows = (
+        SlaClock.objects.filter(rep_id__in=ids, stopped_at__isnull=True, breached_at__isnull=False)
+        .values("rep__username")
+        .annotate(n=Count("person_id", distinct=True))
+        .values_list("rep__username", "n")
+    )
+    return dict(rows)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -12,7 +13,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from revloop.capture.actions import do_rotate_site_key, do_set_tracking_options
+from revloop.capture.actions import (
+    do_rotate_site_key,
+    do_save_event_mapping,
+    do_set_tracking_options,
+)
 from revloop.capture.segment import MAPPING_FILE, event_mapping
 from revloop.capture.site_keys import (
     active_site_key,
@@ -41,6 +46,12 @@ def _host(request: PageRequest) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
+def _shown_mapping(request: PageRequest, source: Path, failure: str) -> str:
+    """The text in effect, or the one just refused, so its author can correct it."""
+    posted = request.POST.get("mapping")
+    return posted if failure and posted is not None else source.read_text()
+
+
 @login_required
 def tracking(request: PageRequest) -> HttpResponse:
     if not may_manage_tracking(request.user):
@@ -53,6 +64,10 @@ def tracking(request: PageRequest) -> HttpResponse:
     failure = ""
     if request.method == "POST":
         try:
+            if request.POST.get("action") == "mapping":
+                do_save_event_mapping(request.user, request.POST.get("mapping", ""))
+                messages.success(request, "Event names saved: new calls are mapped this way.")
+                return redirect("tracking-settings")
             if request.POST.get("action") == "rotate":
                 do_rotate_site_key(request.user)
                 messages.success(
@@ -81,7 +96,7 @@ def tracking(request: PageRequest) -> HttpResponse:
         "snippet": snippet(_host(request), key) if key else "",
         "tag_only": tag_only_snippet(_host(request), key) if key else "",
         "mapping": sorted(mapping.rules.items()),
-        "mapping_text": mapping.source.read_text(),
+        "mapping_text": _shown_mapping(request, mapping.source, failure),
         "mapping_is_custom": mapping.source == settings.REVLOOP_HOME / MAPPING_FILE,
         "mapping_file": settings.REVLOOP_HOME / MAPPING_FILE,
     }

@@ -14,7 +14,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 import polars as pl
-from scipy.stats import poisson
 
 from revloop.engine.contract.schema import PipelineChecks
 
@@ -57,6 +56,10 @@ def bursts(opportunities: pl.DataFrame, now: dt.datetime, checks: PipelineChecks
     owned = opportunities.filter(pl.col("owner_id").is_not_null() & (pl.col("created_at") < now))
     if owned.is_empty():
         return []
+    # scipy.stats takes seconds to import; every process that starts Django imports
+    # this module, and few of them check for bursts.
+    from scipy.stats import poisson
+
     window = dt.timedelta(days=checks.burst_days)
     found: list[Burst] = []
     for (owner,), rows in sorted(owned.group_by("owner_id"), key=lambda g: int(str(g[0][0]))):

@@ -25,7 +25,6 @@ class Command(SubcommandCommand):
         validate.add_argument("file")
         save = sub.add_parser("save", help="make FILE the active catalog (a new version)")
         save.add_argument("file")
-        save.add_argument("--as", dest="user", help="username of who saves it")
         save.add_argument("--note", default="", help="why it changed")
         show = sub.add_parser("show", help="every version, or one (V) with its text")
         show.add_argument("version", nargs="?")
@@ -58,7 +57,7 @@ class Command(SubcommandCommand):
     def _save(self, options: dict[str, Any]) -> None:
         path, text = read_text_file(options["file"])
         version, new = do_save_catalog(
-            text, by=acting_user(options["user"]), source=path.name, note=options["note"]
+            text, by=acting_user("saving the catalog"), source=path.name, note=options["note"]
         )
         result = {**_summary(version), "new": new}
 

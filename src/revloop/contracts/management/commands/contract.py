@@ -24,17 +24,14 @@ class Command(SubcommandCommand):
         validate.add_argument("file")
         proposal = sub.add_parser("propose", help="store FILE as a draft, with its diff")
         proposal.add_argument("file")
-        proposal.add_argument("--as", dest="user", help="username of the proposer")
         proposal.add_argument("--note", default="", help="why (shown to the signers)")
         diff = sub.add_parser("diff", help="what changes from version V1 to V2")
         diff.add_argument("old")
         diff.add_argument("new")
         approval = sub.add_parser("approve", help="sign a draft (marketing or sales_manager)")
         approval.add_argument("version")
-        approval.add_argument("--as", dest="user", required=True, help="username of the signer")
         withdrawal = sub.add_parser("withdraw", help="take a draft off the table")
         withdrawal.add_argument("version")
-        withdrawal.add_argument("--as", dest="user", help="username of who withdraws it")
         withdrawal.add_argument("--note", default="")
         show = sub.add_parser("show", help="every version, or one (V) with its signatures")
         show.add_argument("version", nargs="?")
@@ -66,7 +63,7 @@ class Command(SubcommandCommand):
     def _propose(self, options: dict[str, Any]) -> None:
         path, text = read_text_file(options["file"])
         version = propose(
-            text, by=acting_user(options["user"]), source=path.name, note=options["note"]
+            text, by=acting_user("proposing a contract"), source=path.name, note=options["note"]
         )
         detail = version_detail(version.number)
 
@@ -75,7 +72,7 @@ class Command(SubcommandCommand):
             self.stdout.write(f"Changes from v{detail['base']}:\n{version.diff_text}")
             self.stdout.write(
                 f"It takes effect once a marketing and a sales_manager user approve it:"
-                f" revloop contract approve {version.number} --as USER"
+                f" REVLOOP_TOKEN=… revloop contract approve {version.number}"
             )
 
         self.emit(detail, options, human)
@@ -85,9 +82,10 @@ class Command(SubcommandCommand):
         self.emit(result, options, lambda: self.stdout.write(result["text"]))
 
     def _approve(self, options: dict[str, Any]) -> None:
-        user = acting_user(options["user"])
-        if user is None:
-            raise CommandError("approve needs --as USER")
+        # A signature is a person's: the token's user signs, and the policy decides
+        # whether they may.
+        user = acting_user("approving a contract", required=True)
+        assert user is not None
         outcome = approve(options["version"], by=user)
         number = outcome.version.number
         result = {
@@ -114,7 +112,7 @@ class Command(SubcommandCommand):
 
     def _withdraw(self, options: dict[str, Any]) -> None:
         version = withdraw(
-            options["version"], by=acting_user(options["user"]), note=options["note"]
+            options["version"], by=acting_user("withdrawing a draft"), note=options["note"]
         )
         result = {"version": version.number, "status": version.status}
         self.emit(result, options, lambda: self.stdout.write(f"Withdrew v{version.number}."))

@@ -40,7 +40,6 @@ class Command(SubcommandCommand):
         )
         setting.add_argument("--currency", default="", help="for money (default: the company's)")
         setting.add_argument("--note", default="")
-        setting.add_argument("--as", dest="user", help="username of who sets it")
         show = sub.add_parser("show", help="one goal with its pacing")
         show.add_argument("goal", help="the goal's id")
         for subparser in sub.choices.values():
@@ -62,7 +61,7 @@ class Command(SubcommandCommand):
         self.emit({"goals": goals}, options, human)
 
     def _set(self, options: dict[str, Any]) -> None:
-        user = acting_user(options["user"])
+        user = acting_user("setting a goal")
         goal, created = do_set_goal(
             team=options["team"],
             group=options["group"],

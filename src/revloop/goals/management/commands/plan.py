@@ -38,7 +38,6 @@ class Command(RevloopCommand):
         parser.add_argument(
             "--create-goals", action="store_true", help="set the plan's goals for both teams"
         )
-        parser.add_argument("--as", dest="user", help="username of who sets the goals")
 
     def handle(self, *args: Any, **options: Any) -> None:
         request = read_request(
@@ -49,7 +48,7 @@ class Command(RevloopCommand):
             today=timezone.localdate(),
         )
         if options["create_goals"]:
-            user = acting_user(options["user"])
+            user = acting_user("setting the plan's goals")
             made = do_create_plan_goals(request, by=user)
             found = {**made["plan"], "goals": made["goals"], "skipped": made["skipped"]}
         else:

@@ -1,15 +1,15 @@
-"""``revloop stage move PERSON STAGE --as USER``: a manual move, checked by the contract."""
+"""``revloop stage move PERSON STAGE``: a manual move by the token's user, as the contract says."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 
 from revloop.core.commands import RevloopCommand, add_json_flag
 from revloop.lifecycle.actions import do_move_person
 from revloop.people.access import access_person_id
-from revloop.users.models import User
+from revloop.users.commands import acting_user
 
 
 class Command(RevloopCommand):
@@ -20,15 +20,13 @@ class Command(RevloopCommand):
         moving = sub.add_parser("move", help="move PERSON (email or id) to STAGE")
         moving.add_argument("person")
         moving.add_argument("stage")
-        moving.add_argument("--as", dest="user", required=True, help="username making the move")
         moving.add_argument("--reason", default=None, help="reason code, where the move needs one")
         moving.add_argument("--note", default="")
         add_json_flag(moving)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        user = User.objects.filter(username=options["user"]).first()
-        if user is None:
-            raise CommandError(f"no user named {options['user']!r}")
+        user = acting_user("moving a person between stages", required=True)
+        assert user is not None
         record = do_move_person(
             access_person_id(options["person"]),
             options["stage"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import IO, Any, cast
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 from rich.console import Console
 from rich.table import Table
 
@@ -13,7 +13,7 @@ from revloop.pipeline.actions import do_dismiss_flag
 from revloop.pipeline.honesty import pipeline_report
 from revloop.pipeline.text import describe
 from revloop.pipeline.when import as_of
-from revloop.users.models import User
+from revloop.users.commands import acting_user
 
 
 class Command(RevloopCommand):
@@ -40,7 +40,6 @@ class Command(RevloopCommand):
         )
         dismiss.add_argument("opportunity", type=int, help="the opportunity's id")
         dismiss.add_argument("check", help="the check's name, as in `pipeline check`")
-        dismiss.add_argument("--as", dest="user", required=True, help="username of the manager")
         dismiss.add_argument("--reason", required=True, help="why it is not a concern")
         add_json_flag(dismiss)
 
@@ -52,9 +51,8 @@ class Command(RevloopCommand):
         self.emit(result, options, lambda: self._human(result))
 
     def _dismiss(self, options: dict[str, Any]) -> None:
-        user = User.objects.filter(username=options["user"]).first()
-        if user is None:
-            raise CommandError(f"--as: no user named {options['user']!r}")
+        user = acting_user("dismissing a pipeline flag", required=True)
+        assert user is not None
         dismissal = do_dismiss_flag(
             options["opportunity"], options["check"], by=user, reason=options["reason"]
         )

@@ -1,4 +1,4 @@
-"""``revloop rep away USER --from DATE --to DATE --as USER``: a rep's days away."""
+"""``revloop rep away USER --from DATE --to DATE``: a rep's days away (by the token's user)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.core.management.base import CommandError, CommandParser
 
 from revloop.core.commands import RevloopCommand, add_json_flag
 from revloop.routing.actions import do_mark_away
+from revloop.users.commands import acting_user
 from revloop.users.models import User
 
 
@@ -23,14 +24,12 @@ class Command(RevloopCommand):
         away.add_argument("--from", dest="starts", required=True, type=_date, help="YYYY-MM-DD")
         away.add_argument("--to", dest="ends", required=True, type=_date, help="YYYY-MM-DD")
         away.add_argument("--note", default="")
-        away.add_argument(
-            "--as", dest="actor", required=True, help="who records it: the rep or a manager"
-        )
         add_json_flag(away)
 
     def handle(self, *args: Any, **options: Any) -> None:
         rep = _user(options["user"])
-        actor = _user(options["actor"])
+        actor = acting_user("marking a rep away", required=True)
+        assert actor is not None
         absence = do_mark_away(
             rep, starts=options["starts"], ends=options["ends"], note=options["note"], by=actor
         )
