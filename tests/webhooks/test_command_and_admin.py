@@ -12,8 +12,8 @@ from django.test import Client
 
 from revloop.engine.vocabulary import Role
 from revloop.users.models import User
+from revloop.webhooks.actions import TEST_EVENT, emit
 from revloop.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from revloop.webhooks.services import TEST_EVENT, emit
 from revloop.webhooks.signing import verify
 
 from .conftest import Receiver

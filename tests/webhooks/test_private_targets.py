@@ -11,8 +11,8 @@ import pytest
 from revloop.core.errors import ForbiddenError, InvalidInputError
 from revloop.engine.vocabulary import Role
 from revloop.users.models import AuditEntry, User
+from revloop.webhooks.actions import deliver, do_add_endpoint, do_allow_private_target, emit
 from revloop.webhooks.models import WebhookDelivery
-from revloop.webhooks.services import deliver, do_add_endpoint, do_allow_private_target, emit
 from revloop.webhooks.targets import PrivateTargetError, resolve_public
 
 from .conftest import Receiver

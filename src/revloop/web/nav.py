@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 
 from revloop.users.models import User
-from revloop.users.policy import allows
+from revloop.users.policy import Reach, reach, role_names
 
 
 @dataclass(frozen=True)
@@ -56,17 +56,19 @@ class NavLink:
     current: bool
 
 
-def _may_see(item: NavItem, user: User) -> bool:
+def _may_see(item: NavItem, user: User, roles: frozenset[str]) -> bool:
     if item.permission is None:
         return user.is_staff
-    return allows(user, item.permission)
+    return reach(user, item.permission, roles) is not Reach.NONE
 
 
 def nav_links(user: User, current: str | None, items: tuple[NavItem, ...] = NAV) -> list[NavLink]:
     """The links ``user`` may follow, the one for ``current`` (a route name) marked."""
     links = []
+    # The roles are read once for every link, not once per link.
+    roles = role_names(user)
     for item in items:
-        if not _may_see(item, user):
+        if not _may_see(item, user, roles):
             continue
         try:
             url = reverse(item.url_name)

@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from revloop.core.commands import RevloopCommand, add_json_flag
+from revloop.webhooks.actions import do_add_endpoint, get_endpoint, send_test
 from revloop.webhooks.models import EVENTS, WebhookEndpoint
-from revloop.webhooks.services import do_add_endpoint, get_endpoint, send_test
 
 
 def _row(endpoint: WebhookEndpoint, *, with_secret: bool = False) -> dict[str, Any]:
