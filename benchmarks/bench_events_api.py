@@ -87,7 +87,8 @@ def _fresh_site(prefix: str, database_url: str) -> tuple[dict[str, str], str]:
         env,
         "shell",
         "-c",
-        "from revloop.users.models import User; User.objects.create_user('bench')",
+        "from revloop.users.models import User; from revloop.users.actions import do_set_roles; "
+        "do_set_roles(None, User.objects.create_user('bench'), ['marketing'])",
     )
     created = _run(
         env, "token", "create", "--user", "bench", "--name", "bench", "--scope", "ingest", "--json"
