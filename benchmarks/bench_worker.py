@@ -68,8 +68,8 @@ def main() -> None:
     django.setup()
     from django.utils import timezone
 
+    from revloop.webhooks.actions import emit
     from revloop.webhooks.models import WebhookDelivery, WebhookEndpoint
-    from revloop.webhooks.services import emit
     from revloop.worker.loop import Worker, quiet_task_logs
     from revloop.worker.models import JobRun
     from revloop.worker.registry import periodic

@@ -52,6 +52,7 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
     "events_api": ("bench_events_api.py", ["--batches", "4"], ["--batches", "60"]),
     "segment": ("bench_segment.py", ["--batches", "2"], ["--batches", "10"]),
     "handoff": ("bench_handoff.py", ["--leads", "2000"], ["--leads", "20000"]),
+    "inbox": ("bench_inbox.py", ["--leads", "2000", "--repeat", "3"], ["--leads", "200000"]),
     "marketing_page": (
         "bench_marketing_page.py",
         ["--leads", "2000", "--repeat", "2"],

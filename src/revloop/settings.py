@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI from its own static files, not a CDN
     "django_tasks",
     "django_tasks_db",  # the task queue lives in our own database: no broker to run
+    "axes",  # login throttling
     "revloop.core",
     "revloop.users",
     "revloop.people",
@@ -89,6 +91,8 @@ MIDDLEWARE = [
     # `?csv=<table>` on any page answers with that table's rows (revloop/web/table_csv.py).
     "revloop.web.table_csv.TableCsvMiddleware",
     "revloop.web.errors.DomainErrorMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login with its template.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "revloop.urls"
@@ -215,6 +219,43 @@ REVLOOP_WORKER_INTERVAL = envint("REVLOOP_WORKER_INTERVAL", 5, minimum=1)
 # SLA reminders go out at this share of the promised time when the contract sets no
 # `remind_before_business_hours`.
 REVLOOP_SLA_REMIND_PERCENT = envint("REVLOOP_SLA_REMIND_PERCENT", 75, minimum=1)
+
+# Each token may send this many ingestion requests a second (a batch is one), with
+# bursts up to REVLOOP_INGEST_BURST; beyond, 429 with Retry-After (users/throttle.py).
+REVLOOP_INGEST_RATE = envint("REVLOOP_INGEST_RATE", 50, minimum=1)
+REVLOOP_INGEST_BURST = envint("REVLOOP_INGEST_BURST", 200, minimum=1)
+# Unknown bearer tokens an address may send before it is refused for a while.
+REVLOOP_TOKEN_FAILURES_PER_MINUTE = envint("REVLOOP_TOKEN_FAILURES_PER_MINUTE", 10, minimum=1)
+REVLOOP_TOKEN_FAILURES_BURST = envint("REVLOOP_TOKEN_FAILURES_BURST", 20, minimum=1)
+
+# Password-reset links go by e-mail: printed on the console unless an SMTP server is set
+# (REVLOOP_EMAIL_HOST …); the demo needs none.
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if envstr("REVLOOP_EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = envstr("REVLOOP_EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("REVLOOP_EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = envstr("REVLOOP_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = envstr("REVLOOP_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = envbool("REVLOOP_EMAIL_TLS", True)
+DEFAULT_FROM_EMAIL = envstr("REVLOOP_EMAIL_FROM", "revloop@localhost")
+PASSWORD_RESET_TIMEOUT = envint("REVLOOP_PASSWORD_RESET_SECONDS", 3 * 3600, minimum=300)
+
+# Logins: after REVLOOP_LOGIN_FAILURES wrong passwords for one username from one
+# address, that pair is locked out for REVLOOP_LOGIN_COOLOFF_MINUTES (django-axes,
+# counted in the database, so every worker sees the same count).
+AXES_FAILURE_LIMIT = envint("REVLOOP_LOGIN_FAILURES", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("REVLOOP_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_USERNAME_FORM_FIELD = "username"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 # The event API takes batches of up to 1,000 touches in one body.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("REVLOOP_MAX_BODY_BYTES", 10 * 1024 * 1024, minimum=1024)

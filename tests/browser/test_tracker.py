@@ -226,12 +226,16 @@ def test_do_not_track_is_honoured(visitor: Any) -> None:
 
 @pytest.mark.parametrize(
     ("key", "complaint"),
-    [("", "no write key"), ("rl_0123abcd_secret", "not a website key")],
+    [("", "no write key"), ("rl_0123abcd_secret", "not a website key"), ("bad-host", "bad host")],
 )
 def test_a_misconfigured_snippet_says_so_in_the_console(
     visitor: Any, site: CustomerSite, key: str, complaint: str
 ) -> None:
-    site.key = key
+    if key == "bad-host":
+        # The later of two keys in an object literal wins.
+        site.options = ', host: "revloop.example.com"'
+    else:
+        site.key = key
     page = visitor
     page.goto("/index.html")
     page.wait_for_function("() => window.revloop && window.revloop.loaded")
@@ -247,3 +251,14 @@ def test_a_site_that_is_not_listed_is_refused(visitor: Any, site: CustomerSite) 
     page.wait_for_timeout(2000)
     assert page.sent, "the tracker sent nothing to be refused"
     assert not Touch.objects.exists()
+
+
+def test_without_send_beacon_the_tracker_falls_back_to_fetch(visitor: Any) -> None:
+    page = visitor
+    page.context.add_init_script("delete Navigator.prototype.sendBeacon")
+    page.goto(f"/index.html?{UTM}")
+    touch = _until(Touch.objects.first)
+    assert touch is not None
+    assert touch.utm_campaign == "spring-launch"
+    page.wait_for_timeout(200)  # Playwright hands over its events while it waits
+    assert [r.resource_type for r in page.sent] == ["fetch"]

@@ -9,8 +9,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from revloop.contracts.actions import do_propose_contract
 from revloop.contracts.backtest import backtest
-from revloop.contracts.signing import propose
 from revloop.people.models import Person
 from revloop.users.models import User
 from tests import factories
@@ -62,7 +62,7 @@ def company(marketer: User) -> None:
     history(asked, ("lead", "mql", NOW - 20 * DAY), ("mql", "disqualified", NOW - 19 * DAY))
     pupil = ideal_person(email="pupil@uni.example", title="Student")
     demo_request(pupil, NOW - 10 * DAY)
-    propose(WIDER, by=marketer)
+    do_propose_contract(WIDER, by=marketer)
 
 
 @pytest.mark.usefixtures("company")

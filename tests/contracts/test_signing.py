@@ -10,13 +10,18 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.test import Client
 from django.utils import timezone
 
+from revloop.contracts.actions import (
+    do_approve_contract,
+    do_propose_contract,
+    do_withdraw_contract,
+    missing_signatures,
+)
 from revloop.contracts.models import (
     ContractApproval,
     ContractEvent,
     ContractStatus,
     ContractVersion,
 )
-from revloop.contracts.signing import approve, missing_signatures, propose, withdraw
 from revloop.contracts.versions import active_contract, active_version, get_version
 from revloop.core.append_only import AppendOnlyError
 from revloop.core.errors import ForbiddenError, InvalidInputError, NotFoundError
@@ -40,7 +45,7 @@ def test_the_shipped_contract_is_installed_as_version_1_on_first_use() -> None:
 
 
 def test_a_proposal_is_a_draft_with_its_diff(marketer: User) -> None:
-    draft = propose(WIDER, by=marketer, source="q1.yaml", note="more MQLs")
+    draft = do_propose_contract(WIDER, by=marketer, source="q1.yaml", note="more MQLs")
     assert (draft.number, draft.status, draft.base.number) == (2, "draft", 1)
     assert draft.diff["changes"] == [
         {"kind": "changed", "path": "mql.min_grade", "old": "B", "new": "C"}
@@ -52,7 +57,7 @@ def test_a_proposal_is_a_draft_with_its_diff(marketer: User) -> None:
 
 def test_a_proposal_with_errors_is_refused_naming_line_and_key(marketer: User) -> None:
     with pytest.raises(InvalidInputError, match=r"q1.yaml:\d+ mql.min_grade: unknown value 'Z'"):
-        propose(
+        do_propose_contract(
             contract_text(("  min_grade: B\n", "  min_grade: Z\n")), by=marketer, source="q1.yaml"
         )
     assert ContractVersion.objects.filter(status="draft").count() == 0
@@ -60,10 +65,10 @@ def test_a_proposal_with_errors_is_refused_naming_line_and_key(marketer: User) -
 
 def test_proposing_what_is_already_in_force_is_refused(marketer: User) -> None:
     with pytest.raises(InvalidInputError, match=r"means exactly what v1 \(active\) says"):
-        propose(default_contract_text() + "\n# only a comment\n", by=marketer)
-    propose(WIDER, by=marketer)
+        do_propose_contract(default_contract_text() + "\n# only a comment\n", by=marketer)
+    do_propose_contract(WIDER, by=marketer)
     with pytest.raises(InvalidInputError, match=r"v2 \(draft\)"):
-        propose(WIDER, by=marketer)
+        do_propose_contract(WIDER, by=marketer)
 
 
 @pytest.mark.parametrize(
@@ -80,20 +85,20 @@ def test_proposing_what_is_already_in_force_is_refused(marketer: User) -> None:
 def test_who_may_propose(make_user: Callable[..., User], role: Role | None, may: bool) -> None:
     user = make_user("someone", role)
     if may:
-        assert propose(WIDER, by=user).status == "draft"
+        assert do_propose_contract(WIDER, by=user).status == "draft"
     else:
         with pytest.raises(ForbiddenError, match="may not propose a lead contract"):
-            propose(WIDER, by=user)
+            do_propose_contract(WIDER, by=user)
 
 
 def test_marketing_and_a_sales_manager_together_activate_it(marketer: User, manager: User) -> None:
-    draft = propose(WIDER, by=marketer)
-    first = approve(draft.number, by=marketer)
+    draft = do_propose_contract(WIDER, by=marketer)
+    first = do_approve_contract(draft.number, by=marketer)
     assert not first.activated
     assert first.missing == ("sales_manager",)
     assert active_version().number == 1
 
-    second = approve(draft.number, by=manager)
+    second = do_approve_contract(draft.number, by=manager)
     assert second.activated
     assert active_version().number == 2
     old, new = get_version(1), get_version(2)
@@ -111,16 +116,16 @@ def test_marketing_and_a_sales_manager_together_activate_it(marketer: User, mana
 
 
 def test_the_order_of_signatures_does_not_matter(marketer: User, manager: User) -> None:
-    draft = propose(WIDER, by=manager)
-    assert approve(draft.number, by=manager).missing == ("marketing",)
-    assert approve(draft.number, by=marketer).activated
+    draft = do_propose_contract(WIDER, by=manager)
+    assert do_approve_contract(draft.number, by=manager).missing == ("marketing",)
+    assert do_approve_contract(draft.number, by=marketer).activated
 
 
 def test_two_marketers_are_not_enough(marketer: User, make_user: Callable[..., User]) -> None:
     other = make_user("max", Role.MARKETING)
-    draft = propose(WIDER, by=marketer)
-    approve(draft.number, by=marketer)
-    outcome = approve(draft.number, by=other)
+    draft = do_propose_contract(WIDER, by=marketer)
+    do_approve_contract(draft.number, by=marketer)
+    outcome = do_approve_contract(draft.number, by=other)
     assert not outcome.activated
     assert outcome.missing == ("sales_manager",)
 
@@ -130,11 +135,13 @@ def test_one_person_with_both_roles_signs_for_one_team_only(
 ) -> None:
     both = make_user("bo", Role.MARKETING)
     both.groups.add(*manager.groups.all())
-    draft = propose(WIDER, by=both)
-    outcome = approve(draft.number, by=both)
+    draft = do_propose_contract(WIDER, by=both)
+    outcome = do_approve_contract(draft.number, by=both)
     assert not outcome.activated
     assert "second signer" in outcome.missing[0]
-    assert approve(draft.number, by=marketer).activated  # either team's signer completes it
+    assert do_approve_contract(
+        draft.number, by=marketer
+    ).activated  # either team's signer completes it
 
 
 def test_a_dual_role_signer_plus_a_sales_manager_is_enough(
@@ -142,63 +149,65 @@ def test_a_dual_role_signer_plus_a_sales_manager_is_enough(
 ) -> None:
     both = make_user("bo", Role.MARKETING)
     both.groups.add(*manager.groups.all())
-    draft = propose(WIDER, by=both)
-    approve(draft.number, by=both)
-    assert approve(draft.number, by=manager).activated
+    draft = do_propose_contract(WIDER, by=both)
+    do_approve_contract(draft.number, by=both)
+    assert do_approve_contract(draft.number, by=manager).activated
 
 
 @pytest.mark.parametrize("role", [Role.SALES_REP, Role.VIEWER, Role.ADMIN, None])
 def test_who_may_not_sign(
     make_user: Callable[..., User], marketer: User, role: Role | None
 ) -> None:
-    draft = propose(WIDER, by=marketer)
+    draft = do_propose_contract(WIDER, by=marketer)
     user = make_user("someone", role)
     with pytest.raises(ForbiddenError, match="needs the role marketing or sales_manager;"):
-        approve(draft.number, by=user)
+        do_approve_contract(draft.number, by=user)
     assert not ContractApproval.objects.filter(user=user).exists()
 
 
 def test_a_superuser_does_not_sign_for_a_team(marketer: User) -> None:
     root = User.objects.create_superuser("root", password="pw-root")
-    draft = propose(WIDER, by=marketer)
-    approve(draft.number, by=marketer)
+    draft = do_propose_contract(WIDER, by=marketer)
+    do_approve_contract(draft.number, by=marketer)
     with pytest.raises(ForbiddenError, match="admins sign for neither team"):
-        approve(draft.number, by=root)
+        do_approve_contract(draft.number, by=root)
     assert get_version(draft.number).status == "draft"
 
 
 def test_signing_twice_or_signing_a_non_draft_is_refused(marketer: User, manager: User) -> None:
-    draft = propose(WIDER, by=marketer)
-    approve(draft.number, by=marketer)
+    draft = do_propose_contract(WIDER, by=marketer)
+    do_approve_contract(draft.number, by=marketer)
     with pytest.raises(InvalidInputError, match="mia has already approved v2"):
-        approve(draft.number, by=marketer)
-    approve(draft.number, by=manager)
+        do_approve_contract(draft.number, by=marketer)
+    do_approve_contract(draft.number, by=manager)
     with pytest.raises(InvalidInputError, match="v2 is active; only drafts can be approved"):
-        approve(2, by=manager)
+        do_approve_contract(2, by=manager)
     with pytest.raises(NotFoundError, match="there is no contract version 9"):
-        approve(9, by=manager)
+        do_approve_contract(9, by=manager)
 
 
 def test_activating_withdraws_drafts_made_against_the_old_version(
     marketer: User, manager: User
 ) -> None:
-    wider = propose(WIDER, by=marketer)
-    other = propose(contract_text(("  min_engagement: 40\n", "  min_engagement: 30\n")), by=manager)
-    approve(wider.number, by=marketer)
-    approve(wider.number, by=manager)
+    wider = do_propose_contract(WIDER, by=marketer)
+    other = do_propose_contract(
+        contract_text(("  min_engagement: 40\n", "  min_engagement: 30\n")), by=manager
+    )
+    do_approve_contract(wider.number, by=marketer)
+    do_approve_contract(wider.number, by=manager)
     stale = get_version(other.number)
     assert stale.status == "withdrawn"
     assert "propose it again" in stale.events.last().note
     with pytest.raises(InvalidInputError, match="only drafts can be approved"):
-        approve(other.number, by=marketer)
+        do_approve_contract(other.number, by=marketer)
 
 
 def test_activation_rescores_everyone_under_the_new_contract(marketer: User, manager: User) -> None:
     near = near_person()
     demo_request(near, timezone.now() - timedelta(hours=1))
-    draft = propose(WIDER, by=marketer)
-    approve(draft.number, by=marketer)
-    outcome = approve(draft.number, by=manager)
+    draft = do_propose_contract(WIDER, by=marketer)
+    do_approve_contract(draft.number, by=marketer)
+    outcome = do_approve_contract(draft.number, by=manager)
     assert outcome.rescored == 1
     near.refresh_from_db()
     assert (near.grade, near.fit_score, near.engagement_score) == ("C", 35, pytest.approx(50, 0.01))
@@ -215,26 +224,26 @@ def test_activation_rescores_everyone_under_the_new_contract(marketer: User, man
 def test_who_may_withdraw_a_draft(
     make_user: Callable[..., User], manager: User, who: str, may: bool
 ) -> None:
-    draft = propose(WIDER, by=manager)
+    draft = do_propose_contract(WIDER, by=manager)
     roles = {"marketer": Role.MARKETING, "admin": Role.ADMIN, "rep": Role.SALES_REP}
     user = manager if who == "proposer" else make_user(who, roles.get(who, Role.VIEWER))
     if may:
-        assert withdraw(draft.number, by=user, note="not now").status == "withdrawn"
+        assert do_withdraw_contract(draft.number, by=user, note="not now").status == "withdrawn"
         assert get_version(draft.number).events.last().note == "not now"
     else:
         with pytest.raises(ForbiddenError, match="may not withdraw a contract draft"):
-            withdraw(draft.number, by=user)
+            do_withdraw_contract(draft.number, by=user)
         assert get_version(draft.number).status == "draft"
 
 
 def test_only_drafts_can_be_withdrawn(manager: User) -> None:
     active_version()
     with pytest.raises(InvalidInputError, match="v1 is active; only drafts can be withdrawn"):
-        withdraw(1, by=manager)
+        do_withdraw_contract(1, by=manager)
 
 
 def test_a_version_never_changes_and_is_never_deleted(marketer: User) -> None:
-    draft = propose(WIDER, by=marketer)
+    draft = do_propose_contract(WIDER, by=marketer)
     draft.text = "rewritten"
     with pytest.raises(AppendOnlyError):
         draft.save()
@@ -259,8 +268,8 @@ def test_a_version_never_changes_and_is_never_deleted(marketer: User) -> None:
 
 
 def test_approvals_and_the_log_are_append_only(marketer: User) -> None:
-    draft = propose(WIDER, by=marketer)
-    approval = approve(draft.number, by=marketer).approval
+    draft = do_propose_contract(WIDER, by=marketer)
+    approval = do_approve_contract(draft.number, by=marketer).approval
     event = draft.events.get()
     for record in (approval, event):
         with pytest.raises(AppendOnlyError):
@@ -276,21 +285,21 @@ def test_approvals_and_the_log_are_append_only(marketer: User) -> None:
 
 
 def test_only_one_version_is_ever_active(marketer: User) -> None:
-    draft = propose(WIDER, by=marketer)
+    draft = do_propose_contract(WIDER, by=marketer)
     with pytest.raises(IntegrityError), transaction.atomic():
         ContractVersion.objects.filter(pk=draft.pk).update(status=ContractStatus.ACTIVE)
 
 
 def test_missing_signatures_lists_what_is_left(marketer: User) -> None:
-    draft = propose(WIDER, by=marketer)
+    draft = do_propose_contract(WIDER, by=marketer)
     assert missing_signatures(draft) == ("marketing", "sales_manager")
 
 
 def test_the_admin_shows_versions_with_their_signatures_and_log(
     client: Client, marketer: User
 ) -> None:
-    draft = propose(WIDER, by=marketer)
-    approve(draft.number, by=marketer)
+    draft = do_propose_contract(WIDER, by=marketer)
+    do_approve_contract(draft.number, by=marketer)
     root = User.objects.create_superuser("root", password="pw-root")
     client.force_login(root)
     page = client.get(f"/admin/contracts/contractversion/{draft.pk}/change/")

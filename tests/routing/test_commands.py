@@ -13,7 +13,7 @@ import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from revloop.contracts.signing import approve, propose
+from revloop.contracts.actions import do_approve_contract, do_propose_contract
 from revloop.people.models import Person
 from revloop.routing.models import RepAbsence
 from revloop.users.models import User
@@ -129,9 +129,9 @@ def test_a_deadline_on_a_named_calendar_with_a_holiday(marketer: User, manager: 
         ' end: "16:00", holidays: [2026-10-02]}\n'
     )
     text = contract_text(("  sales:\n    first_touch", calendar + "  sales:\n    first_touch"))
-    draft = propose(text, by=marketer)
-    approve(draft.number, by=marketer)
-    approve(draft.number, by=manager)
+    draft = do_propose_contract(text, by=marketer)
+    do_approve_contract(draft.number, by=marketer)
+    do_approve_contract(draft.number, by=manager)
 
     result = _json(
         "sla", "deadline", "--start", "2026-10-01T14:00:00+02:00", "--hours", "4",

@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
-from revloop.contracts.signing import approve, propose
+from revloop.contracts.actions import do_approve_contract, do_propose_contract
 from revloop.engine.scoring import score_people
 from revloop.lifecycle import actions as lifecycle_actions
 from revloop.lifecycle.models import StageTransition
@@ -117,9 +117,9 @@ def test_an_incremental_run_rescores_only_who_changed() -> None:
 def test_a_new_contract_makes_the_next_run_a_full_one(marketer: User, manager: User) -> None:
     ideal_person()
     rescore(full=True)
-    draft = propose(WIDER, by=marketer)
-    approve(draft.number, by=marketer)
-    approve(draft.number, by=manager)  # activation rescored everyone (a full run)
+    draft = do_propose_contract(WIDER, by=marketer)
+    do_approve_contract(draft.number, by=marketer)
+    do_approve_contract(draft.number, by=manager)  # activation rescored everyone (a full run)
     last = ScoringRun.objects.order_by("-id").first()
     assert last is not None
     assert (last.full, last.trigger, last.contract_version.number) == (True, "activation", 2)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from revloop.contracts.actions import do_propose_contract
 from revloop.contracts.models import ContractVersion
-from revloop.contracts.signing import propose
 from revloop.contracts.versions import active_version
 from revloop.engine.contract import default_contract_text
 from revloop.users.models import User
@@ -67,7 +67,7 @@ def test_a_marketer_proposes_and_a_sales_manager_approves(
 def test_a_rep_and_a_viewer_may_neither_propose_nor_approve(
     client: Client, rep: User, viewer: User, marketer: User
 ) -> None:
-    draft = propose(WIDER, by=marketer)
+    draft = do_propose_contract(WIDER, by=marketer)
     for user in (rep, viewer):
         client.force_login(user)
         assert client.post("/contract/propose/", {"text": WIDER + "\n# again"}).status_code == 403
@@ -82,7 +82,7 @@ def test_a_rep_and_a_viewer_may_neither_propose_nor_approve(
 def test_a_sales_manager_rejects_a_draft_with_a_reason(
     client: Client, marketer: User, manager: User
 ) -> None:
-    propose(WIDER, by=marketer)
+    do_propose_contract(WIDER, by=marketer)
     client.force_login(manager)
     client.post("/contract/v2/reject/", {"note": ""})
     assert ContractVersion.objects.get(number=2).status == "draft"  # a reason is required
@@ -105,7 +105,7 @@ def test_a_broken_proposal_says_what_is_wrong_and_stores_nothing(
 
 
 def test_the_diff_between_any_two_versions(client: Client, viewer: User, marketer: User) -> None:
-    propose(WIDER, by=marketer)
+    do_propose_contract(WIDER, by=marketer)
     client.force_login(viewer)
     html = client.get("/contract/diff/?from=1&to=2").content.decode()
     assert "1 change" in html
@@ -121,7 +121,7 @@ def test_the_diff_between_any_two_versions(client: Client, viewer: User, markete
 def test_the_backtest_page_puts_the_proposal_beside_the_contract_in_force(
     client: Client, viewer: User, marketer: User
 ) -> None:
-    propose(WIDER, by=marketer)
+    do_propose_contract(WIDER, by=marketer)
     client.force_login(viewer)
     response = client.get("/contract/v2/backtest/")
     assert response.status_code == 200

@@ -12,8 +12,8 @@ from django.test import Client
 
 from revloop.engine.vocabulary import Role
 from revloop.users.models import User
+from revloop.webhooks.actions import TEST_EVENT, emit
 from revloop.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from revloop.webhooks.services import TEST_EVENT, emit
 from revloop.webhooks.signing import verify
 
 from .conftest import Receiver
@@ -29,7 +29,7 @@ def _json(*args: str) -> object:
 
 def test_add_list_and_test_an_endpoint(receiver: Receiver) -> None:
     """An endpoint is added with a generated secret, listed without it, and tested live."""
-    added = _json("add", receiver.url, "--events", "lead.assigned,sla.warning")
+    added = _json("add", receiver.url, "--events", "lead.assigned,sla.warning", "--allow-private")
     assert isinstance(added, dict)
     assert added["events"] == ["lead.assigned", "sla.warning"]
     assert len(added["secret"]) >= 32
@@ -60,7 +60,9 @@ def test_add_list_and_test_an_endpoint(receiver: Receiver) -> None:
 def test_a_failing_test_delivery_exits_non_zero(receiver: Receiver) -> None:
     """The operator learns at once that the endpoint answers 500."""
     receiver.statuses = [500]
-    endpoint = WebhookEndpoint.objects.create(url=receiver.url, events=["lead.accepted"])
+    endpoint = WebhookEndpoint.objects.create(
+        url=receiver.url, events=["lead.accepted"], allow_private=True
+    )
     with pytest.raises(CommandError, match="HTTP 500"):
         call_command("webhook", "test", str(endpoint.pk), stdout=StringIO())
     assert WebhookDelivery.objects.get().status == DeliveryStatus.FAILED
@@ -84,7 +86,7 @@ def test_bad_input_is_one_clear_error(args: list[str], message: str) -> None:
 
 @pytest.fixture
 def delivery(receiver: Receiver) -> WebhookDelivery:
-    WebhookEndpoint.objects.create(url=receiver.url, events=["lead.rejected"])
+    WebhookEndpoint.objects.create(url=receiver.url, events=["lead.rejected"], allow_private=True)
     emit("lead.rejected", text="Rob rejected Ada: wrong target", data={"reason": "wrong_target"})
     return WebhookDelivery.objects.get()
 

@@ -11,8 +11,7 @@ import time_machine
 from django.db import connection, connections, transaction
 
 from revloop.core.errors import InvalidInputError
-from revloop.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from revloop.webhooks.services import (
+from revloop.webhooks.actions import (
     CLAIM,
     FIRST_RETRY,
     JITTER,
@@ -22,6 +21,7 @@ from revloop.webhooks.services import (
     deliver_orphans,
     emit,
 )
+from revloop.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from revloop.webhooks.signing import verify
 from revloop.worker.loop import Worker
 

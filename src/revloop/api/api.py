@@ -32,6 +32,7 @@ from revloop.users.auth import full_access
 from revloop.users.models import User
 from revloop.users.policy import require
 from revloop.users.requests import ApiRequest
+from revloop.users.throttle import ThrottledError
 
 #: What each error status means, for every operation that can answer it.
 _ERROR_STATUSES = {
@@ -41,6 +42,7 @@ _ERROR_STATUSES = {
     "404": "the record named in the path does not exist",
     "413": "the body or the batch is larger than allowed",
     "422": "the input does not match the schema; the message names each field",
+    "429": "too many requests (or unknown tokens); Retry-After says when to try again",
 }
 _ERROR_SCHEMA = {
     "type": "object",
@@ -65,7 +67,7 @@ class RevloopAPI(NinjaAPI):
 def _document_errors(method: str, operation: dict[str, Any]) -> None:
     wanted = {"400", "403", "404", "422"}
     if operation.get("security"):
-        wanted.add("401")
+        wanted.update({"401", "429"})
     if method in {"post", "put", "patch"}:
         wanted.add("413")
     content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
@@ -128,7 +130,10 @@ def error_response(request: HttpRequest, code: str, message: str, status: int) -
 
 @api.exception_handler(RevloopError)
 def revloop_error(request: HttpRequest, exc: RevloopError) -> HttpResponse:
-    return error_response(request, exc.code, exc.message, exc.status)
+    response = error_response(request, exc.code, exc.message, exc.status)
+    if isinstance(exc, ThrottledError):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 #: Ninja's own refusals (no token, a throttle), by status.

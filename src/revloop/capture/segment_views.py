@@ -40,18 +40,25 @@ from revloop.capture.segment import (
 )
 from revloop.capture.site_keys import is_site_origin, site_key
 from revloop.core.bounds import MAX_JSON_DEPTH
-from revloop.users.auth import access_token
+from revloop.users.auth import check_ingest_rate, check_token
 from revloop.users.models import TokenScope
 from revloop.users.policy import allows, refusal
+from revloop.users.throttle import ThrottledError, client_address
 
 
 class RefusedError(Exception):
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.retry_after = retry_after
         # The libraries read `code` and `message` from an error answer.
-        self.code = {401: "unauthorized", 403: "forbidden", 413: "too_large"}.get(status, "invalid")
+        self.code = {
+            401: "unauthorized",
+            403: "forbidden",
+            413: "too_large",
+            429: "throttled",
+        }.get(status, "invalid")
 
 
 @dataclass(frozen=True)
@@ -98,7 +105,12 @@ def _sender(request: HttpRequest, payload: Any) -> Sender:
                 "list the site under Settings → Tracking",
             )
         return Sender(site, origin)
-    token = access_token(key)
+    try:
+        token = check_token(key, client_address(request.META))
+        if token is not None and token.scope == TokenScope.INGEST:
+            check_ingest_rate(token)
+    except ThrottledError as exc:
+        raise RefusedError(429, exc.message, exc.retry_after) from None
     if token is None:
         raise RefusedError(401, "unknown or revoked write key")
     if token.scope != TokenScope.INGEST:
@@ -196,6 +208,8 @@ def _refusal(refused: RefusedError) -> JsonResponse:
     )
     if refused.status == 401:
         response["WWW-Authenticate"] = 'Basic realm="revloop"'
+    if refused.retry_after is not None:
+        response["Retry-After"] = str(refused.retry_after)
     return response
 
 

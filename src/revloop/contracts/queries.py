@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from revloop.contracts.actions import missing_signatures
 from revloop.contracts.models import ContractStatus, ContractVersion
-from revloop.contracts.signing import missing_signatures
 from revloop.contracts.versions import active_version, get_version
 
 

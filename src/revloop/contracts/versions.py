@@ -12,25 +12,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from django.db import IntegrityError, transaction
-from django.utils import timezone
-
-from revloop.contracts.models import (
-    ContractEvent,
-    ContractEventKind,
-    ContractStatus,
-    ContractVersion,
-)
+from revloop.contracts.models import ContractStatus, ContractVersion
 from revloop.core.bounds import parse_id
-from revloop.core.errors import NotFoundError, RevloopError
-from revloop.engine.contract import (
-    Contract,
-    contract_digest,
-    default_contract_text,
-    parse_contract,
-)
-
-DEFAULT_SOURCE = "default.yaml"
+from revloop.core.errors import NotFoundError
+from revloop.engine.contract import Contract, parse_contract
 
 
 def active_version() -> ContractVersion:
@@ -38,7 +23,10 @@ def active_version() -> ContractVersion:
     found = ContractVersion.objects.filter(status=ContractStatus.ACTIVE).first()
     if found is not None:
         return found
-    return _install_default()
+    # Imported here: the actions read the version in force through this module.
+    from revloop.contracts.actions import do_install_default_contract
+
+    return do_install_default_contract()
 
 
 def active_contract() -> tuple[ContractVersion, Contract]:
@@ -66,36 +54,3 @@ def get_version(number: int | str) -> ContractVersion:
     if found is None:
         raise NotFoundError(f"there is no contract version {wanted}")
     return found
-
-
-def _install_default() -> ContractVersion:
-    text = default_contract_text()
-    contract = parse_contract(text, source=DEFAULT_SOURCE)
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            if ContractVersion.objects.exists():
-                raise RevloopError(
-                    "no contract version is active; activate one with `revloop contract approve`"
-                )
-            version = ContractVersion.objects.create(
-                number=1,
-                name=contract.name,
-                text=text,
-                digest=contract_digest(contract),
-                status=ContractStatus.ACTIVE,
-                note="The contract shipped with revloop, installed on first use.",
-                proposed_at=now,
-                activated_at=now,
-            )
-            for kind in (ContractEventKind.PROPOSED, ContractEventKind.ACTIVATED):
-                ContractEvent.objects.create(
-                    version=version,
-                    kind=kind,
-                    at=now,
-                    note="installed by revloop: no contract had been signed yet",
-                )
-    except IntegrityError:
-        # Another process installed it at the same moment: theirs is as good as ours.
-        return ContractVersion.objects.get(status=ContractStatus.ACTIVE)
-    return version

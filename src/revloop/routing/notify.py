@@ -12,7 +12,7 @@ from revloop.people.models import Consent, Person
 
 def _emit(event: str, text: str, data: dict[str, Any]) -> None:
     # Imported on use: the webhooks app imports the models of every context it reports on.
-    from revloop.webhooks.services import emit
+    from revloop.webhooks.actions import emit
 
     emit(event, text=text, data=data)
 

@@ -118,3 +118,16 @@ class AuditEntry(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name or 'revloop'} {self.action}"
+
+
+class RateBucket(models.Model):
+    """A token bucket (see :mod:`revloop.users.throttle`): how many requests a key has
+    left and when it was last refilled. In the database because every web worker
+    shares it; not domain state, and nothing else reads it."""
+
+    key = models.CharField(max_length=128, unique=True)
+    tokens = models.FloatField()
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.tokens:.1f}"

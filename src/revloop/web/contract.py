@@ -15,15 +15,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from revloop.contracts.actions import (
+    diff_versions,
+    do_approve_contract,
+    do_propose_contract,
+    do_withdraw_contract,
+)
 from revloop.contracts.backtest import backtest
 from revloop.contracts.models import ContractStatus
 from revloop.contracts.queries import list_versions, version_detail
-from revloop.contracts.signing import (
-    approve,
-    diff_versions,
-    propose,
-    withdraw,
-)
 from revloop.contracts.versions import active_contract, contract_of, get_version
 from revloop.core.errors import InvalidInputError, NotFoundError
 from revloop.users.models import User
@@ -127,7 +127,7 @@ def contract_propose(request: PageRequest) -> HttpResponse:
         text = request.POST.get("text", "")
         note = request.POST.get("note", "")[:2000]
         try:
-            proposed = propose(text, by=request.user, source="proposal.yaml", note=note)
+            proposed = do_propose_contract(text, by=request.user, source="proposal.yaml", note=note)
         except InvalidInputError as exc:
             error = exc.message
         else:
@@ -145,7 +145,7 @@ def contract_propose(request: PageRequest) -> HttpResponse:
 @require_POST
 def contract_approve(request: PageRequest, number: int) -> HttpResponse:
     try:
-        outcome = approve(number, by=request.user)
+        outcome = do_approve_contract(number, by=request.user)
     except InvalidInputError as exc:
         messages.error(request, exc.message)
         return redirect("contract-version", number=number)
@@ -168,7 +168,7 @@ def contract_reject(request: PageRequest, number: int) -> HttpResponse:
     try:
         if not note:
             raise InvalidInputError("note: say why the draft is rejected")
-        withdraw(number, by=request.user, note=note)
+        do_withdraw_contract(number, by=request.user, note=note)
     except InvalidInputError as exc:
         messages.error(request, exc.message)
         return redirect("contract-version", number=number)

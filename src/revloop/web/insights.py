@@ -9,6 +9,7 @@ from django.shortcuts import render
 
 from revloop.analytics.insights import insights_report
 from revloop.core.bounds import parse_id
+from revloop.core.money import money
 from revloop.users.policy import require
 
 PERIODS = (7, 30, 90)
@@ -22,9 +23,7 @@ def insights(request: HttpRequest) -> HttpResponse:
     require(request.user, "analytics.read")  # type: ignore[arg-type]
     report = insights_report(period_days=int(raw))
     for topic in report["topics"]:
-        topic["pipeline_text"] = ", ".join(
-            f"{float(v):,.0f} {c}" for c, v in topic["pipeline"].items()
-        )
+        topic["pipeline_text"] = ", ".join(money(v, c) for c, v in topic["pipeline"].items())
         topic["win_text"] = (
             "-"
             if topic["win_rate"] is None

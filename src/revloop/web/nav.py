@@ -1,9 +1,9 @@
 """The main navigation: one line per page, in the order it is shown.
 
-A page joins the navigation by adding its line to ``NAV``. ``roles`` says who sees the
-link (``None``: anyone with a revloop role); it mirrors the rule the page itself
-enforces, so nobody is led to a refusal. A line whose route does not exist in this build
-is left out rather than breaking every page.
+A page joins the navigation by adding its line to ``NAV``. ``permission`` names the
+rule of the access policy (``revloop.users.policy``) that the page itself requires, so
+the link shows exactly to those the page lets in and nobody is led to a refusal. A line
+whose route does not exist in this build is left out rather than breaking every page.
 """
 
 from __future__ import annotations
@@ -12,46 +12,40 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 
-from revloop.engine.vocabulary import Role
 from revloop.users.models import User
-
-_SALES = frozenset({Role.SALES_REP, Role.SALES_MANAGER, Role.ADMIN})
-_IMPORTERS = frozenset({Role.MARKETING, Role.SALES_MANAGER, Role.ADMIN})
-_TRACKERS = frozenset({Role.MARKETING, Role.ADMIN})
+from revloop.users.policy import Reach, reach, role_names
 
 
 @dataclass(frozen=True)
 class NavItem:
     label: str
     url_name: str
-    #: Roles that see the link; None: every user with a role.
-    roles: frozenset[str] | None = None
+    #: The policy permission the page requires; None: only for staff (Django's admin).
+    permission: str | None
     #: Other routes that belong to this entry (it is marked current on them too).
     also: tuple[str, ...] = ()
-    #: Only for staff (Django's admin).
-    staff: bool = False
 
 
 NAV: tuple[NavItem, ...] = (
-    NavItem("Home", "home"),
-    NavItem("Leads", "leads", also=("person", "brief")),
-    NavItem("Inbox", "inbox", roles=_SALES),
-    NavItem("Accounts", "accounts", also=("account",)),
-    NavItem("Pipeline", "pipeline", also=("opportunities", "opportunity")),
-    NavItem("Marketing", "marketing"),
+    NavItem("Home", "home", "analytics.read"),
+    NavItem("Leads", "leads", "people.read", also=("person", "brief")),
+    NavItem("Inbox", "inbox", "inbox.read"),
+    NavItem("Accounts", "accounts", "people.read", also=("account",)),
+    NavItem("Pipeline", "pipeline", "pipeline.read", also=("opportunities", "opportunity")),
+    NavItem("Marketing", "marketing", "analytics.read"),
     NavItem(
         "Contract",
         "contract",
+        "people.read",
         also=("contract-version", "contract-diff", "contract-propose", "contract-backtest"),
     ),
-    NavItem("Goals", "goals", also=("plan",)),
-    NavItem("Field insights", "insights"),
-    NavItem("Check copy", "copy-check"),
-    NavItem("Import", "imports", roles=_IMPORTERS),
-    NavItem("Tracking", "tracking-settings", roles=_TRACKERS),
-    NavItem("Settings", "settings"),
-    NavItem("API", "api:openapi-view"),
-    NavItem("Admin", "admin:index", staff=True),
+    NavItem("Goals", "goals", "analytics.read", also=("plan",)),
+    NavItem("Field insights", "insights", "analytics.read"),
+    NavItem("Check copy", "copy-check", "copy.check"),
+    NavItem("Import", "imports", "imports.open"),
+    NavItem("Tracking", "tracking-settings", "tracking.manage"),
+    NavItem("API", "api:openapi-view", "api.docs"),
+    NavItem("Admin", "admin:index", None),
 )
 
 
@@ -63,21 +57,16 @@ class NavLink:
 
 
 def _may_see(item: NavItem, user: User, roles: frozenset[str]) -> bool:
-    if item.staff:
+    if item.permission is None:
         return user.is_staff
-    if user.is_superuser:
-        return True
-    if item.url_name == "home":
-        return True
-    if not roles:
-        return False
-    return item.roles is None or bool(roles & item.roles)
+    return reach(user, item.permission, roles) is not Reach.NONE
 
 
 def nav_links(user: User, current: str | None, items: tuple[NavItem, ...] = NAV) -> list[NavLink]:
     """The links ``user`` may follow, the one for ``current`` (a route name) marked."""
-    roles = user.roles
     links = []
+    # The roles are read once for every link, not once per link.
+    roles = role_names(user)
     for item in items:
         if not _may_see(item, user, roles):
             continue

@@ -46,4 +46,33 @@ urlpatterns = [
     path("settings/tracking/", tracking.tracking, name="tracking-settings"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The templates are named apart from the admin's, which would otherwise win.
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(
+            template_name="registration/reset_form.html",
+            email_template_name="registration/reset_email.txt",
+            subject_template_name="registration/reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="registration/reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="registration/reset_confirm.html"
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="registration/reset_complete.html"
+        ),
+        name="password_reset_complete",
+    ),
 ]

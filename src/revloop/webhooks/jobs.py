@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from revloop.webhooks.services import deliver_orphans
+from revloop.webhooks.actions import deliver_orphans
 from revloop.worker.registry import periodic
 
 

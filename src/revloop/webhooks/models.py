@@ -23,6 +23,9 @@ class WebhookEndpoint(models.Model):
     )
     events = models.JSONField(default=list, help_text=f"Any of: {', '.join(EVENTS)}.")
     active = models.BooleanField(default=True)
+    # Set only by an admin (webhooks.actions.do_allow_private_target): a target inside
+    # the network, which revloop otherwise refuses (webhooks/targets.py).
+    allow_private = models.BooleanField(default=False, editable=False)
     description = models.CharField(max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL

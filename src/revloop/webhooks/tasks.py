@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from revloop.webhooks.services import deliver
+from revloop.webhooks.actions import deliver
 from revloop.worker.compat import task
 
 

@@ -6,9 +6,15 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
+from revloop.contracts.actions import (
+    diff_versions,
+    do_approve_contract,
+    do_propose_contract,
+    do_withdraw_contract,
+    validate_text,
+)
 from revloop.contracts.backtest import backtest
 from revloop.contracts.queries import list_versions, version_detail
-from revloop.contracts.signing import approve, diff_versions, propose, validate_text, withdraw
 from revloop.core.commands import SubcommandCommand, add_json_flag, read_text_file
 from revloop.users.commands import acting_user
 
@@ -62,7 +68,7 @@ class Command(SubcommandCommand):
 
     def _propose(self, options: dict[str, Any]) -> None:
         path, text = read_text_file(options["file"])
-        version = propose(
+        version = do_propose_contract(
             text, by=acting_user("proposing a contract"), source=path.name, note=options["note"]
         )
         detail = version_detail(version.number)
@@ -86,7 +92,7 @@ class Command(SubcommandCommand):
         # whether they may.
         user = acting_user("approving a contract", required=True)
         assert user is not None
-        outcome = approve(options["version"], by=user)
+        outcome = do_approve_contract(options["version"], by=user)
         number = outcome.version.number
         result = {
             "version": number,
@@ -111,7 +117,7 @@ class Command(SubcommandCommand):
         self.emit(result, options, human)
 
     def _withdraw(self, options: dict[str, Any]) -> None:
-        version = withdraw(
+        version = do_withdraw_contract(
             options["version"], by=acting_user("withdrawing a draft"), note=options["note"]
         )
         result = {"version": version.number, "status": version.status}

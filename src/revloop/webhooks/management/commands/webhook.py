@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from revloop.core.commands import RevloopCommand, add_json_flag
+from revloop.webhooks.actions import do_add_endpoint, get_endpoint, send_test
 from revloop.webhooks.models import EVENTS, WebhookEndpoint
-from revloop.webhooks.services import do_add_endpoint, get_endpoint, send_test
 
 
 def _row(endpoint: WebhookEndpoint, *, with_secret: bool = False) -> dict[str, Any]:
@@ -39,6 +39,11 @@ class Command(RevloopCommand):
         )
         add.add_argument("--secret", help="signing secret (default: a random one)")
         add.add_argument("--description", default="")
+        add.add_argument(
+            "--allow-private",
+            action="store_true",
+            help="let it reach a private or loopback address (an intranet server)",
+        )
         sub.add_parser("list", help="list endpoints (never their secrets)")
         test = sub.add_parser("test", help="send a test event to an endpoint now")
         test.add_argument("id", type=int)
@@ -54,6 +59,7 @@ class Command(RevloopCommand):
             options["events"].split(","),
             secret=options["secret"],
             description=options["description"],
+            allow_private=options["allow_private"],
         )
         self.emit(
             _row(endpoint, with_secret=True),

@@ -31,7 +31,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from revloop.core.errors import InvalidInputError, NotFoundError
+from revloop.core.errors import ForbiddenError, InvalidInputError, NotFoundError
+from revloop.engine.vocabulary import Role
+from revloop.users.actions import record_audit
 from revloop.users.models import User
 from revloop.webhooks.models import (
     EVENTS,
@@ -41,6 +43,7 @@ from revloop.webhooks.models import (
     new_secret,
 )
 from revloop.webhooks.signing import sign
+from revloop.webhooks.targets import pinned_opener, resolve_public
 
 logger = logging.getLogger(__name__)
 
@@ -180,16 +183,6 @@ def deliver(delivery_id: str) -> Attempt:
     return Attempt(delivery_id, "retry", status_code, error, next_at)
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A webhook goes to the configured URL and nowhere else."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-_OPENER = urllib.request.build_opener(_NoRedirects)
-
-
 def post(
     endpoint: WebhookEndpoint, delivery: WebhookDelivery, now: datetime
 ) -> tuple[int | None, str]:
@@ -210,7 +203,13 @@ def post(
         },
     )
     try:
-        with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as response:
+        # Resolved and checked now, and connected to as checked: a name that pointed
+        # somewhere public when the endpoint was saved may not point inside today.
+        address = resolve_public(endpoint.url, allow_private=endpoint.allow_private)
+    except InvalidInputError as exc:
+        return None, exc.message
+    try:
+        with pinned_opener(address).open(request, timeout=TIMEOUT_SECONDS) as response:
             return response.status, ""
     except urllib.error.HTTPError as exc:
         return exc.code, f"HTTP {exc.code} {exc.reason}"
@@ -254,16 +253,51 @@ def do_add_endpoint(
     secret: str | None = None,
     description: str = "",
     by: User | None = None,
+    allow_private: bool = False,
 ) -> WebhookEndpoint:
     wanted = check_endpoint(url, events)
     if secret is not None and len(secret) < 16:
         raise InvalidInputError("secret: use at least 16 characters")
-    return WebhookEndpoint.objects.create(
-        url=url,
-        events=wanted,
-        secret=secret or new_secret(),
-        description=description,
-        created_by=by,
+    if allow_private:
+        check_can_allow_private(by)
+    resolve_public(url, allow_private=allow_private)
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.create(
+            url=url,
+            events=wanted,
+            secret=secret or new_secret(),
+            description=description,
+            created_by=by,
+            allow_private=allow_private,
+        )
+        if allow_private:
+            _record_private(by, endpoint)
+    return endpoint
+
+
+def check_can_allow_private(by: User | None) -> None:
+    """Only an admin (or the operator at the console) lets webhooks into the network."""
+    if by is not None and not (by.is_active and by.has_role(Role.ADMIN)):
+        raise ForbiddenError("only an admin may allow a webhook to a private address")
+
+
+def do_allow_private_target(by: User | None, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """Let ``endpoint`` reach a private address (an intranet server); admins only."""
+    check_can_allow_private(by)
+    with transaction.atomic():
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(allow_private=True)
+        _record_private(by, endpoint)
+    endpoint.refresh_from_db()
+    return endpoint
+
+
+def _record_private(by: User | None, endpoint: WebhookEndpoint) -> None:
+    record_audit(
+        by,
+        "webhook.private_allowed",
+        object_type="webhook",
+        object_id=endpoint.pk,
+        detail={"url": endpoint.url},
     )
 
 

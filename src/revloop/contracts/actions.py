@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, cast
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -29,13 +29,15 @@ from revloop.contracts.models import (
     ContractVersion,
 )
 from revloop.contracts.versions import active_contract, contract_of, get_version
-from revloop.core.errors import InvalidInputError
+from revloop.core.errors import InvalidInputError, RevloopError
 from revloop.core.signals import contract_activated
 from revloop.engine.contract import (
     ContractError,
     check_contract,
     contract_digest,
+    default_contract_text,
     diff_contracts,
+    parse_contract,
 )
 from revloop.engine.vocabulary import Role
 from revloop.users.actions import record_audit
@@ -56,7 +58,7 @@ def validate_text(text: str, source: str) -> tuple[ContractError, ...]:
     return errors
 
 
-def propose(
+def do_propose_contract(
     text: str, *, by: User | None, source: str = "contract.yaml", note: str = ""
 ) -> ContractVersion:
     """Store ``text`` as a new draft, with its diff against the active version."""
@@ -116,7 +118,7 @@ class ApprovalOutcome:
     rescored: int | None = None
 
 
-def approve(number: int | str, *, by: User) -> ApprovalOutcome:
+def do_approve_contract(number: int | str, *, by: User) -> ApprovalOutcome:
     """Sign a draft; the signature that completes both teams' activates it."""
     # Admins sign for neither team: a signature is a team's, so the superuser flag
     # gives none either (the policy reads it as admin).
@@ -190,7 +192,7 @@ def missing_signatures(version: ContractVersion) -> tuple[str, ...]:
     )
 
 
-def withdraw(number: int | str, *, by: User | None, note: str = "") -> ContractVersion:
+def do_withdraw_contract(number: int | str, *, by: User | None, note: str = "") -> ContractVersion:
     """Take a draft off the table; the proposer or either team's owner may."""
     with transaction.atomic():
         version = _locked(number)
@@ -271,3 +273,42 @@ def _number(pk: int | None) -> str:
     if pk is None:
         return "?"
     return str(ContractVersion.objects.values_list("number", flat=True).get(pk=pk))
+
+
+#: The name the shipped contract is parsed under.
+DEFAULT_SOURCE = "default.yaml"
+
+
+def do_install_default_contract() -> ContractVersion:
+    """Install the contract shipped with revloop as version 1, active at once (the first
+    read of a database that has none)."""
+    text = default_contract_text()
+    contract = parse_contract(text, source=DEFAULT_SOURCE)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            if ContractVersion.objects.exists():
+                raise RevloopError(
+                    "no contract version is active; activate one with `revloop contract approve`"
+                )
+            version = ContractVersion.objects.create(
+                number=1,
+                name=contract.name,
+                text=text,
+                digest=contract_digest(contract),
+                status=ContractStatus.ACTIVE,
+                note="The contract shipped with revloop, installed on first use.",
+                proposed_at=now,
+                activated_at=now,
+            )
+            for kind in (ContractEventKind.PROPOSED, ContractEventKind.ACTIVATED):
+                ContractEvent.objects.create(
+                    version=version,
+                    kind=kind,
+                    at=now,
+                    note="installed by revloop: no contract had been signed yet",
+                )
+    except IntegrityError:
+        # Another process installed it at the same moment: theirs is as good as ours.
+        return ContractVersion.objects.get(status=ContractStatus.ACTIVE)
+    return version
