@@ -152,10 +152,10 @@ def test_each_marketing_picker_keeps_the_others_choices(client: Client, marketer
     client.force_login(marketer)
     html = client.get("/marketing/", {"model": "linear", "by": "source"}).content.decode()
     rejections = html[html.index('id="rejections"') :]
-    assert '<input type="hidden" name="model" value="linear">' in rejections
-    assert '<input type="hidden" name="by" value="source">' in rejections
+    assert '<input type="hidden" name="model" value="linear" data-kept>' in rejections
+    assert '<input type="hidden" name="by" value="source" data-kept>' in rejections
     attribution = html[html.index('id="attribution"') : html.index('id="misinformed"')]
-    assert '<input type="hidden" name="by" value="source">' in attribution
+    assert '<input type="hidden" name="by" value="source" data-kept>' in attribution
     assert 'name="model" value="linear"' not in attribution  # its own picker says it
     assert 'hx-push-url="true"' in attribution
     # A download keeps the view: the same choices, one table.

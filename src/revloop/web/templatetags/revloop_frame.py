@@ -58,7 +58,7 @@ def keep_query(context: Context, *names: str) -> SafeString:
         if key not in names and key != CSV_PARAM
         for value in values
     ]
-    return format_html_join("", '<input type="hidden" name="{}" value="{}">', kept)
+    return format_html_join("", '<input type="hidden" name="{}" value="{}" data-kept>', kept)
 
 
 class DataTableNode(template.Node):
