@@ -44,6 +44,10 @@ PAGE_RULES: dict[str, tuple[str, str]] = {
     "home": ("GET", "analytics.read"),
     "favicon": ("GET", PUBLIC),
     "login": ("GET", PUBLIC),
+    "password_reset": ("GET", PUBLIC),
+    "password_reset_done": ("GET", PUBLIC),
+    "password_reset_confirm": ("GET", PUBLIC),
+    "password_reset_complete": ("GET", PUBLIC),
     "logout": ("POST", SIGNED_IN),
     "tracker-script": ("GET", PUBLIC),
     "leads": ("GET", "people.read"),
@@ -200,6 +204,8 @@ COMMAND_RULES: dict[str, str] = {
             "webhook",
             "worker",
             "export",
+            "backup",
+            "restore",
         ],
         OPERATOR,
     ),
@@ -280,6 +286,8 @@ def _kwargs(route: str, lead: Person) -> dict[str, str]:
         "kind": "people",
         "slug": "demo",
         "action": "accept",
+        "uidb64": "MQ",
+        "token": "set-password",
     }
     out = {}
     for part in route.replace("<", "{").replace(">", "}").split("{")[1:]:
