@@ -87,8 +87,10 @@ def _fresh_site(prefix: str, database_url: str) -> tuple[dict[str, str], str]:
         env,
         "shell",
         "-c",
-        "from revloop.users.models import User; from revloop.users.actions import do_set_roles; "
-        "do_set_roles(None, User.objects.create_user('bench'), ['marketing'])",
+        # Sending people and events is marketing's (or a rep's) to do.
+        "from django.contrib.auth.models import Group; from revloop.users.models import User; "
+        "User.objects.create_user('bench').groups.add("
+        "Group.objects.get_or_create(name='marketing')[0])",
     )
     created = _run(
         env, "token", "create", "--user", "bench", "--name", "bench", "--scope", "ingest", "--json"

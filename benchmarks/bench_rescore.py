@@ -51,12 +51,12 @@ print(json.dumps({"touched": len(ids)}))
 _EVENT_PATH = """
 import json, time
 from revloop.people.models import Person
-from revloop.scoring.services import rescore_people
+from revloop.scoring.actions import do_rescore_people
 ids = list(Person.objects.order_by("?").values_list("id", flat=True)[:1010])
-rescore_people(ids[1000:])  # a web worker has parsed the contract and warmed up already
+do_rescore_people(ids[1000:])  # a web worker has parsed the contract and warmed up already
 ids = ids[:1000]
 start = time.perf_counter()
-summary = rescore_people(ids)
+summary = do_rescore_people(ids)
 print(json.dumps({"people": summary.people, "seconds": time.perf_counter() - start}))
 """
 
@@ -124,7 +124,7 @@ def main() -> None:
             f"{first_wall:.1f} s, {sum(first['moved'].values()):,} automatic moves",
         ),
         ("score --all, steady state (command wall time)", f"{steady_wall:.1f} s"),
-        ("  of which inside rescore()", f"{steady['seconds']:.1f} s"),
+        ("  of which inside do_rescore()", f"{steady['seconds']:.1f} s"),
     ]
     rows += [(f"    {part}", f"{seconds:.2f} s") for part, seconds in steady["timings"].items()]
     rows += [

@@ -18,8 +18,9 @@ from revloop.engine.scoring import score_people
 from revloop.lifecycle import actions as lifecycle_actions
 from revloop.lifecycle.models import StageTransition
 from revloop.people.models import Person
+from revloop.scoring.actions import do_rescore, do_rescore_people
 from revloop.scoring.models import ScoringRun
-from revloop.scoring.services import changed_people, rescore, rescore_people
+from revloop.scoring.services import changed_people
 from revloop.users.models import User
 from tests import factories
 from tests.contract_helpers import WIDER, demo_request, ideal_person, near_person
@@ -37,7 +38,7 @@ def test_a_full_rescore_stores_every_score() -> None:
     demo_request(star, now - timedelta(hours=2))
     near = near_person()
     loner = factories.person(email="jo@gmail.com")
-    summary = rescore(full=True)
+    summary = do_rescore(full=True)
     assert (summary.full, summary.people, summary.contract_version) == (True, 3, 1)
     star, near, loner = fresh(star), fresh(near), fresh(loner)
     assert (star.fit_score, star.grade) == (85, "A")
@@ -59,7 +60,7 @@ def test_the_rules_move_people_after_scoring() -> None:
     busy = ideal_person(stage="sal", stage_changed_at=now - timedelta(days=120))
     factories.touch(person=busy, occurred_at=now - timedelta(days=3))
 
-    summary = rescore(full=True)
+    summary = do_rescore(full=True)
     assert summary.moved == {"mql": 1, "disqualified": 1, "recycled": 1}
     moves = {
         t.person_id: (t.from_stage, t.to_stage, t.by_rule, t.reason_code, t.by_user_id)
@@ -75,7 +76,7 @@ def test_the_rules_move_people_after_scoring() -> None:
     assert fresh(star).stage_changed_at == summary.as_of
     assert fresh(busy).stage == "sal"
     # Scoring again changes nothing: the moves are made.
-    assert rescore(full=True).moved == {}
+    assert do_rescore(full=True).moved == {}
 
 
 def test_a_move_decided_on_a_stale_stage_is_not_made(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -87,7 +88,7 @@ def test_a_move_decided_on_a_stale_stage_is_not_made(monkeypatch: pytest.MonkeyP
         schema_overrides={"stage_changed_at": pl.Datetime("us", "UTC")},
     )
     monkeypatch.setattr(lifecycle_actions, "stages_frame", lambda ids: stale)
-    assert rescore(full=True).moved == {}
+    assert do_rescore(full=True).moved == {}
     assert not StageTransition.objects.exists()
     assert fresh(star).stage == "disqualified"
 
@@ -95,28 +96,28 @@ def test_a_move_decided_on_a_stale_stage_is_not_made(monkeypatch: pytest.MonkeyP
 def test_an_incremental_run_rescores_only_who_changed() -> None:
     now = timezone.now()
     a, b, c = ideal_person(), ideal_person(), near_person()
-    rescore(full=True)
+    do_rescore(full=True)
     assert changed_people(ScoringRun.objects.get().touch_watermark) == []
 
     demo_request(a, now - timedelta(minutes=5))
     c.title = "Fleet Manager"
     c.save()
     newcomer = near_person()
-    summary = rescore()
+    summary = do_rescore()
     assert summary.full is False
     assert summary.people == 3
     assert fresh(b).scored_at < fresh(a).scored_at
     assert fresh(a).engagement_score == pytest.approx(50, abs=0.1)
     assert fresh(c).fit_score == 45  # a manager (+5) in fleet (+10) now
     assert fresh(newcomer).grade == "C"
-    assert rescore().people == 0
+    assert do_rescore().people == 0
     runs = list(ScoringRun.objects.order_by("id").values_list("full", "people"))
     assert runs == [(True, 3), (False, 3), (False, 0)]
 
 
 def test_a_new_contract_makes_the_next_run_a_full_one(marketer: User, manager: User) -> None:
     ideal_person()
-    rescore(full=True)
+    do_rescore(full=True)
     draft = do_propose_contract(WIDER, by=marketer)
     do_approve_contract(draft.number, by=marketer)
     do_approve_contract(draft.number, by=manager)  # activation rescored everyone (a full run)
@@ -130,12 +131,12 @@ def test_rescore_people_touches_only_them() -> None:
     a, b = ideal_person(), ideal_person()
     demo_request(a, now - timedelta(minutes=1))
     demo_request(b, now - timedelta(minutes=1))
-    summary = rescore_people([a.pk])
+    summary = do_rescore_people([a.pk])
     assert summary.people == 1
     assert summary.moved == {"mql": 1}
     assert (fresh(a).grade, fresh(a).stage) == ("A", "mql")
     assert (fresh(b).grade, fresh(b).scored_at, fresh(b).stage) == ("", None, "lead")
-    assert rescore_people([]).people == 0
+    assert do_rescore_people([]).people == 0
     assert not ScoringRun.objects.exists()
 
 
@@ -153,7 +154,7 @@ def test_stored_scores_equal_the_engine_on_the_same_frames() -> None:
             occurred_at=now - timedelta(days=days),
             url="https://www.brightline.io/pricing",
         )
-    summary = rescore(full=True, now=now)
+    summary = do_rescore(full=True, now=now)
     _, contract = active_contract()
     expected = score_people(contract, people_frame([contract]), touches_frame([contract]), now)
     stored = dict(Person.objects.values_list("id", "rule_score"))
@@ -204,7 +205,7 @@ def test_the_score_api_explains_for_every_role(
 ) -> None:
     star = ideal_person(email="vera@acme.example")
     demo_request(star, timezone.now() - timedelta(hours=1))
-    rescore(full=True)
+    do_rescore(full=True)
     client = token_client(request.getfixturevalue(persona))
     by_id = client.get(f"/api/v1/people/{star.pk}/score")
     assert by_id.status_code == 200, by_id.content

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from revloop.lifecycle.actions import do_move_person
-from revloop.scoring.services import rescore
+from revloop.scoring.actions import do_rescore
 from revloop.users.models import User
 from tests import factories
 from tests.contract_helpers import demo_request, ideal_person
@@ -21,7 +21,7 @@ def test_it_shows_identity_explanation_and_history(client: Client, rep: User) ->
     person = ideal_person(email="vera@acme.example", first_name="Vera", last_name="Lind", owner=rep)
     demo_request(person, timezone.now() - timedelta(hours=3))
     factories.transition(person, from_stage="", to_stage="lead", by_rule="created")
-    rescore(full=True)  # the rule makes her an MQL
+    do_rescore(full=True)  # the rule makes her an MQL
     do_move_person(person, "sal", by=rep, note="good fit")
     client.force_login(rep)
     response = client.get(f"/people/{person.pk}/")

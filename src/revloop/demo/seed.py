@@ -36,7 +36,7 @@ from revloop.routing.actions import (
     do_route_people,
 )
 from revloop.routing.weeks import week_start
-from revloop.scoring.services import rescore
+from revloop.scoring.actions import do_rescore
 from revloop.users.models import User
 
 #: Brightline's offer catalog, written from what the generator plants.
@@ -243,7 +243,7 @@ def seed_demo(
         do_check_all_content(by=None)
         rows += seed_heard(seed, now)
     # Scores only: the generated history already says where everyone stands.
-    rescore(full=True, trigger="seed", now=now, apply_moves=False)
+    do_rescore(full=True, trigger="seed", now=now, apply_moves=False)
     start_sla_clocks(now)
     seed_goals(now)
     return SeedResult(leads=leads, rows=rows, seconds=time.perf_counter() - started)

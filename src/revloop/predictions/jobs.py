@@ -6,12 +6,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from revloop.core.errors import InvalidInputError, NotFoundError
+from revloop.predictions.actions import do_train_model
 from revloop.predictions.services import (
     activation,
     active_model,
     read_history,
     score_open_people,
-    train_and_activate,
 )
 from revloop.worker.registry import periodic
 
@@ -22,7 +22,7 @@ from revloop.worker.registry import periodic
 def weekly_retrain(now: datetime) -> dict[str, Any]:
     """Learn from the week's won and lost people; a history too thin to learn from is skipped."""
     try:
-        model = train_and_activate(trigger="schedule", now=now)
+        model = do_train_model(trigger="schedule", now=now)
     except InvalidInputError as exc:
         return {"skipped": exc.message}
     return {

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from revloop.scoring.services import rescore, rescore_people
+from revloop.scoring.actions import do_rescore, do_rescore_people
 from revloop.worker.compat import task
 from revloop.worker.registry import periodic
 
@@ -26,13 +26,13 @@ TASK_PEOPLE = 1_000
 
 @task()
 def rescore_people_task(ids: list[int]) -> dict[str, Any]:
-    summary = rescore_people(ids)
+    summary = do_rescore_people(ids)
     return {"people": summary.people, "moved": summary.moved, "seconds": summary.seconds}
 
 
 @task(queue_name="slow")
 def rescore_changed_task(full: bool = False, trigger: str = "import") -> dict[str, Any]:
-    summary = rescore(full=full, trigger=trigger)
+    summary = do_rescore(full=full, trigger=trigger)
     return {"full": summary.full, "people": summary.people, "moved": summary.moved}
 
 
@@ -47,5 +47,5 @@ def enqueue_people(ids: list[int]) -> None:
 )
 def nightly_rescore(now: datetime) -> dict[str, Any]:
     """Engagement fades every day: rescore everyone, recycling the leads that went quiet."""
-    summary = rescore(full=True, trigger="nightly", now=now)
+    summary = do_rescore(full=True, trigger="nightly", now=now)
     return {"people": summary.people, "moved": summary.moved, "seconds": summary.seconds}

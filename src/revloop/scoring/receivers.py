@@ -11,8 +11,8 @@ from typing import Any
 from django.dispatch import receiver
 
 from revloop.core.signals import contract_activated, people_changed, records_imported
+from revloop.scoring.actions import do_rescore
 from revloop.scoring.jobs import enqueue_people, rescore_changed_task
-from revloop.scoring.services import rescore
 
 
 @receiver(people_changed, dispatch_uid="scoring.people_changed")
@@ -29,4 +29,4 @@ def rescore_after_import(sender: Any, full: bool, **kwargs: Any) -> None:
 @receiver(contract_activated, dispatch_uid="scoring.contract_activated")
 def rescore_under_new_contract(sender: Any, number: int, **kwargs: Any) -> int:
     """Everyone, now, under the contract just activated: the approval reports the count."""
-    return rescore(full=True, trigger="activation").people
+    return do_rescore(full=True, trigger="activation").people

@@ -143,3 +143,11 @@ def record_roles_changed(
             "removed": sorted(before - after),
         },
     )
+
+
+def do_record_token_use(token: ApiToken, now: datetime) -> None:
+    """Stamp the token's last use and put the use on the audit trail (the caller asks
+    at most once a minute per token, so a read does not turn into a write each call)."""
+    with transaction.atomic():
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        record_audit(token.user, "token.used", object_type="token", object_id=token.prefix, at=now)

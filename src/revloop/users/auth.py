@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import cast
 
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
 
-from revloop.users.actions import record_audit
+from revloop.users.actions import do_record_token_use
 from revloop.users.models import TOKEN_PREFIX, ApiToken, TokenScope, User, hash_token
 from revloop.users.policy import require
 from revloop.users.requests import ApiRequest
@@ -40,12 +39,7 @@ def access_token(raw: str) -> ApiToken | None:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
-        # Its use goes on the audit trail at the same resolution, not once per call.
-        with transaction.atomic():
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-            record_audit(
-                token.user, "token.used", object_type="token", object_id=token.prefix, at=now
-            )
+        do_record_token_use(token, now)
     return token
 
 

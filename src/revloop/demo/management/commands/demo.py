@@ -22,8 +22,8 @@ from revloop.core.server import serve
 from revloop.demo.answers import demo_answers
 from revloop.demo.answers_table import print_answers
 from revloop.demo.seed import DEMO_PASSWORD, ensure_demo_users, is_empty, seed_demo
+from revloop.predictions.actions import do_train_model
 from revloop.predictions.models import PredictiveModel
-from revloop.predictions.services import train_and_activate
 from revloop.users.models import User
 
 
@@ -131,7 +131,7 @@ class Command(RevloopCommand):
         # Every page's "Chance to win" comes from the active model. It is activated
         # only if it beats the baseline; if not, the reason is printed, not hidden.
         try:
-            stored = train_and_activate(trigger="seed")
+            stored = do_train_model(trigger="seed")
         except InvalidInputError as exc:
             console.print(f"No predictive model: {exc.message}")
             return

@@ -11,6 +11,7 @@ from revloop.core.commands import RevloopCommand, add_json_flag
 from revloop.engine.imports.errors import CsvFileError
 from revloop.engine.predictive import format_evaluation
 from revloop.predictions import services
+from revloop.predictions.actions import do_train_model
 from revloop.predictions.models import PredictiveModel
 
 
@@ -63,7 +64,7 @@ class Command(RevloopCommand):
             raise CommandError(str(exc)) from None
 
     def _train(self, options: dict[str, Any]) -> None:
-        stored = services.train_and_activate(trigger="command", force=options["force"])
+        stored = do_train_model(trigger="command", force=options["force"])
         result = _model_dict(stored)
 
         def human() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from revloop.core.commands import RevloopCommand
-from revloop.scoring.services import rescore
+from revloop.scoring.actions import do_rescore
 
 
 class Command(RevloopCommand):
@@ -21,7 +21,7 @@ class Command(RevloopCommand):
         parser.add_argument("--all", action="store_true", dest="full", help="rescore everyone")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        summary = rescore(full=options["full"])
+        summary = do_rescore(full=options["full"])
 
         def human() -> None:
             scope = "everyone" if summary.full else "changed people"
