@@ -87,9 +87,9 @@ def _fresh_site(prefix: str, database_url: str) -> tuple[dict[str, str], str]:
         env,
         "shell",
         "-c",
-        # Sending events needs a role; Marketing is the one that does.
-        "from django.contrib.auth.models import Group; from revloop.users.models import User;"
-        " User.objects.create_user('bench').groups.add("
+        # Sending people and events is marketing's (or a rep's) to do.
+        "from django.contrib.auth.models import Group; from revloop.users.models import User; "
+        "User.objects.create_user('bench').groups.add("
         "Group.objects.get_or_create(name='marketing')[0])",
     )
     created = _run(
@@ -116,8 +116,7 @@ def _serve(env: dict[str, str], workers: int) -> tuple[int, subprocess.Popen[byt
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    # A loaded machine may take a while to start the workers.
-    for _ in range(600):
+    for _ in range(100):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             break

@@ -103,17 +103,15 @@ def _sign_big_contract(env: dict[str, str], capacity: int, home: Path) -> None:
     text = (REPO / "src/revloop/engine/contract/default.yaml").read_text(encoding="utf-8")
     path = home / "backlog.yaml"
     path.write_text(text.replace("capacity: 150", f"capacity: {capacity}"), encoding="utf-8")
-    maya, nina = (_as(user, env) for user in ("maya", "nina"))
-    _, proposed = _json(["contract", "propose", str(path)], maya)
+    # The command line acts as REVLOOP_TOKEN's user: one token per signer.
+    signers = {}
+    for name in ("maya", "nina"):
+        _, created = _json(["token", "create", "--user", name, "--name", "bench"], env)
+        signers[name] = {**env, "REVLOOP_TOKEN": created["token"]}
+    _, proposed = _json(["contract", "propose", str(path)], signers["maya"])
     version = str(proposed["number"])
-    _run(["contract", "approve", version], maya)
-    _run(["contract", "approve", version], nina)
-
-
-def _as(username: str, env: dict[str, str]) -> dict[str, str]:
-    """The environment of ``username`` at the console: their full-access token."""
-    _, created = _json(["token", "create", "--user", username, "--name", "bench"], env)
-    return {**env, "REVLOOP_TOKEN": created["token"]}
+    _run(["contract", "approve", version], signers["maya"])
+    _run(["contract", "approve", version], signers["nina"])
 
 
 def main() -> None:

@@ -4,7 +4,8 @@
                                        [--clients 2] [--workers 2] [--gzip]
                                        [--database-url postgres://user@host:port/any_db]
 
-Each run times each path on its own fresh site behind `revloop serve` (gunicorn):
+Each run times each path on its own fresh site (a copy of one migrated site) behind
+`revloop serve` (gunicorn):
 the same mix of events (a tenth identify a person by email, the rest are anonymous or
 known visitors) as native events, or as Segment track and page calls. With
 ``--database-url``, every site gets a new PostgreSQL database on that server (created
@@ -26,10 +27,12 @@ import http.client
 import json
 import os
 import resource
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -135,8 +138,9 @@ def measure(opts: argparse.Namespace) -> None:
     print(json.dumps({"seconds": seconds, "peak_mib": peak_kib / 1024}))
 
 
-def _database(server_url: str, name: str, *, create: bool) -> str:
-    """A fresh database ``name`` on the server of ``server_url`` (or drop it)."""
+def _database(server_url: str, name: str, *, create: bool = True, template: str = "") -> str:
+    """A fresh database ``name`` on the server of ``server_url``, a copy of ``template``
+    if given (or, with ``create=False``, drop it)."""
     import psycopg
 
     parts = urlsplit(server_url)
@@ -144,15 +148,31 @@ def _database(server_url: str, name: str, *, create: bool) -> str:
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         if create:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            copy = f' TEMPLATE "{template}"' if template else ""
+            conn.execute(f'CREATE DATABASE "{name}"{copy}')
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def _one(opts: argparse.Namespace, path: str, run: int) -> dict[str, float]:
-    name = f"revloop_bench_segment_{os.getpid()}_{run}_{'seg' if path == SEGMENT else 'native'}"
+def _template(opts: argparse.Namespace) -> tuple[dict[str, str], str, str]:
+    """One migrated site with its ingest token, copied for every measurement (migrating
+    each time would take longer than the measurements on a loaded machine)."""
+    name = f"revloop_bench_segment_{os.getpid()}_template"
     url = _database(opts.database_url, name, create=True) if opts.database_url else ""
+    env, token = _fresh_site("revloop-bench-segment-", url)
+    return env, token, name
+
+
+def _one(
+    opts: argparse.Namespace, template: tuple[dict[str, str], str, str], path: str, run: int
+) -> dict[str, float]:
+    base_env, token, template_name = template
+    name = f"revloop_bench_segment_{os.getpid()}_{run}_{'seg' if path == SEGMENT else 'native'}"
+    home = tempfile.mkdtemp(prefix="revloop-bench-segment-")
+    shutil.copytree(base_env["REVLOOP_HOME"], home, dirs_exist_ok=True)
+    env = {**base_env, "REVLOOP_HOME": home}
+    if opts.database_url:
+        env["DATABASE_URL"] = _database(opts.database_url, name, template=template_name)
     try:
-        env, token = _fresh_site("revloop-bench-segment-", url)
         argv = [sys.executable, __file__, "--measure", path]
         argv += ["--batches", str(opts.batches), "--size", str(opts.size)]
         argv += ["--clients", str(opts.clients), "--workers", str(opts.workers)]
@@ -169,6 +189,7 @@ def _one(opts: argparse.Namespace, path: str, run: int) -> dict[str, float]:
         figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
         return figures
     finally:
+        shutil.rmtree(home, ignore_errors=True)
         if opts.database_url:
             _database(opts.database_url, name, create=False)
 
@@ -192,11 +213,17 @@ def main() -> None:
 
     loads = [os.getloadavg()[0]]
     runs: dict[str, list[dict[str, float]]] = {NATIVE: [], SEGMENT: []}
-    for run in range(opts.runs):
-        order = (NATIVE, SEGMENT) if run % 2 == 0 else (SEGMENT, NATIVE)
-        for path in order:
-            runs[path].append(_one(opts, path, run))
-            loads.append(os.getloadavg()[0])
+    template = _template(opts)
+    try:
+        for run in range(opts.runs):
+            order = (NATIVE, SEGMENT) if run % 2 == 0 else (SEGMENT, NATIVE)
+            for path in order:
+                runs[path].append(_one(opts, template, path, run))
+                loads.append(os.getloadavg()[0])
+    finally:
+        shutil.rmtree(template[0]["REVLOOP_HOME"], ignore_errors=True)
+        if opts.database_url:
+            _database(opts.database_url, template[2], create=False)
 
     events = opts.batches * opts.size
     database = "postgresql" if opts.database_url else "sqlite"

@@ -48,9 +48,6 @@ ALLOWED: Mapping[tuple[str, str], str] = {
     ("worker/schedule.py", "worker"): "the queue's claims on due schedules",
     ("users/throttle.py", "users"): "rate-limit buckets, taken on every throttled request",
     # Writers still outside their context's actions, until each context's move lands.
-    ("capture/importer.py", "people"): "capture: moving to capture/actions.py",
-    ("capture/people.py", "people"): "capture: moving to capture/actions.py",
-    ("capture/segment.py", "people"): "capture: moving to capture/actions.py",
     ("people/merge.py", "people"): "people: moving to people/actions.py",
     ("pipeline/importer.py", "pipeline"): "pipeline: moving to pipeline/actions.py",
 }

@@ -56,6 +56,7 @@ from revloop.engine.imports.errors import RowError
 from revloop.engine.imports.prefetch import ProcessPrefetch
 from revloop.engine.imports.records import external_identity_key
 from revloop.engine.imports.report import StageLabels
+from revloop.people.actions import do_adopt_email, do_create_account, do_update_accounts
 from revloop.people.identity import (
     PROFILE_FIELDS,
     PersonSeed,
@@ -214,9 +215,7 @@ def _adopt_emails(records: Sequence[PersonRecord]) -> None:
     for key, pk in waiting.items():
         record = wanted[key]
         if record.canonical_email not in taken:  # else that mailbox is someone already
-            Person.objects.filter(pk=pk).update(
-                email=record.email, email_key=record.canonical_email
-            )
+            do_adopt_email(pk, record.email, record.canonical_email)
             taken.add(record.canonical_email)
 
 
@@ -398,11 +397,10 @@ class _AccountWriter(Writer):
                 or by_name.get(record.name.casefold())
             )
             if account is None:
-                account = Account(
+                account = do_create_account(
                     created_at=record.created_at or self.now,
                     **{k: v for k, v in values.items() if v is not None},
                 )
-                account.save()
                 self.count("created")
             else:
                 names_changed = fill_known(account, values)
@@ -420,9 +418,7 @@ class _AccountWriter(Writer):
                     index[key] = account
             by_name[account.name.casefold()] = account
         if changed:
-            Account.objects.bulk_update(
-                changed.values(), sorted(fields | {"updated_at"}), batch_size=500
-            )
+            do_update_accounts(changed.values(), sorted(fields | {"updated_at"}))
 
 
 class _TouchWriter(Writer):

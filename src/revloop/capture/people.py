@@ -25,6 +25,7 @@ from revloop.core.errors import InvalidInputError
 from revloop.core.signals import announce_people_changed
 from revloop.core.values import fill_known
 from revloop.engine.identity.email import InvalidEmail, NormalizedEmail, normalize_email
+from revloop.people.actions import do_fill_people, do_set_consent
 from revloop.people.identity import (
     PROFILE_FIELDS,
     PersonSeed,
@@ -79,7 +80,7 @@ def do_upsert_people(items: Sequence[Any]) -> BatchResult:
             if outcome.created:
                 statuses[email.canonical] = "created"
                 if item.consent:
-                    Person.objects.filter(pk=outcome.person_id).update(consent=item.consent)
+                    do_set_consent(outcome.person_id, item.consent)
                 continue
             person = people[outcome.person_id]
             if _fill(person, _profile(item), item.consent):
@@ -88,9 +89,7 @@ def do_upsert_people(items: Sequence[Any]) -> BatchResult:
             else:
                 statuses.setdefault(email.canonical, "unchanged")
         if changed:
-            Person.objects.bulk_update(
-                changed.values(), [*PROFILE_FIELDS, "consent", "updated_at"], batch_size=500
-            )
+            do_fill_people(changed.values(), [*PROFILE_FIELDS, "consent", "updated_at"])
         announce_people_changed(
             Person, [r.person_id for r in resolved.values() if r.created] + list(changed)
         )
@@ -117,7 +116,7 @@ def do_identify(item: IdentifyIn) -> IdentifyOut:
         if not outcome.created:
             person = Person.objects.select_for_update().get(pk=outcome.person_id)
             if _fill(person, _profile(item.traits), None):
-                person.save(update_fields=[*PROFILE_FIELDS, "updated_at"])
+                do_fill_people([person], [*PROFILE_FIELDS, "updated_at"])
         link_anonymous_ids({item.anonymous_id: outcome.person_id}, at=now)
         stitched = stitch_anonymous_touches([item.anonymous_id])
         announce_people_changed(Person, [outcome.person_id])

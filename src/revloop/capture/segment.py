@@ -28,7 +28,6 @@ import polars as pl
 import yaml
 from django.conf import settings
 from django.db import transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 from pydantic import ValidationError
 
@@ -44,9 +43,10 @@ from revloop.engine.identity.email import InvalidEmail, normalize_email
 from revloop.engine.touch_rows import TOUCH_INPUT
 from revloop.engine.vocabulary import Channel, TouchType
 from revloop.engine.web_channel import visit_channel
+from revloop.people.actions import do_join_group_account
 from revloop.people.identity import link_anonymous_ids, people_for_anonymous_ids
 from revloop.people.merge import do_merge_people
-from revloop.people.models import Account, Person
+from revloop.people.models import Person
 
 #: The call types the libraries send; ``screen`` is a mobile page view.
 CALL_TYPES = ("track", "page", "screen", "identify", "group", "alias")
@@ -451,25 +451,9 @@ def do_link_group(message: Mapping[str, Any]) -> int | None:
     if "\x00" in name + domain:
         raise MessageError("traits: the group's name or domain contains a NUL character")
     with transaction.atomic():
-        accounts = Account.objects.select_for_update()
-        account = (
-            accounts.filter(properties__segment_group_id=group_id).first()
-            or (domain and accounts.filter(domain=domain).first())
-            or (name and accounts.annotate(low=Lower("name")).filter(low=name.lower()).first())
-        )
-        if not account:
-            account = Account.objects.create(
-                name=name or group_id,
-                domain=domain,
-                properties={"segment_group_id": group_id},
-                created_at=timezone.now(),
-            )
-        elif "segment_group_id" not in account.properties:
-            account.properties["segment_group_id"] = group_id
-            account.save(update_fields=["properties", "updated_at"])
-        Person.objects.filter(pk=person_id).update(account=account, updated_at=timezone.now())
+        account_id = do_join_group_account(person_id, group_id, name=name, domain=domain)
         announce_people_changed(Person, [person_id])
-    return int(account.pk)
+    return account_id
 
 
 _IDENTITY_CALLS: dict[str, Callable[[Mapping[str, Any]], object]] = {

@@ -11,16 +11,18 @@ and how many records it touched, never what was erased.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from revloop.core.errors import NotFoundError
 from revloop.core.signals import person_erasing, person_exporting
-from revloop.people.models import AnonymousIdentity, Person, PersonMerge
+from revloop.people.models import Account, AnonymousIdentity, Person, PersonMerge
 from revloop.users.actions import record_audit
 from revloop.users.models import User
 from revloop.users.policy import require
@@ -139,3 +141,60 @@ def _own_fields(person: Person) -> dict[str, Any]:
         "created_at": person.created_at,
         "updated_at": person.updated_at,
     }
+
+
+# What the capture paths (the API, Segment calls, forms, imports) change on people and
+# accounts. They run inside the capture action's transaction; the capture edge has
+# already checked the sender's token, and its action announces the change on commit.
+
+
+def do_fill_people(people: Iterable[Person], fields: Sequence[str]) -> None:
+    """Store ``fields`` of people whose empty values a capture path filled in."""
+    Person.objects.bulk_update(list(people), list(fields), batch_size=500)
+
+
+def do_set_consent(person_id: int, consent: str) -> None:
+    Person.objects.filter(pk=person_id).update(consent=consent)
+
+
+def do_adopt_email(person_id: int, email: str, email_key: str) -> None:
+    """A person known by an external id takes the mailbox a later file gives them."""
+    Person.objects.filter(pk=person_id).update(email=email, email_key=email_key)
+
+
+def do_create_account(**values: Any) -> Account:
+    account = Account(**values)
+    account.save()
+    return account
+
+
+def do_update_accounts(accounts: Iterable[Account], fields: Sequence[str]) -> None:
+    Account.objects.bulk_update(list(accounts), list(fields), batch_size=500)
+
+
+def do_join_group_account(person_id: int, group_id: str, *, name: str, domain: str) -> int:
+    """Put the person in the account of ``group_id`` (a Segment group), created when new.
+
+    The account is found by the group id seen before, else by domain, else by name;
+    the id of the account is returned.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        accounts = Account.objects.select_for_update()
+        account = (
+            accounts.filter(properties__segment_group_id=group_id).first()
+            or (domain and accounts.filter(domain=domain).first())
+            or (name and accounts.annotate(low=Lower("name")).filter(low=name.lower()).first())
+        )
+        if not account:
+            account = Account.objects.create(
+                name=name or group_id,
+                domain=domain,
+                properties={"segment_group_id": group_id},
+                created_at=now,
+            )
+        elif "segment_group_id" not in account.properties:
+            account.properties["segment_group_id"] = group_id
+            account.save(update_fields=["properties", "updated_at"])
+        Person.objects.filter(pk=person_id).update(account=account, updated_at=now)
+    return int(account.pk)
