@@ -155,7 +155,14 @@ API_BODIES: dict[str, Callable[[Person], dict[str, Any]]] = {
     },
     "POST /api/v1/people": lambda lead: {"people": [{"email": "new@x.example"}]},
     "POST /api/v1/events": lambda lead: {
-        "events": [{"id": "e1", "type": "page_view", "email": "new@x.example"}]
+        "events": [
+            {
+                "event_id": "e1",
+                "timestamp": "2026-03-02T09:30:00+01:00",
+                "type": "form_submit",
+                "email": "new@x.example",
+            }
+        ]
     },
 }
 
