@@ -1,4 +1,5 @@
-"""``/healthz`` answers 200 only while the database answers and a worker's heartbeat is recent."""
+"""``/healthz``: the database and a recent worker heartbeat; 503 for a monitor that requires the
+worker when there is none."""
 
 from __future__ import annotations
 
@@ -14,11 +15,12 @@ from revloop.worker.loop import Worker
 pytestmark = pytest.mark.django_db
 
 
-def test_no_worker_ever_is_503_saying_so() -> None:
+def test_no_worker_ever_is_degraded_and_503_when_required() -> None:
     response = Client().get("/healthz")
-    assert response.status_code == 503
-    assert response.json()["database"] == "ok"
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
     assert response.json()["worker"] == "missing"
+    assert Client().get("/healthz", {"worker": "required"}).status_code == 503
 
 
 def test_a_running_worker_makes_it_healthy_and_a_silent_one_stale() -> None:
@@ -27,6 +29,6 @@ def test_a_running_worker_makes_it_healthy_and_a_silent_one_stale() -> None:
     body = Client().get("/healthz").json()
     assert (body["status"], body["worker"]) == ("ok", "ok")
     do_beat(worker.worker_id, worker.queues, now=timezone.now() - timedelta(minutes=5))
-    response = Client().get("/healthz")
+    response = Client().get("/healthz", {"worker": "required"})
     assert response.status_code == 503
     assert response.json()["worker"] == "stale"

@@ -1,5 +1,10 @@
 """``/healthz``: whether this revloop can serve (its database answers) and whether its
-background work runs (a worker's heartbeat is recent); 200 when both, else 503."""
+background work runs (a worker's heartbeat is recent).
+
+503 when the database does not answer. A missing or stale worker makes the status
+``degraded`` but still 200, since the web process serves pages without it and a load
+balancer must not take the site down for it; a monitor that wants a failing status
+for it asks ``/healthz?worker=required``."""
 
 from __future__ import annotations
 
@@ -23,6 +28,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception as exc:
         body["database"] = f"unreachable: {type(exc).__name__}"
         body["worker"] = "unknown"
-    healthy = body["database"] == "ok" and body["worker"] == "ok"
+    serving = body["database"] == "ok"
+    healthy = serving and body["worker"] == "ok"
     body["status"] = "ok" if healthy else "degraded"
-    return JsonResponse(body, status=200 if healthy else 503)
+    required = request.GET.get("worker") == "required"
+    return JsonResponse(body, status=200 if (healthy or (serving and not required)) else 503)
