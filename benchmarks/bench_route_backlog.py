@@ -103,10 +103,15 @@ def _sign_big_contract(env: dict[str, str], capacity: int, home: Path) -> None:
     text = (REPO / "src/revloop/engine/contract/default.yaml").read_text(encoding="utf-8")
     path = home / "backlog.yaml"
     path.write_text(text.replace("capacity: 150", f"capacity: {capacity}"), encoding="utf-8")
-    _, proposed = _json(["contract", "propose", str(path), "--as", "maya"], env)
+    # The command line acts as REVLOOP_TOKEN's user: one token per signer.
+    signers = {}
+    for name in ("maya", "nina"):
+        _, created = _json(["token", "create", "--user", name, "--name", "bench"], env)
+        signers[name] = {**env, "REVLOOP_TOKEN": created["token"]}
+    _, proposed = _json(["contract", "propose", str(path)], signers["maya"])
     version = str(proposed["number"])
-    _run(["contract", "approve", version, "--as", "maya"], env)
-    _run(["contract", "approve", version, "--as", "nina"], env)
+    _run(["contract", "approve", version], signers["maya"])
+    _run(["contract", "approve", version], signers["nina"])
 
 
 def main() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import Field
 
@@ -14,6 +13,7 @@ from revloop.catalog.versions import active_checker, active_version
 from revloop.core.bounds import CleanText
 from revloop.core.errors import InvalidInputError, NotFoundError
 from revloop.engine.truth import FORMATS
+from revloop.users.policy import require
 from revloop.users.requests import ApiRequest
 
 router = Router(tags=["catalog"])
@@ -75,8 +75,9 @@ def _out(version: CatalogVersion) -> CatalogOut:
 
 
 @router.get("/catalog", response=CatalogOut)
-def get_catalog(request: HttpRequest) -> CatalogOut:
+def get_catalog(request: ApiRequest) -> CatalogOut:
     """The offer catalog in force."""
+    require(request.auth, "copy.check")
     version = active_version()
     if version is None:
         raise NotFoundError("no offer catalog has been saved yet")
@@ -96,8 +97,9 @@ def save_catalog(request: ApiRequest, body: CatalogIn) -> SavedOut:
 
 
 @router.post("/catalog/check", response=CheckOut)
-def check(request: HttpRequest, body: CheckIn) -> CheckOut:
+def check(request: ApiRequest, body: CheckIn) -> CheckOut:
     """Check copy against the active catalog: every false claim, wrong number or unknown name."""
+    require(request.auth, "copy.check")
     if body.format not in FORMATS:
         raise InvalidInputError(f"format must be one of: {', '.join(FORMATS)}")
     version, checker = active_checker()

@@ -23,6 +23,7 @@ from django_tasks_db.management.commands.db_worker import Worker as DatabaseWork
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
+from revloop.worker.actions import do_beat
 from revloop.worker.compat import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from revloop.worker.registry import QUEUES
 from revloop.worker.schedule import Claimed, claim_due_jobs
@@ -165,6 +166,7 @@ class Worker:
             while not self.stopping.is_set():
                 close_old_connections()
                 try:
+                    do_beat(self.worker_id, self.queues)
                     total.claimed.extend(self._claim())
                 except Exception:
                     # A locked or restarting database must not end the worker.

@@ -47,3 +47,14 @@ class JobRun(models.Model):
     @property
     def ok(self) -> bool:
         return self.finished_at is not None and not self.error
+
+
+class WorkerHeartbeat(models.Model):
+    """When each running worker last went round its loop; ``/healthz`` reads the latest."""
+
+    worker = models.CharField(max_length=64, primary_key=True)
+    queues = models.JSONField(default=list)
+    beat_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.worker} at {self.beat_at:%H:%M:%S}"
