@@ -43,6 +43,7 @@ OPERATOR = "operator"
 PAGE_RULES: dict[str, tuple[str, str]] = {
     "home": ("GET", "analytics.read"),
     "favicon": ("GET", PUBLIC),
+    "healthz": ("GET", PUBLIC),
     "login": ("GET", PUBLIC),
     "password_reset": ("GET", PUBLIC),
     "password_reset_done": ("GET", PUBLIC),
@@ -156,7 +157,14 @@ API_BODIES: dict[str, Callable[[Person], dict[str, Any]]] = {
     },
     "POST /api/v1/people": lambda lead: {"people": [{"email": "new@x.example"}]},
     "POST /api/v1/events": lambda lead: {
-        "events": [{"id": "e1", "type": "page_view", "email": "new@x.example"}]
+        "events": [
+            {
+                "event_id": "e1",
+                "timestamp": "2026-03-02T09:30:00+01:00",
+                "type": "form_submit",
+                "email": "new@x.example",
+            }
+        ]
     },
 }
 
@@ -311,6 +319,11 @@ def _expected(user: User, rule: str, lead: Person) -> bool:
     return allows(user, rule, lead)
 
 
+def _crashed(status: int) -> bool:
+    # 503 is an answer (the health check's "a worker is missing"), not a crash.
+    return status >= 500 and status != 503
+
+
 def _page_client(user: User) -> Client:
     client = Client()
     client.force_login(user)
@@ -334,7 +347,7 @@ def test_pages_answer_each_role_as_declared(world: dict[str, Any], role: str) ->
             continue
         status = client.get(_fill(route, lead)).status_code
         allowed = _expected(user, rule, lead)
-        if status >= 500 or (status == 403) == allowed:
+        if _crashed(status) or (status == 403) == allowed:
             wrong.append((name, status, "allowed" if allowed else "refused"))
     assert wrong == [], wrong
 
@@ -352,7 +365,7 @@ def test_api_reads_answer_each_role_as_declared(world: dict[str, Any], role: str
         rule = API_RULES[operation]
         status = client.get(_fill(path, lead), API_QUERIES.get(operation, {})).status_code
         allowed = _expected(user, rule, lead)
-        if status >= 500 or (status == 403) == allowed:
+        if _crashed(status) or (status == 403) == allowed:
             wrong.append((operation, status, "allowed" if allowed else "refused"))
     assert wrong == [], wrong
 

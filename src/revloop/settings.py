@@ -260,10 +260,21 @@ AUTHENTICATION_BACKENDS = [
 # The event API takes batches of up to 1,000 touches in one body.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("REVLOOP_MAX_BODY_BYTES", 10 * 1024 * 1024, minimum=1024)
 
+# REVLOOP_LOG_FORMAT=json: one JSON object a line, for a log collector (core/logs.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "revloop.core.logs.JsonFormatter"},
+    },
+    "filters": {"expected": {"()": "revloop.core.logs.ExpectedRefusalFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if envstr("REVLOOP_LOG_FORMAT") == "json" else "plain",
+            "filters": ["expected"],
+        }
+    },
     "root": {"handlers": ["console"], "level": envstr("REVLOOP_LOG_LEVEL", "INFO")},
 }
