@@ -51,7 +51,6 @@ PAGE_RULES: dict[str, tuple[str, str]] = {
     "password_reset_complete": ("GET", PUBLIC),
     "logout": ("POST", SIGNED_IN),
     "tracker-script": ("GET", PUBLIC),
-    "healthz": ("GET", PUBLIC),
     "leads": ("GET", "people.read"),
     "leads-export": ("GET", "people.read"),
     "leads-reassign": ("POST", "lead.reassign"),
