@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from revloop.contracts.versions import active_version
 from revloop.engine.vocabulary import Role
@@ -183,13 +184,19 @@ def test_a_marketer_shares_a_content_view_by_its_url(
 ) -> None:
     page = new_page(company["maya"])
     _nav(page, "Marketing")
+    # htmx pushes the address before it swaps the section in: wait for the new section
+    # too, or the next choice lands on the form being replaced.
+    total = page.locator("#attribution [data-figure=attribution-total]")
     picker = page.locator("#attribution form.picker")
     picker.get_by_label("Outcome").select_option("revenue")
     page.wait_for_url("**outcome=revenue**")
+    expect(total).to_contain_text("revenue by")
     page.locator("#attribution form.picker").get_by_label("Level").select_option("content")
     page.wait_for_url("**level=content**")
+    expect(total).to_contain_text("revenue by content")
     page.locator("#attribution form.picker").get_by_label("Model").select_option("linear")
     page.wait_for_url("**model=linear**")
+    expect(total).to_contain_text("Linear · revenue by content")
     shared = page.url
     mine = page.locator("#attribution [data-figure=attribution-total]").inner_text()
     assert "revenue by content" in mine

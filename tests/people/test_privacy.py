@@ -157,6 +157,16 @@ def _reports(client: Client) -> dict[str, Any]:
     return {"funnel": funnel["steps"], "attribution": attribution}
 
 
+def _rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return float(f"{value:.10g}")
+    if isinstance(value, dict):
+        return {key: _rounded(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_rounded(item) for item in value]
+    return value
+
+
 def test_reports_are_the_same_after_an_erasure(
     admin: User, marketer: User, token_client: ClientFor
 ) -> None:
@@ -174,7 +184,8 @@ def test_reports_are_the_same_after_an_erasure(
     for pk in busiest:
         call_command("people", "erase", str(pk), stdout=StringIO())
     after = _reports(client)
-    assert after == before
+    # Equal to the last few bits: PostgreSQL may add the same credits up in another order.
+    assert _rounded(after) == _rounded(before)
 
 
 def test_no_webhook_tells_of_a_person_who_withdrew_consent(rep: User) -> None:
