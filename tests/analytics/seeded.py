@@ -10,12 +10,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.contrib.auth.models import Group
 from django.db import connection
 
 from revloop.demo.seed import seed_demo
+from revloop.engine.vocabulary import Role
 
 
 def seed_company(*, leads: int, seed: int, now: datetime) -> None:
+    # A transactional test before this one (PostgreSQL) flushed the roles a migration makes.
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)
     seed_demo(leads=leads, seed=seed, now=now)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

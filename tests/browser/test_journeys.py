@@ -13,7 +13,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -168,9 +167,6 @@ def test_a_marketer_proposes_a_change_and_a_sales_manager_approves_it(
 
 @pytest.fixture
 def company(db: None) -> dict[str, User]:
-    # A transactional test before this one (PostgreSQL) flushed the roles a migration makes.
-    for role in Role:
-        Group.objects.get_or_create(name=role.value)
     seed_company(leads=240, seed=5, now=timezone.now() - timedelta(hours=1))
     users = {name: User.objects.get(username=name) for name in ("maya", "nina", "rachel")}
     for user in users.values():
