@@ -180,19 +180,19 @@ def test_a_marketer_shares_a_content_view_by_its_url(
 ) -> None:
     page = new_page(company["maya"])
     _nav(page, "Marketing")
-    # htmx pushes the address before it swaps the section in: wait for the new section
-    # too, or the next choice lands on the form being replaced.
+    # htmx pushes the address before it swaps the section in, and a choice equal to the
+    # one shown changes no address at all: wait until htmx is idle before the next choice.
+    idle = "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
     total = page.locator("#attribution [data-figure=attribution-total]")
-    picker = page.locator("#attribution form.picker")
-    picker.get_by_label("Outcome").select_option("revenue")
-    page.wait_for_url("**outcome=revenue**")
-    expect(total).to_contain_text("revenue by")
-    page.locator("#attribution form.picker").get_by_label("Level").select_option("content")
-    page.wait_for_url("**level=content**")
-    expect(total).to_contain_text("revenue by content")
-    page.locator("#attribution form.picker").get_by_label("Model").select_option("linear")
-    page.wait_for_url("**model=linear**")
-    expect(total).to_contain_text("Linear · revenue by content")
+    for label, value, shown in (
+        ("Outcome", "revenue", "revenue by"),
+        ("Level", "content", "revenue by content"),
+        ("Model", "linear", "Linear · revenue by content"),
+    ):
+        page.locator("#attribution form.picker").get_by_label(label).select_option(value)
+        page.wait_for_url(f"**{label.lower()}={value}**")
+        page.wait_for_function(idle)
+        expect(total).to_contain_text(shown)
     shared = page.url
     mine = page.locator("#attribution [data-figure=attribution-total]").inner_text()
     assert "revenue by content" in mine
