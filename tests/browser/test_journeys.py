@@ -256,3 +256,29 @@ def test_a_new_user_reaches_every_answer_from_home_by_links_alone(
     sla = page.locator("#sla")
     assert sla.locator("[data-team=sales]").is_visible()
     assert sla.locator("[data-team=marketing]").is_visible()
+
+
+def test_a_marketer_reaches_last_quarters_content_revenue_from_home_and_shares_it(
+    new_page: Callable[..., Any], company: dict[str, User]
+) -> None:
+    page = new_page(company["maya"])
+    page.goto("/")
+    # One click from Home.
+    page.locator("[data-section=answers]").get_by_role(
+        "link", name="Content behind last quarter's revenue"
+    ).click()
+    page.wait_for_load_state("load")
+    assert "period=last-quarter" in page.url
+    headline = page.locator("[data-figure=period-revenue]")
+    expect(headline).to_contain_text("Revenue closed in Q")
+    expect(headline).to_contain_text(", by content")
+    assert headline.is_visible()
+    assert page.get_by_label("Conversions closed").input_value() == "last-quarter"
+    named = page.locator("table[data-table=period-content] tbody").inner_text()
+    assert overflow_px(page) == 0
+
+    colleague = new_page(company["nina"], PHONE)
+    colleague.goto(page.url)
+    assert colleague.locator("[data-figure=period-revenue]").inner_text() == headline.inner_text()
+    assert colleague.locator("table[data-table=period-content] tbody").inner_text() == named
+    assert overflow_px(colleague) == 0
