@@ -25,6 +25,7 @@ from revloop.analytics.choices import LEVELS, MODEL_LABELS, OUTCOMES
 from revloop.analytics.engines import open_tables, resolve_engine, source_mapping
 from revloop.analytics.misinformed import cached_misinformed_report
 from revloop.analytics.paths import check_choice, check_model, credit_rows, jsonable
+from revloop.analytics.store import StoredCopy, current_copy, open_copy
 from revloop.core.bounds import check_lookback
 from revloop.core.errors import InvalidInputError
 from revloop.engine.analytics import (
@@ -116,16 +117,26 @@ class Reports:
     _tables: Tables | None = field(default=None, init=False, repr=False)
     _version: str = field(default="", init=False, repr=False)
     _cache_as: str = field(default="", init=False, repr=False)
+    _copy: StoredCopy | None = field(default=None, init=False, repr=False)
 
     def __enter__(self) -> Reports:
         self.engine = resolve_engine(self.engine)
-        self._version = data_version()
         self._cache_as = self.engine
         if self.engine in ("spark", "duckdb") and source_mapping() is not None:
             # The warehouse changes without revloop's data version moving: its reports
             # are always computed, and stored apart from those of revloop's own tables.
             self.fresh = True
             self._cache_as = f"{self.engine}+sources"
+        elif self.engine == "duckdb":
+            self._copy = current_copy()
+        if self._copy is not None and self._copy.is_usable(None, self.max_age):
+            # Recent enough for the page: its reports are those of the copy's data,
+            # and the live data version is not even read.
+            self._version = self._copy.version
+            return self
+        self._version = data_version()
+        if self._copy is not None and not self._copy.is_usable(self._version, None):
+            self._copy = None
         return self
 
     def __exit__(
@@ -139,7 +150,11 @@ class Reports:
     @property
     def tables(self) -> Tables:
         if self._tables is None:
-            self._tables = self._stack.enter_context(open_tables(self.engine))
+            if self._copy is not None:
+                self._tables = open_copy(self._copy)
+                self._stack.callback(self._tables.backend.disconnect)
+            else:
+                self._tables = self._stack.enter_context(open_tables(self.engine))
         return self._tables
 
     def _cached(self, report: str, params: dict[str, Any], compute: Any) -> dict[str, Any]:
