@@ -10,7 +10,7 @@ from django.test import Client
 
 from revloop.analytics.cache import data_version, page_max_age
 from revloop.analytics.jobs import refresh_marketing_reports
-from revloop.analytics.reports import AttributionParams, Reports
+from revloop.analytics.reports import AttributionParams, Reports, refresh_reports
 from revloop.analytics.store import current_copy, rebuild_copy, store_dir
 from revloop.users.models import User
 from tests import factories
@@ -76,9 +76,7 @@ def test_the_page_reads_a_recent_copy_of_older_data_the_api_current_data(
         assert old.attribution(AttributionParams())["cache"]["data_version"] == live
 
 
-def test_the_worker_job_makes_the_copy_then_the_reports(
-    on_duckdb: Path, marketer: User
-) -> None:
+def test_the_worker_job_makes_the_copy_then_the_reports(on_duckdb: Path, marketer: User) -> None:
     assert refresh_marketing_reports(NOW) == {
         "computed": [
             "funnel",
@@ -92,9 +90,26 @@ def test_the_worker_job_makes_the_copy_then_the_reports(
         "copied": True,
     }
     copy = current_copy()
-    assert copy is not None and copy.version == data_version()
+    assert copy is not None
+    assert copy.version == data_version()
     assert refresh_marketing_reports(NOW) is None
     page = Client()
     page.force_login(marketer)
     html = page.get("/marketing/").content.decode()
     assert "nothing has changed since" in html
+
+
+def test_the_worker_also_recomputes_reports_people_asked_for_lately(on_duckdb: Path) -> None:
+    rebuild_copy()
+    asked = AttributionParams(model="linear", level="campaign", outcome="pipeline")
+    with Reports() as reports:
+        first = reports.attribution(asked)
+        reports.rejections("campaign")
+    factories.touch()
+    rebuild_copy()
+    done = {entry["report"].split(" ")[0] + " " + str(entry["hit"]) for entry in refresh_reports()}
+    assert {"attribution False", "rejections False"} <= done
+    with Reports() as reports:
+        again = reports.attribution(asked)
+    assert again["cache"]["hit"] is True
+    assert again["cache"]["data_version"] == data_version() != first["cache"]["data_version"]

@@ -16,7 +16,7 @@ worker: DuckDB lets any number of processes read a file that none writes.
 from __future__ import annotations
 
 import contextlib
-import os
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -69,7 +69,7 @@ def current_copy() -> StoredCopy | None:
     """The latest finished copy, or None before the worker has made one."""
     folder = store_dir()
     try:
-        name = os.readlink(folder / _LINK)
+        name = str((folder / _LINK).readlink())
     except OSError:
         return None
     found = _parse(folder, name)
@@ -103,11 +103,11 @@ def rebuild_copy(*, force: bool = False) -> tuple[StoredCopy, bool]:
             target.raw_sql("CHECKPOINT")
         finally:
             target.disconnect()
-    os.replace(partial, folder / name)
+    partial.replace(folder / name)
     link = folder / f"{_LINK}.next"
     link.unlink(missing_ok=True)
-    os.symlink(name, link)
-    os.replace(link, folder / _LINK)
+    link.symlink_to(name)
+    link.replace(folder / _LINK)
     _remove_older(folder, keep=name)
     made = _parse(folder, name)
     assert made is not None
@@ -123,7 +123,7 @@ def _remove_older(folder: Path, keep: str) -> None:
         with contextlib.suppress(FileNotFoundError):
             old.unlink()
     for stray in folder.glob(f"*{_SUFFIX}.part"):
-        if stray.stat().st_mtime < datetime.now().timestamp() - 3600:
+        if stray.stat().st_mtime < time.time() - 3600:
             stray.unlink(missing_ok=True)
 
 
@@ -136,4 +136,3 @@ def open_copy(copy: StoredCopy) -> Tables:
     backend.raw_sql(f"SET memory_limit = '{memory}MB'")
     backend.raw_sql(f"SET temp_directory = '{store_dir() / 'spill'}'")
     return load_tables(backend, own_sources())
-
