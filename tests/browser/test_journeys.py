@@ -282,3 +282,42 @@ def test_a_marketer_reaches_last_quarters_content_revenue_from_home_and_shares_i
     assert colleague.locator("[data-figure=period-revenue]").inner_text() == headline.inner_text()
     assert colleague.locator("table[data-table=period-content] tbody").inner_text() == named
     assert overflow_px(colleague) == 0
+
+
+def test_on_a_phone_a_rep_works_the_inbox_as_cards_without_sideways_scrolling(
+    new_page: Callable[..., Any], rep: User
+) -> None:
+    first = _lead(rep)
+    second = factories.person(
+        email="ada.berg@acme.example", first_name="Ada", last_name="Berg", owner=rep, stage="mql"
+    )
+    page = new_page(rep, PHONE)
+    page.goto("/inbox/")
+    frame = page.locator("[data-frame=inbox] .table-scroll")
+    assert frame.evaluate("(el) => el.scrollWidth - el.clientWidth") == 0
+    assert overflow_px(page) == 0
+    card = page.locator(f"tr#lead-{first.pk}")
+    accept = card.get_by_role("button", name="Accept")
+    box = accept.bounding_box()
+    assert box is not None
+    assert box["x"] + box["width"] <= PHONE["width"]
+    accept.click()
+    page.locator(f"tr#lead-{first.pk}").get_by_text("Accepted.").wait_for()
+    assert Person.objects.get(pk=first.pk).stage == "sal"
+
+    card = page.locator(f"tr#lead-{first.pk}")
+    card.get_by_text("Log activity").click()
+    card.get_by_label("Kind").select_option("call")
+    card.get_by_label("What happened").fill("left a voicemail")
+    assert overflow_px(page) == 0
+    card.get_by_role("button", name="Log").click()
+    page.locator(f"tr#lead-{first.pk}").get_by_text("Call logged.").wait_for()
+    assert SalesActivity.objects.get(person=first).kind == "call"
+
+    other = page.locator(f"tr#lead-{second.pk}")
+    other.get_by_text("Reject").first.click()
+    other.get_by_label("Reason").select_option(index=1)
+    assert overflow_px(page) == 0
+    other.get_by_role("button", name="Reject").click()
+    page.locator(f"tr#lead-{second.pk}").get_by_role("status").wait_for()
+    assert Person.objects.get(pk=second.pk).stage != "mql"
