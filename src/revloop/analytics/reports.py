@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from itertools import chain
 from types import TracebackType
@@ -39,6 +39,7 @@ from revloop.engine.analytics import (
     RULE_BASED,
     AttributionReport,
     JourneyQuery,
+    Period,
     Tables,
     attribute,
     content_effectiveness,
@@ -75,7 +76,8 @@ DEFAULT_COMPARE = (
 
 @dataclass(frozen=True)
 class AttributionParams:
-    """What one attribution runs: model, outcome, level, lookback and model knobs."""
+    """What one attribution runs: model, outcome, level, lookback, the period whose
+    conversions count (``None``: all time) and model knobs."""
 
     model: str = "markov"
     outcome: str = "revenue"
@@ -83,6 +85,7 @@ class AttributionParams:
     lookback_days: float | None = 90.0
     markov_order: int = 1
     half_life_days: float = 7.0
+    period: Period | None = None
 
     def __post_init__(self) -> None:
         check_model(self.model)
@@ -99,6 +102,7 @@ class AttributionParams:
             outcome=self.outcome,  # type: ignore[arg-type]
             level=self.level,  # type: ignore[arg-type]
             lookback_days=self.lookback_days,
+            period=self.period,
         )
 
     def options(self) -> AttributionOptions:
@@ -107,7 +111,7 @@ class AttributionParams:
         )
 
     def with_model(self, model: str) -> AttributionParams:
-        return AttributionParams(**{**asdict(self), "model": model})
+        return replace(self, model=model)
 
 
 @dataclass
@@ -218,7 +222,7 @@ class Reports:
             report = attribute(self.tables, params.model, params.query(), options=params.options())
             return _report_dict(report, params)
 
-        return self._cached("attribution", asdict(params), compute)
+        return self._cached("attribution", _key(params), compute)
 
     def comparison(
         self, params: AttributionParams, models: Sequence[str] = DEFAULT_COMPARE
@@ -227,7 +231,7 @@ class Reports:
         chosen = tuple(dict.fromkeys(check_model(m) for m in models))
         if not chosen:
             raise InvalidInputError("models: name at least one model")
-        key = {**asdict(params), "models": list(chosen)}
+        key = {**_key(params), "models": list(chosen)}
         del key["model"]
         return self._cached("comparison", key, lambda: self._compare(params, chosen))
 
@@ -266,13 +270,22 @@ class Reports:
 
     # Content and rejections ---------------------------------------------------------
 
-    def content(self, lookback_days: float | None = 90.0) -> dict[str, Any]:
-        """Every content asset: reach, outcomes vs others, attributed money, flags."""
+    def content(
+        self, lookback_days: float | None = 90.0, period: Period | None = None
+    ) -> dict[str, Any]:
+        """Every content asset: reach, outcomes vs others, attributed money, flags; the
+        money only of conversions in ``period`` when one is given."""
         check_lookback(lookback_days)
+        key: dict[str, Any] = {"lookback_days": lookback_days}
+        if period is not None:
+            # Without a period the key stays as it was: reports already cached still serve.
+            key["period"] = period.as_dict()
         return self._cached(
             "content",
-            {"lookback_days": lookback_days},
-            lambda: content_effectiveness(self.tables, lookback_days=lookback_days).as_dict(),
+            key,
+            lambda: content_effectiveness(
+                self.tables, lookback_days=lookback_days, period=period
+            ).as_dict(),
         )
 
     def rejections(self, by: str = "source") -> dict[str, Any]:
@@ -281,6 +294,14 @@ class Reports:
         return self._cached(
             "rejections", {"by": by}, lambda: rejection_reasons(self.tables, by).as_dict()
         )
+
+
+def _key(params: AttributionParams) -> dict[str, Any]:
+    """The cache key of ``params``; without a period, the key it had before periods."""
+    key = asdict(params)
+    if params.period is None:
+        del key["period"]
+    return key
 
 
 def _report_dict(report: AttributionReport, params: AttributionParams) -> dict[str, Any]:

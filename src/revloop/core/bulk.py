@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Field, JSONField, Model
 from django.utils import timezone
 
@@ -118,6 +118,18 @@ def insert_frame(
     return _write_rows(table, frame, quoted, on_conflict)
 
 
+def _refuse_nul(frame: pl.DataFrame) -> None:
+    """PostgreSQL's text cannot hold NUL; COPY would fail on it with an encoding error
+    that names no column. The doors refuse NUL, so one here is a caller's mistake."""
+    text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    if not text:
+        return
+    found = frame.select(pl.col(text).str.contains("\x00", literal=True).any())
+    bad = [name for name in text if found.get_column(name).item()]
+    if bad:
+        raise ValueError(f"text holds a NUL character, which PostgreSQL cannot store: {bad}")
+
+
 def _write_rows(table: str, frame: pl.DataFrame, quoted: str, on_conflict: str = "") -> int:
     """Insert ``frame``'s columns (``quoted``) into ``table``; the number of rows written.
 
@@ -126,6 +138,7 @@ def _write_rows(table: str, frame: pl.DataFrame, quoted: str, on_conflict: str =
     rewrite each statement and, in DEBUG, keep every parameter in memory.
     """
     if connection.vendor == "postgresql":
+        _refuse_nul(frame)
         buffer = io.BytesIO()
         frame.write_csv(
             buffer,
@@ -219,24 +232,41 @@ def _staged_insert(
     table: str, frame: pl.DataFrame, quoted: str, conflict: str, *, returning: str = ""
 ) -> Any:
     """PostgreSQL: COPY cannot skip conflicts, so it fills a private staging table, from
-    which one INSERT … ON CONFLICT DO NOTHING moves the new rows in key order."""
+    which one INSERT moves the new rows in key order.
+
+    The rows whose key is already stored are left out by an anti-join, and a plain INSERT
+    (under a savepoint) writes the rest: ``ON CONFLICT`` would make every row a
+    speculative insertion (a fifth slower on 200k touches). Only a parallel writer storing one of these
+    keys meanwhile, or a clash on another unique index, makes the plain INSERT fail;
+    then the same rows go in again with ``ON CONFLICT DO NOTHING``, which skips them.
+    """
     stage = f"{table}_staging"
     key = connection.ops.quote_name(conflict)
+    # Within the frame the first row of a key wins, as ON CONFLICT would decide.
+    frame = frame.unique(subset=conflict, keep="first", maintain_order=True)
+    select = f"SELECT {quoted} FROM {stage}"  # noqa: S608 - names come from our models
+    back = f" RETURNING {returning}" if returning else ""
+    fresh = (
+        f"INSERT INTO {table} ({quoted}) {select} AS s WHERE NOT EXISTS "  # noqa: S608 - names come from our models
+        f"(SELECT 1 FROM {table} AS t WHERE t.{key} = s.{key}) ORDER BY s.{key}{back}"
+    )
+    # No conflict target: every unique index is an arbiter. With only the key's, a
+    # parallel batch inserting the same person could still trip another unique index
+    # (the case-insensitive e-mail) and fail instead of skipping the row.
+    skipping = f"INSERT INTO {table} ({quoted}) {select} ORDER BY {key} ON CONFLICT DO NOTHING"
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {stage}")
         cursor.execute(
             f"CREATE TEMPORARY TABLE {stage} AS SELECT {quoted} FROM {table} WITH NO DATA"  # noqa: S608 - names come from our models
         )
         _write_rows(stage, frame, quoted)
-        cursor.execute(
-            f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM {stage} "  # noqa: S608 - names come from our models
-            # No conflict target: every unique index is an arbiter. With only the key's,
-            # a parallel batch inserting the same person could still trip another unique
-            # index (the case-insensitive e-mail) and fail instead of skipping the row.
-            f"ORDER BY {key} ON CONFLICT DO NOTHING"
-            + (f" RETURNING {returning}" if returning else "")
-        )
-        result = cursor.fetchall() if returning else int(cursor.rowcount)
+        try:
+            with transaction.atomic():
+                cursor.execute(fresh)
+                result = cursor.fetchall() if returning else int(cursor.rowcount)
+        except IntegrityError:
+            cursor.execute(skipping + back)
+            result = cursor.fetchall() if returning else int(cursor.rowcount)
         cursor.execute(f"DROP TABLE {stage}")
     return result
 
