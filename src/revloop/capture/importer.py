@@ -158,7 +158,7 @@ class Writer:
 
 
 def identity_of(record: PersonRecord) -> NormalizedEmail:
-    """What resolve_people keys a person by: the mailbox, or the external id's key."""
+    """What do_resolve_people keys a person by: the mailbox, or the external id's key."""
     if record.canonical_email:
         return normalize_email(record.email)
     return NormalizedEmail("", external_identity_key(record.external_id), "", "", False)

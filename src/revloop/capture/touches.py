@@ -13,10 +13,10 @@ from datetime import datetime
 
 import polars as pl
 
+from revloop.activity.actions import do_insert_touches, do_stitch_anonymous_touches
 from revloop.activity.lookups import campaign_ids, content_ids
 from revloop.activity.models import ContentAsset, Touch
-from revloop.activity.stitching import stitch_anonymous_touches
-from revloop.core.bulk import insert_frame, insert_frame_returning, values_for_keys
+from revloop.core.bulk import values_for_keys
 from revloop.core.signals import announce_people_changed
 from revloop.engine.identity.email import normalized_parts
 from revloop.engine.imports.errors import RowError
@@ -29,12 +29,8 @@ from revloop.engine.touch_rows import (
     touch_input,
     touch_rows,
 )
-from revloop.people.identity import (
-    PersonSeed,
-    link_anonymous_ids,
-    people_for_anonymous_ids,
-    resolve_people,
-)
+from revloop.people.actions import do_link_anonymous_ids, do_resolve_people
+from revloop.people.identity import PersonSeed, people_for_anonymous_ids
 from revloop.people.models import Person
 
 
@@ -55,7 +51,7 @@ def _people(touches: pl.DataFrame) -> dict[str, int]:
     keys = [k for k in touches.get_column("canonical_email").unique().to_list() if k]
     people: dict[str, int] = values_for_keys(Person, "email_key", keys)
     new = first_seen(touches).filter(~pl.col("canonical_email").is_in(list(people)))
-    created = resolve_people(
+    created = do_resolve_people(
         [
             PersonSeed(email=normalized_parts(email, key), seen_at=seen_at, source=channel)
             for email, key, seen_at, channel in new.iter_rows()
@@ -78,8 +74,8 @@ def store_touches(
     touches = touch_input(touches)
     people = _people(touches)
     links = {anonymous: people[email] for anonymous, email in identity_links(touches).items()}
-    link_anonymous_ids(links, at=now)
-    stitch_anonymous_touches(links)
+    do_link_anonymous_ids(links, at=now)
+    do_stitch_anonymous_touches(links)
     waiting = touches.filter((pl.col("canonical_email") == "") & (pl.col("anonymous_id") != ""))
     names, ids = content_keys(touches)
     lookups = TouchLookups(
@@ -92,15 +88,7 @@ def store_touches(
         ),
     )
     rows = touch_rows(touches, lookups)
-    stored_ids: frozenset[str] = frozenset()
-    if report_ids:
-        written = insert_frame_returning(
-            Touch, rows.frame, skip_conflicts_on="event_id", returning=("event_id",)
-        )
-        stored_ids = frozenset(event_id for (event_id,) in written)
-        inserted = len(stored_ids)
-    else:
-        inserted = insert_frame(Touch, rows.frame, skip_conflicts_on="event_id")
+    inserted, stored_ids = do_insert_touches(rows.frame, report_ids=report_ids)
     if announce:
         changed = (
             rows.frame.filter(pl.col("event_id").is_in(list(stored_ids)))

@@ -56,6 +56,12 @@ def mover_for(user: User) -> Mover:
     return Mover(roles=frozenset(Role(name) for name in role_names(user) if name in _ROLE_NAMES))
 
 
+def do_record_stages_set(moves: pl.DataFrame) -> None:
+    """Record the stages another context set (rows of ``STAGE_MOVES``) as transitions, in
+    that context's transaction."""
+    insert_frame(StageTransition, moves)
+
+
 def do_move_person(
     person: Person | int,
     to_stage: LifecycleStage | str,

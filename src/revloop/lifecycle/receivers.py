@@ -7,8 +7,8 @@ from typing import Any
 import polars as pl
 from django.dispatch import receiver
 
-from revloop.core.bulk import insert_frame
 from revloop.core.signals import person_exporting, stages_set
+from revloop.lifecycle.actions import do_record_stages_set
 from revloop.lifecycle.models import StageTransition
 
 
@@ -16,7 +16,7 @@ from revloop.lifecycle.models import StageTransition
 def record_stages_set(sender: Any, moves: pl.DataFrame, **kwargs: Any) -> None:
     """Every stage another context set is a transition on record, in the same transaction."""
     if moves.height:
-        insert_frame(StageTransition, moves)
+        do_record_stages_set(moves)
 
 
 @receiver(person_exporting, dispatch_uid="lifecycle.person_exporting")

@@ -16,7 +16,6 @@ from typing import Any
 import joblib
 import polars as pl
 
-from revloop.core.bulk import update_from_frame
 from revloop.core.errors import InvalidInputError, NotFoundError
 from revloop.core.frames import as_text, read_sql
 from revloop.engine.predictive import (
@@ -29,6 +28,7 @@ from revloop.engine.predictive import (
     people_feature_frame,
     read_table,
 )
+from revloop.people.actions import do_set_predicted_probabilities
 from revloop.predictions.models import PredictiveModel
 
 _TIME = pl.Datetime("us", "UTC")
@@ -133,7 +133,7 @@ def score_open_people(model: TrainedModel, history: History, *, now: datetime) -
             "p": pl.Series(model.predict_proba(frame), dtype=pl.Float64),
         }
     )
-    update_from_frame("people_person", probabilities, assignments={"predicted_probability": "s.p"})
+    do_set_predicted_probabilities(probabilities)
     return probabilities.height
 
 

@@ -14,7 +14,8 @@ from revloop.capture.forms import FormResult, form_touch, read_submission
 from revloop.capture.models import FormEndpoint
 from revloop.capture.touches import store_touches
 from revloop.engine.touch_rows import TOUCH_INPUT
-from revloop.people.identity import PROFILE_FIELDS, PersonSeed, resolve_people
+from revloop.people.actions import do_resolve_people
+from revloop.people.identity import PROFILE_FIELDS, PersonSeed
 
 
 def do_submit_form(
@@ -27,7 +28,7 @@ def do_submit_form(
     profile = {k: v for k, v in mapped.items() if k in PROFILE_FIELDS and v}
     event_id = mapped.get("submission_id") or f"form-{form.slug}-{uuid.uuid4()}"
     with transaction.atomic():
-        outcome = resolve_people(
+        outcome = do_resolve_people(
             [
                 PersonSeed(
                     email=email,

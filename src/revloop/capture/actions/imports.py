@@ -9,15 +9,13 @@ would have happened.
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -37,14 +35,20 @@ from revloop.capture.importer import (
     writer_for,
 )
 from revloop.capture.touches import store_touches
-from revloop.core.bulk import bulk_session, column_of, update_from_frame
+from revloop.core.bulk import bulk_session
 from revloop.core.signals import STAGE_MOVES, announce_records_imported, stages_set
 from revloop.core.values import fill_known
 from revloop.engine.imports import AccountRecord, ImportOptions, PersonRecord, read_records
 from revloop.engine.imports.records import external_identity_key
 from revloop.engine.imports.report import StageLabels
-from revloop.people.actions import do_adopt_email, do_create_account, do_update_accounts
-from revloop.people.identity import PROFILE_FIELDS, PersonSeed, resolve_people
+from revloop.people.actions import (
+    do_adopt_email,
+    do_create_account,
+    do_resolve_people,
+    do_update_accounts,
+    do_update_people_fields,
+)
+from revloop.people.identity import PROFILE_FIELDS, PersonSeed
 from revloop.people.models import Account, Person
 
 #: Imports that change scores, and how the worker catches up afterwards: people and
@@ -94,7 +98,7 @@ class _PeopleWriter(Writer):
         first: dict[str, PersonRecord] = {}
         for r in records:
             first.setdefault(r.identity_key, r)
-        resolved = resolve_people(
+        resolved = do_resolve_people(
             [
                 PersonSeed(
                     email=emails[key],
@@ -145,7 +149,7 @@ class _PeopleWriter(Writer):
                 self.count("created")
             else:
                 self.count("updated" if changed[outcome.person_id] else "unchanged")
-        _update_people(people, changed, self.now)
+        do_update_people_fields(people, changed, self.now)
         stages_set.send(sender=Person, moves=pl.DataFrame(transitions, schema=_IMPORTED_MOVES))
 
     def _values(self, record: PersonRecord) -> dict[str, Any]:
@@ -172,56 +176,6 @@ class _PeopleWriter(Writer):
                 ),
             },
         }
-
-
-def _update_people(
-    people: Mapping[int, Person], changed: Mapping[int, set[str]], now: datetime
-) -> None:
-    """Write each person's changed fields with one ``UPDATE … FROM`` per batch.
-
-    The ORM's bulk_update builds a CASE per field that grows with every row, which
-    made a file of new people spend most of its import there. A field a row did not
-    change is sent as NULL and kept (no field set by an import is ever NULL).
-    """
-    fields = sorted(set().union(*changed.values(), set()) - {"stage_changed_at"})
-    dirty = sorted(pk for pk, names in changed.items() if names)
-    if not dirty:
-        return
-    json_fields = {"properties"}
-    columns: dict[str, list[Any]] = {"id": dirty}
-    for name in fields:
-        column = column_of(Person, name)
-        values: list[Any] = []
-        for pk in dirty:
-            if name not in changed[pk]:
-                values.append(None)
-            elif name in json_fields:
-                values.append(json.dumps(getattr(people[pk], name), ensure_ascii=False))
-            else:
-                values.append(getattr(people[pk], column))
-        columns[column] = values
-    schema = {c: (pl.Int64 if c in {"id", "owner_id"} else pl.String) for c in columns}
-    frame = pl.DataFrame(columns, schema=schema)
-    table = Person._meta.db_table
-    json_type = "jsonb" if connection.vendor == "postgresql" else "text"
-    assignments = {
-        c: (
-            f"COALESCE(CAST(s.{c} AS {json_type}), {table}.{c})"
-            if c in json_fields
-            else f"COALESCE(s.{c}, {table}.{c})"
-        )
-        for c in columns
-        if c != "id"
-    }
-    moment = connection.ops.adapt_datetimefield_value(now)
-    constants = [moment]
-    assignments["updated_at"] = "%s"
-    if "stage" in columns:
-        assignments["stage_changed_at"] = (
-            f"CASE WHEN s.stage IS NULL THEN {table}.stage_changed_at ELSE %s END"
-        )
-        constants.append(moment)
-    update_from_frame(table, frame, assignments=assignments, constants=constants)
 
 
 class _AccountWriter(Writer):

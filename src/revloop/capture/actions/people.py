@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from pydantic import TypeAdapter, ValidationError
 
-from revloop.activity.stitching import stitch_anonymous_touches
+from revloop.activity.actions import do_stitch_anonymous_touches
 from revloop.capture.events import pydantic_errors
 from revloop.capture.people import fill_person, profile_of
 from revloop.capture.schemas import (
@@ -24,13 +24,13 @@ from revloop.capture.schemas import (
 from revloop.core.errors import InvalidInputError
 from revloop.core.signals import announce_people_changed
 from revloop.engine.identity.email import InvalidEmail, NormalizedEmail, normalize_email
-from revloop.people.actions import do_fill_people, do_set_consent
-from revloop.people.identity import (
-    PROFILE_FIELDS,
-    PersonSeed,
-    link_anonymous_ids,
-    resolve_people,
+from revloop.people.actions import (
+    do_fill_people,
+    do_link_anonymous_ids,
+    do_resolve_people,
+    do_set_consent,
 )
+from revloop.people.identity import PROFILE_FIELDS, PersonSeed
 from revloop.people.models import Person
 
 _PERSON = TypeAdapter(PersonIn)
@@ -54,7 +54,7 @@ def do_upsert_people(items: Sequence[Any]) -> BatchResult:
             )
     now = timezone.now()
     with transaction.atomic():
-        resolved = resolve_people(
+        resolved = do_resolve_people(
             [
                 PersonSeed(email=email, seen_at=now, company=item.company, profile=profile_of(item))
                 for _, item, email in valid
@@ -100,15 +100,15 @@ def do_identify(item: IdentifyIn) -> IdentifyOut:
         raise InvalidInputError(f"email: {exc.reason}") from None
     now = timezone.now()
     with transaction.atomic():
-        outcome = resolve_people(
+        outcome = do_resolve_people(
             [PersonSeed(email=email, seen_at=now, profile=profile_of(item.traits))]
         )[email.canonical]
         if not outcome.created:
             person = Person.objects.select_for_update().get(pk=outcome.person_id)
             if fill_person(person, profile_of(item.traits), None):
                 do_fill_people([person], [*PROFILE_FIELDS, "updated_at"])
-        link_anonymous_ids({item.anonymous_id: outcome.person_id}, at=now)
-        stitched = stitch_anonymous_touches([item.anonymous_id])
+        do_link_anonymous_ids({item.anonymous_id: outcome.person_id}, at=now)
+        stitched = do_stitch_anonymous_touches([item.anonymous_id])
         announce_people_changed(Person, [outcome.person_id])
     return IdentifyOut(
         person_id=outcome.person_id, created=outcome.created, stitched_touches=stitched

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from pydantic import ValidationError
 
-from revloop.activity.stitching import stitch_anonymous_touches
+from revloop.activity.actions import do_stitch_anonymous_touches
 from revloop.capture.actions.people import do_identify, do_upsert_people
 from revloop.capture.events import pydantic_errors
 from revloop.capture.schemas import IdentifyIn
@@ -43,8 +43,8 @@ from revloop.capture.touches import store_touches
 from revloop.core.errors import RevloopError
 from revloop.core.signals import announce_people_changed
 from revloop.engine.touch_rows import TOUCH_INPUT
-from revloop.people.actions import do_join_group_account, do_merge_people
-from revloop.people.identity import link_anonymous_ids, people_for_anonymous_ids
+from revloop.people.actions import do_join_group_account, do_link_anonymous_ids, do_merge_people
+from revloop.people.identity import people_for_anonymous_ids
 from revloop.people.models import Person
 
 
@@ -70,8 +70,8 @@ def do_link_ids(groups: Sequence[Sequence[str]]) -> None:
 def _link(links: Mapping[str, int]) -> None:
     """Tie anonymous ids to their people, and their earlier touches with them."""
     with transaction.atomic():
-        link_anonymous_ids(links, at=timezone.now())
-        stitch_anonymous_touches(links)
+        do_link_anonymous_ids(links, at=timezone.now())
+        do_stitch_anonymous_touches(links)
         announce_people_changed(Person, links.values())
 
 

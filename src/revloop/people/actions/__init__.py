@@ -1,5 +1,6 @@
 """People's changes of state: a person's records, their personal data, and merges."""
 
+from revloop.people.actions.identity import do_link_anonymous_ids, do_resolve_people
 from revloop.people.actions.merge import apply_merge_plans, do_dedupe, do_merge_people
 from revloop.people.actions.records import (
     ERASED_KEY,
@@ -13,7 +14,9 @@ from revloop.people.actions.records import (
     do_fill_people,
     do_join_group_account,
     do_set_consent,
+    do_set_predicted_probabilities,
     do_update_accounts,
+    do_update_people_fields,
 )
 
 __all__ = [
@@ -29,7 +32,11 @@ __all__ = [
     "do_export_person",
     "do_fill_people",
     "do_join_group_account",
+    "do_link_anonymous_ids",
     "do_merge_people",
+    "do_resolve_people",
     "do_set_consent",
+    "do_set_predicted_probabilities",
     "do_update_accounts",
+    "do_update_people_fields",
 ]
