@@ -70,6 +70,22 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
         ["--decisions", "5000", "--backlog", "100000"],
     ),
     "route_backlog": ("bench_route_backlog.py", ["--leads", "2000"], ["--leads", "100000"]),
+    "load": (
+        "bench_load.py",
+        [
+            "--users",
+            "10",
+            "--ingest-users",
+            "2",
+            "--seconds",
+            "10",
+            "--runs",
+            "1",
+            "--leads",
+            "2000",
+        ],
+        ["--users", "50", "--seconds", "60", "--runs", "3", "--leads", "20000"],
+    ),
     "worker": (
         "bench_worker.py",
         ["--seconds", "12", "--deliveries", "50"],
@@ -93,6 +109,7 @@ _DATABASE = {
     "handoff",
     "route_backlog",
     "worker",
+    "load",
 }
 
 

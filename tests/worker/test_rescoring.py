@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from revloop.capture.actions import do_import_file, do_ingest_events, do_upsert_people
-from revloop.people.merge import do_merge_people
+from revloop.people.actions import do_merge_people
 from revloop.people.models import Person
 from revloop.predictions.jobs import nightly_predict, weekly_retrain
 from revloop.scoring.jobs import nightly_rescore

@@ -43,9 +43,8 @@ from revloop.capture.touches import store_touches
 from revloop.core.errors import RevloopError
 from revloop.core.signals import announce_people_changed
 from revloop.engine.touch_rows import TOUCH_INPUT
-from revloop.people.actions import do_join_group_account
+from revloop.people.actions import do_join_group_account, do_merge_people
 from revloop.people.identity import link_anonymous_ids, people_for_anonymous_ids
-from revloop.people.merge import do_merge_people
 from revloop.people.models import Person
 
 
