@@ -76,7 +76,9 @@ def _document_errors(method: str, operation: dict[str, Any]) -> None:
     if method in {"post", "put", "patch", "delete"}:
         wanted.add("409")
     content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-    for status in sorted(wanted - set(operation["responses"])):
+    # Ninja keys an operation's own answers by int (409), these by text ("409"): the
+    # same status twice is a duplicate key in the JSON, which Swagger UI cannot parse.
+    for status in sorted(wanted - {str(key) for key in operation["responses"]}):
         operation["responses"][status] = {
             "description": _ERROR_STATUSES[status],
             "content": content,
