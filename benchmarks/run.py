@@ -14,11 +14,12 @@ figures depend on it (the tables say "loaded" when it exceeds half the cores).
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import benchkit
 
 HERE = Path(__file__).resolve().parent
 
@@ -53,6 +54,11 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
     "segment": ("bench_segment.py", ["--batches", "2", "--runs", "1"], ["--batches", "20"]),
     "handoff": ("bench_handoff.py", ["--leads", "2000"], ["--leads", "20000"]),
     "inbox": ("bench_inbox.py", ["--leads", "2000", "--repeat", "3"], ["--leads", "200000"]),
+    "leads_list": (
+        "bench_leads_list.py",
+        ["--leads", "2000", "--repeat", "2"],
+        ["--leads", "200000"],
+    ),
     "marketing_page": (
         "bench_marketing_page.py",
         ["--leads", "2000", "--repeat", "2"],
@@ -64,6 +70,22 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
         ["--decisions", "5000", "--backlog", "100000"],
     ),
     "route_backlog": ("bench_route_backlog.py", ["--leads", "2000"], ["--leads", "100000"]),
+    "load": (
+        "bench_load.py",
+        [
+            "--users",
+            "10",
+            "--ingest-users",
+            "2",
+            "--seconds",
+            "10",
+            "--runs",
+            "1",
+            "--leads",
+            "2000",
+        ],
+        ["--users", "50", "--seconds", "60", "--runs", "3", "--leads", "20000"],
+    ),
     "worker": (
         "bench_worker.py",
         ["--seconds", "12", "--deliveries", "50"],
@@ -87,14 +109,8 @@ _DATABASE = {
     "handoff",
     "route_backlog",
     "worker",
+    "load",
 }
-
-
-def _load() -> str:
-    one, five, _ = os.getloadavg()
-    cores = os.cpu_count() or 1
-    state = "loaded" if one > cores / 2 else "quiet"
-    return f"load average {one:.1f} (5 min {five:.1f}) on {cores} cores: {state}"
 
 
 def main() -> None:
@@ -116,7 +132,7 @@ def main() -> None:
     unknown = [n for n in chosen if n not in BENCHMARKS]
     if unknown:
         raise SystemExit(f"unknown benchmark(s) {', '.join(unknown)}; see --list")
-    print(f"size {opts.size}; {_load()}", flush=True)
+    print(f"size {opts.size}; {benchkit.machine_state()}", flush=True)
     summary = []
     for name in chosen:
         script, quick, full = BENCHMARKS[name]
@@ -127,7 +143,7 @@ def main() -> None:
         started = time.perf_counter()
         code = subprocess.call(command)
         summary.append((name, time.perf_counter() - started, code))
-    print(f"\n{_load()}")
+    print(f"\n{benchkit.machine_state()}")
     print(f"{'benchmark':<16}{'seconds':>10}  result")
     for name, seconds, code in summary:
         print(f"{name:<16}{seconds:>10.1f}  {'ok' if code == 0 else f'failed ({code})'}")

@@ -256,3 +256,68 @@ def test_a_new_user_reaches_every_answer_from_home_by_links_alone(
     sla = page.locator("#sla")
     assert sla.locator("[data-team=sales]").is_visible()
     assert sla.locator("[data-team=marketing]").is_visible()
+
+
+def test_a_marketer_reaches_last_quarters_content_revenue_from_home_and_shares_it(
+    new_page: Callable[..., Any], company: dict[str, User]
+) -> None:
+    page = new_page(company["maya"])
+    page.goto("/")
+    # One click from Home.
+    page.locator("[data-section=answers]").get_by_role(
+        "link", name="Content behind last quarter's revenue"
+    ).click()
+    page.wait_for_load_state("load")
+    assert "period=last-quarter" in page.url
+    headline = page.locator("[data-figure=period-revenue]")
+    expect(headline).to_contain_text("Revenue closed in Q")
+    expect(headline).to_contain_text(", by content")
+    assert headline.is_visible()
+    assert page.get_by_label("Conversions closed").input_value() == "last-quarter"
+    named = page.locator("table[data-table=period-content] tbody").inner_text()
+    assert overflow_px(page) == 0
+
+    colleague = new_page(company["nina"], PHONE)
+    colleague.goto(page.url)
+    assert colleague.locator("[data-figure=period-revenue]").inner_text() == headline.inner_text()
+    assert colleague.locator("table[data-table=period-content] tbody").inner_text() == named
+    assert overflow_px(colleague) == 0
+
+
+def test_on_a_phone_a_rep_works_the_inbox_as_cards_without_sideways_scrolling(
+    new_page: Callable[..., Any], rep: User
+) -> None:
+    first = _lead(rep)
+    second = factories.person(
+        email="ada.berg@acme.example", first_name="Ada", last_name="Berg", owner=rep, stage="mql"
+    )
+    page = new_page(rep, PHONE)
+    page.goto("/inbox/")
+    frame = page.locator("[data-frame=inbox] .table-scroll")
+    assert frame.evaluate("(el) => el.scrollWidth - el.clientWidth") == 0
+    assert overflow_px(page) == 0
+    card = page.locator(f"tr#lead-{first.pk}")
+    accept = card.get_by_role("button", name="Accept")
+    box = accept.bounding_box()
+    assert box is not None
+    assert box["x"] + box["width"] <= PHONE["width"]
+    accept.click()
+    page.locator(f"tr#lead-{first.pk}").get_by_text("Accepted.").wait_for()
+    assert Person.objects.get(pk=first.pk).stage == "sal"
+
+    card = page.locator(f"tr#lead-{first.pk}")
+    card.get_by_text("Log activity").click()
+    card.get_by_label("Kind").select_option("call")
+    card.get_by_label("What happened").fill("left a voicemail")
+    assert overflow_px(page) == 0
+    card.get_by_role("button", name="Log").click()
+    page.locator(f"tr#lead-{first.pk}").get_by_text("Call logged.").wait_for()
+    assert SalesActivity.objects.get(person=first).kind == "call"
+
+    other = page.locator(f"tr#lead-{second.pk}")
+    other.get_by_text("Reject").first.click()
+    other.get_by_label("Reason").select_option(index=1)
+    assert overflow_px(page) == 0
+    other.get_by_role("button", name="Reject").click()
+    page.locator(f"tr#lead-{second.pk}").get_by_role("status").wait_for()
+    assert Person.objects.get(pk=second.pk).stage != "mql"

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection, connections
 
 from revloop.activity.models import Touch
-from revloop.capture.events import do_ingest_events
+from revloop.capture.actions import do_ingest_events
 from revloop.people.models import Person
 
 

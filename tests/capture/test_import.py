@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 
 from revloop.activity.models import Touch
 from revloop.capture import importer
-from revloop.capture.importer import run_import
+from revloop.capture.actions import do_import_file, imports
 from revloop.lifecycle.models import StageTransition
 from revloop.people.models import Account, Person
 from revloop.pipeline.models import Opportunity, OpportunityChange
@@ -61,7 +61,7 @@ def test_a_hubspot_contact_export_imports_and_reports_bad_rows(tmp_path: Path, r
     factories.account(name="Analytical Engines Ltd", domain="analytical.example")
     path = _write(tmp_path, "contacts.csv", HUBSPOT_CONTACTS)
 
-    summary = run_import("people", path)
+    summary = do_import_file("people", path)
 
     assert summary.format == "hubspot"
     assert (summary.created, summary.merged_duplicates, summary.error_rows) == (2, 1, 1)
@@ -78,7 +78,7 @@ def test_a_hubspot_contact_export_imports_and_reports_bad_rows(tmp_path: Path, r
 @pytest.mark.django_db
 def test_the_error_csv_is_safe_and_can_be_fixed_and_reimported(tmp_path: Path) -> None:
     path = _write(tmp_path, "contacts.csv", HUBSPOT_CONTACTS)
-    summary = run_import("people", path)
+    summary = do_import_file("people", path)
     errors = Path(summary.error_csv or "")
     text = errors.read_text(encoding="utf-8")
     assert "'=cmd|" in text  # the formula is neutralised
@@ -94,7 +94,7 @@ def test_the_error_csv_is_safe_and_can_be_fixed_and_reimported(tmp_path: Path) -
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    again = run_import("people", errors)
+    again = do_import_file("people", errors)
     assert (again.created, again.error_rows) == (1, 0)
     assert (
         Person.objects.get(email="fixed@nowhere.example").properties["Favourite Colour"]
@@ -105,11 +105,11 @@ def test_the_error_csv_is_safe_and_can_be_fixed_and_reimported(tmp_path: Path) -
 @pytest.mark.django_db
 def test_importing_the_same_file_twice_changes_nothing(tmp_path: Path) -> None:
     path = _write(tmp_path, "contacts.csv", HUBSPOT_CONTACTS)
-    run_import("people", path)
+    do_import_file("people", path)
     people = list(Person.objects.order_by("id").values())
     transitions = StageTransition.objects.count()
 
-    second = run_import("people", path)
+    second = do_import_file("people", path)
 
     assert (second.created, second.updated) == (0, 0)
     assert second.unchanged == 2
@@ -119,7 +119,9 @@ def test_importing_the_same_file_twice_changes_nothing(tmp_path: Path) -> None:
 
 @pytest.mark.django_db
 def test_strict_imports_nothing_when_a_row_is_bad(tmp_path: Path) -> None:
-    summary = run_import("people", _write(tmp_path, "contacts.csv", HUBSPOT_CONTACTS), strict=True)
+    summary = do_import_file(
+        "people", _write(tmp_path, "contacts.csv", HUBSPOT_CONTACTS), strict=True
+    )
     assert summary.error_rows == 1
     assert summary.committed is False
     assert summary.created == 2  # what would have happened
@@ -128,7 +130,9 @@ def test_strict_imports_nothing_when_a_row_is_bad(tmp_path: Path) -> None:
 
 @pytest.mark.django_db
 def test_a_dry_run_counts_without_storing(tmp_path: Path) -> None:
-    summary = run_import("people", _write(tmp_path, "contacts.csv", HUBSPOT_CONTACTS), dry_run=True)
+    summary = do_import_file(
+        "people", _write(tmp_path, "contacts.csv", HUBSPOT_CONTACTS), dry_run=True
+    )
     assert (summary.created, summary.committed) == (2, False)
     assert Person.objects.count() == 0
 
@@ -143,29 +147,29 @@ def test_a_killed_import_rerun_ends_like_one_clean_run(
     ]
     path = _write(tmp_path, "touches.csv", "\n".join(lines) + "\n")
     monkeypatch.setattr(importer, "BATCH_SIZE", 10)
-    real_write = importer._TouchWriter.write
+    real_write = imports._TouchWriter.write
     calls = {"n": 0}
 
-    def dies_on_the_fourth_batch(self: importer._TouchWriter, records: list[object]) -> None:
+    def dies_on_the_fourth_batch(self: imports._TouchWriter, records: list[object]) -> None:
         calls["n"] += 1
         if calls["n"] == 4:
             raise KeyboardInterrupt
         real_write(self, records)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(importer._TouchWriter, "write", dies_on_the_fourth_batch)
+    monkeypatch.setattr(imports._TouchWriter, "write", dies_on_the_fourth_batch)
     with pytest.raises(KeyboardInterrupt):
-        run_import("touches", path)
+        do_import_file("touches", path)
     assert Touch.objects.count() == 30
 
-    monkeypatch.setattr(importer._TouchWriter, "write", real_write)
-    rerun = run_import("touches", path)
+    monkeypatch.setattr(imports._TouchWriter, "write", real_write)
+    rerun = do_import_file("touches", path)
     assert (rerun.created, rerun.unchanged) == (30, 30)
     interrupted_state = sorted(
         Touch.objects.values_list("event_id", "person__email", "occurred_at")
     )
 
     Touch.objects.all().delete()
-    clean = run_import("touches", path)
+    clean = do_import_file("touches", path)
     assert clean.created == 60
     assert (
         sorted(Touch.objects.values_list("event_id", "person__email", "occurred_at"))
@@ -176,18 +180,18 @@ def test_a_killed_import_rerun_ends_like_one_clean_run(
 
 @pytest.mark.django_db
 def test_touches_create_people_and_reject_bad_types(tmp_path: Path) -> None:
-    summary = run_import("touches", _write(tmp_path, "touches.csv", TOUCHES))
+    summary = do_import_file("touches", _write(tmp_path, "touches.csv", TOUCHES))
     assert (summary.created, summary.error_rows) == (2, 1)
     assert summary.errors[0]["field"] == "type"
     assert Person.objects.filter(email="new.person@else.example").exists()
-    assert run_import("touches", _write(tmp_path, "touches.csv", TOUCHES)).unchanged == 2
+    assert do_import_file("touches", _write(tmp_path, "touches.csv", TOUCHES)).unchanged == 2
 
 
 @pytest.mark.django_db
 def test_a_salesforce_opportunity_export_records_its_history(tmp_path: Path, rob: User) -> None:
     engines = factories.account(name="Analytical Engines")
     path = _write(tmp_path, "opps.csv", SALESFORCE_OPPORTUNITIES)
-    first = run_import("opportunities", path)
+    first = do_import_file("opportunities", path)
     assert (first.format, first.created, first.error_rows) == ("salesforce", 2, 0)
     fleet = Opportunity.objects.get(external_id="006A")
     assert (fleet.account, fleet.owner, str(fleet.amount), fleet.stage) == (
@@ -201,7 +205,7 @@ def test_a_salesforce_opportunity_export_records_its_history(tmp_path: Path, rob
     assert won.closed_at is not None
 
     moved = SALESFORCE_OPPORTUNITIES.replace('"$12,000.00",3/31/2026', '"$15,000.00",4/30/2026')
-    second = run_import("opportunities", _write(tmp_path, "opps.csv", moved))
+    second = do_import_file("opportunities", _write(tmp_path, "opps.csv", moved))
     assert (second.updated, second.unchanged) == (1, 1)
     changes = set(
         OpportunityChange.objects.filter(opportunity=fleet).values_list(
@@ -250,10 +254,10 @@ def test_an_account_twice_in_one_file_is_one_account_with_both_rows_applied(tmp_
         "Initech,initech.example,Software,US\n"
         "Initech,initech.example,,US\n"
     )
-    summary = run_import("accounts", _write(tmp_path, "accounts.csv", text))
+    summary = do_import_file("accounts", _write(tmp_path, "accounts.csv", text))
     assert (summary.created, summary.updated, summary.merged_duplicates) == (1, 1, 2)
     globex = Account.objects.get(domain="globex.example")
     assert (globex.industry, globex.country) == ("Logistics", "DE")
     assert Account.objects.filter(domain="initech.example").count() == 1
-    again = run_import("accounts", _write(tmp_path, "accounts.csv", text))
+    again = do_import_file("accounts", _write(tmp_path, "accounts.csv", text))
     assert (again.created, again.updated) == (0, 0)

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from django.db.models import Sum
 
-from revloop.capture.importer import run_import
+from revloop.capture.actions import do_import_file
 from revloop.engine.imports import ImportOptions
 from revloop.people.models import Account, Person
 from revloop.pipeline.models import Opportunity
@@ -50,8 +50,8 @@ def test_the_maven_pipeline_imports_as_it_comes(datasets: Path) -> None:
     pipeline_csv = _file(datasets, MAVEN, "sales_pipeline.csv")
     frame = pd.read_csv(pipeline_csv)
 
-    accounts = run_import("accounts", accounts_csv)
-    summary = run_import("opportunities", pipeline_csv)
+    accounts = do_import_file("accounts", accounts_csv)
+    summary = do_import_file("opportunities", pipeline_csv)
 
     assert (accounts.created, accounts.error_rows) == (85, 0)
     assert (summary.rows, summary.created, summary.error_rows) == (8_800, 8_800, 0)
@@ -98,8 +98,8 @@ def test_the_olist_funnel_imports_as_it_comes(datasets: Path) -> None:
     mqls = pd.read_csv(mql_csv, keep_default_na=False)
     deals = pd.read_csv(deals_csv)
 
-    people = run_import("people", mql_csv, options=ImportOptions(default_stage="mql"))
-    won = run_import(
+    people = do_import_file("people", mql_csv, options=ImportOptions(default_stage="mql"))
+    won = do_import_file(
         "opportunities",
         deals_csv,
         options=ImportOptions(default_stage="won", columns={"amount": "declared_monthly_revenue"}),

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from revloop.capture.importer import report_text, run_import
+from revloop.capture.actions import do_import_file
+from revloop.capture.importer import report_text
 from revloop.engine.imports import ImportOptions
 from revloop.people.models import Person
 from revloop.pipeline.models import Opportunity, OpportunityChange
@@ -34,7 +35,7 @@ def _command(*args: str) -> tuple[int, str]:
 
 @pytest.mark.django_db
 def test_a_cr_only_salesforce_export_is_stored_with_its_own_dates(tmp_path: Path) -> None:
-    summary = run_import("opportunities", salesforce_export(tmp_path))
+    summary = do_import_file("opportunities", salesforce_export(tmp_path))
 
     assert (summary.rows, summary.created, summary.error_rows, summary.warning_rows) == (3, 3, 0, 1)
     assert summary.file_notes == ["lines end in CR alone"]
@@ -65,7 +66,7 @@ def test_a_cr_only_salesforce_export_is_stored_with_its_own_dates(tmp_path: Path
 def test_the_same_opportunities_in_15_character_ids_and_utf16_change_nothing(
     tmp_path: Path,
 ) -> None:
-    run_import("opportunities", salesforce_export(tmp_path))
+    do_import_file("opportunities", salesforce_export(tmp_path))
     again = tmp_path / "again.csv"
     again.write_bytes(
         (
@@ -74,7 +75,7 @@ def test_the_same_opportunities_in_15_character_ids_and_utf16_change_nothing(
         ).encode("utf-16")
     )
 
-    summary = run_import("opportunities", again)
+    summary = do_import_file("opportunities", again)
 
     assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 1)
     assert summary.file_notes == ["read as UTF-16"]
@@ -85,7 +86,7 @@ def test_the_same_opportunities_in_15_character_ids_and_utf16_change_nothing(
 def test_a_windows_1252_export_keeps_its_accents(tmp_path: Path) -> None:
     path = tmp_path / "contacts.csv"
     path.write_bytes("Email,First Name,Last Name\nzoe@x.example,Zoë,Brontë\n".encode("cp1252"))
-    summary = run_import("people", path)
+    summary = do_import_file("people", path)
     assert (summary.created, summary.file_notes) == (1, ["read as cp1252"])
     assert Person.objects.get(email="zoe@x.example").last_name == "Brontë"
 
@@ -139,8 +140,8 @@ def test_mqls_without_emails_and_their_won_deals(tmp_path: Path) -> None:
         "m3,s3,2018-03-01 10:00:00,car_accessories,1500.0\n"
     )
 
-    people = run_import("people", mqls, options=ImportOptions(default_stage="mql"))
-    won = run_import(
+    people = do_import_file("people", mqls, options=ImportOptions(default_stage="mql"))
+    won = do_import_file(
         "opportunities",
         deals,
         options=ImportOptions(default_stage="won", columns={"amount": "declared_monthly_revenue"}),
@@ -158,8 +159,8 @@ def test_mqls_without_emails_and_their_won_deals(tmp_path: Path) -> None:
     other = Opportunity.objects.get(primary_contact__external_id="m3")
     assert (other.amount, other.source) == (Decimal(1500), "")
     # Importing both files again finds the same people and deals.
-    assert run_import("people", mqls, options=ImportOptions(default_stage="mql")).created == 0
-    again = run_import(
+    assert do_import_file("people", mqls, options=ImportOptions(default_stage="mql")).created == 0
+    again = do_import_file(
         "opportunities",
         deals,
         options=ImportOptions(default_stage="won", columns={"amount": "declared_monthly_revenue"}),
@@ -174,9 +175,9 @@ def test_a_person_known_by_id_takes_the_email_a_later_file_gives(tmp_path: Path)
     first.write_text("mql_id,origin\nm1,social\nm2,email\n")
     later = tmp_path / "contacts.csv"
     later.write_text("external_id,email,first_name\nm1,Ada@X.example,Ada\n")
-    run_import("people", first)
+    do_import_file("people", first)
 
-    summary = run_import("people", later)
+    summary = do_import_file("people", later)
 
     assert (summary.created, summary.updated) == (0, 1)
     ada = Person.objects.get(external_id="m1")
@@ -197,7 +198,7 @@ def test_an_account_name_that_matches_no_account_is_kept_under_its_header(
         "A3,Anna Snelling,,Engaging,2016-10-21,,\n"
     )
 
-    summary = run_import("opportunities", path)
+    summary = do_import_file("opportunities", path)
 
     assert (summary.created, summary.warning_rows) == (3, 1)
     a1, a2, a3 = Opportunity.objects.order_by("external_id")
@@ -210,7 +211,7 @@ def test_an_account_name_that_matches_no_account_is_kept_under_its_header(
     assert a3.created_at == datetime(2016, 10, 21, tzinfo=UTC)
     # Another day, the same file: what it did not say does not overwrite what is stored.
     Opportunity.objects.filter(pk=a3.pk).update(amount=900, close_date=date(2017, 6, 30))
-    again = run_import("opportunities", path)
+    again = do_import_file("opportunities", path)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
     a3.refresh_from_db()
     assert (a3.amount, a3.close_date) == (Decimal(900), date(2017, 6, 30))

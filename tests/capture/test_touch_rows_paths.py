@@ -19,7 +19,8 @@ import pytest
 from django.test import Client
 
 from revloop.activity.models import Campaign, ContentAsset, Touch
-from revloop.capture.importer import report_text, run_import
+from revloop.capture.actions import do_import_file
+from revloop.capture.importer import report_text
 from revloop.capture.models import FormEndpoint
 from revloop.people.models import AnonymousIdentity, Person
 from revloop.users.models import ApiToken, TokenScope, User
@@ -64,7 +65,7 @@ def _send_csv(ctx: dict[str, Any]) -> None:
         f"visit-1,{WHEN},form_submit,{EMAIL},anon-1,Spring,spring-26,Pricing guide,{URL}\n",
         encoding="utf-8",
     )
-    summary = run_import("touches", path)
+    summary = do_import_file("touches", path)
     assert (summary.created, summary.error_rows, summary.warning_rows) == (1, 0, 0)
 
 
@@ -198,7 +199,7 @@ def test_unknown_content_is_stored_unlinked_with_a_warning_in_the_import_report(
         f"{WHEN},content_download,{EMAIL},The lost whitepaper\n",
         encoding="utf-8",
     )
-    summary = run_import("touches", path)
+    summary = do_import_file("touches", path)
 
     assert (summary.created, summary.error_rows, summary.warning_rows) == (2, 0, 1)
     [warning] = summary.warnings

@@ -6,7 +6,7 @@ import pytest
 
 from revloop.feedback.actions import do_add_note, do_log_activity, do_record_heard
 from revloop.feedback.models import HeardItem, Note, SalesActivity
-from revloop.people.merge import do_merge_people
+from revloop.people.actions import do_merge_people
 from tests import factories
 from tests.feedback.conftest import Team
 

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from revloop.lifecycle.models import StageTransition
-from revloop.people.merge import do_dedupe, do_merge_people
+from revloop.people.actions import do_dedupe, do_merge_people
 from revloop.people.models import AnonymousIdentity, Person, PersonMerge
 from revloop.pipeline.models import OpportunityContact
 from revloop.users.models import User

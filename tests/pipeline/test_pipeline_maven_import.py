@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from revloop.capture.importer import run_import
+from revloop.capture.actions import do_import_file
 from revloop.engine.contract import PipelineChecks
 from revloop.pipeline.honesty import forecast_report
 from revloop.pipeline.loading import load_pipeline
@@ -30,8 +30,8 @@ def imported(db: None, datasets: Path) -> None:
     path = datasets / MAVEN / "sales_pipeline.csv"
     if not path.is_file():
         pytest.skip(f"{path} not present")
-    run_import("accounts", datasets / MAVEN / "accounts.csv")
-    run_import("opportunities", path)
+    do_import_file("accounts", datasets / MAVEN / "accounts.csv")
+    do_import_file("opportunities", path)
 
 
 @pytest.mark.usefixtures("imported")

@@ -16,7 +16,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from revloop.capture.events import do_ingest_events
+from revloop.capture.actions import do_ingest_events
 from revloop.engine.sla.speed import Rate
 from revloop.feedback.actions import do_log_activity
 from revloop.lifecycle.actions import do_move_by_action

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from revloop.people.merge import do_merge_people
+from revloop.people.actions import do_merge_people
 from revloop.people.models import Person
 from revloop.routing.actions import do_route_people
 from revloop.routing.models import Assignment, SlaClock

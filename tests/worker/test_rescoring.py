@@ -10,10 +10,8 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from revloop.capture.events import do_ingest_events
-from revloop.capture.importer import run_import
-from revloop.capture.people import do_upsert_people
-from revloop.people.merge import do_merge_people
+from revloop.capture.actions import do_import_file, do_ingest_events, do_upsert_people
+from revloop.people.actions import do_merge_people
 from revloop.people.models import Person
 from revloop.predictions.jobs import nightly_predict, weekly_retrain
 from revloop.scoring.jobs import nightly_rescore
@@ -100,7 +98,7 @@ def test_an_import_queues_one_catch_up_rescore_on_the_slow_queue(
     source = tmp_path / "people.csv"
     source.write_text("email,title\nana@acme.example,CEO\nbo@acme.example,CTO\n")
     with django_capture_on_commit_callbacks(execute=True):
-        summary = run_import("people", source)
+        summary = do_import_file("people", source)
     assert summary.created == 2
     [task] = _tasks("rescore_changed_task")
     assert task.queue_name == "slow"
@@ -115,7 +113,7 @@ def test_a_dry_run_import_queues_nothing(
     source = tmp_path / "people.csv"
     source.write_text("email\nana@acme.example\n")
     with django_capture_on_commit_callbacks(execute=True):
-        run_import("people", source, dry_run=True)
+        do_import_file("people", source, dry_run=True)
     assert not DBTaskResult.objects.exists()
 
 

@@ -3,6 +3,7 @@ opportunities and leads by their own columns."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from ninja import Query, Router, Schema
@@ -12,9 +13,11 @@ from revloop.analytics.insights import insights_report
 from revloop.analytics.lift import campaign_lift
 from revloop.analytics.misinformed import misinformed_report
 from revloop.analytics.paths import jsonable
+from revloop.analytics.periods import conversion_period
 from revloop.analytics.rates import attribution_rates, funnel_rates
 from revloop.analytics.reports import AttributionParams, Reports
 from revloop.core.bounds import BoundedDate
+from revloop.engine.analytics import Period
 from revloop.engine.truth.misinformed import DEFAULT_THRESHOLD
 from revloop.pipeline.reports import leads_by, opportunities_by
 from revloop.users.policy import require
@@ -40,7 +43,24 @@ class FunnelIn(EngineIn):
     cohort_to: BoundedDate | None = Field(None, alias="to", description="people created before")
 
 
-class AttributionIn(EngineIn):
+class PeriodIn(EngineIn):
+    period: str | None = Field(
+        None,
+        description="count only conversions in this-quarter, last-quarter, this-year or "
+        "last-year (in the company's time zone); default all time",
+    )
+    period_from: date | None = Field(
+        None, alias="from", description="or: conversions from this day (1900-2200)"
+    )
+    period_to: date | None = Field(
+        None, alias="to", description="and/or: up to this day, inclusive (1900-2200)"
+    )
+
+    def conversion_period(self) -> Period | None:
+        return conversion_period(self.period, self.period_from, self.period_to)
+
+
+class AttributionIn(PeriodIn):
     model: str = Field(
         "markov",
         description="first, last, linear, u_shaped, w_shaped, "
@@ -54,7 +74,7 @@ class AttributionIn(EngineIn):
     compare: list[str] = Field([], description="more models, side by side under comparison")
 
 
-class ContentIn(EngineIn):
+class ContentIn(PeriodIn):
     lookback_days: float | None = Field(90.0, description="touches credited before conversion")
 
 
@@ -95,6 +115,7 @@ def attribution(request: ApiRequest, given: Query[AttributionIn]) -> dict[str, A
         lookback_days=given.lookback_days,
         markov_order=given.markov_order,
         half_life_days=given.half_life_days,
+        period=given.conversion_period(),
     )
     with _reports(request, given) as reports:
         found = reports.attribution(params)
@@ -108,9 +129,10 @@ def content(request: ApiRequest, given: Query[ContentIn]) -> dict[str, Any]:
     """Every content asset: touches, downloads, people, their MQL / acceptance /
     pipeline / win rates beside everyone else's (each with ``<rate>_numerator`` and
     ``<rate>_denominator``), attributed pipeline and revenue, misinformed rejections;
-    assets with many touches and little revenue first."""
+    assets with many touches and little revenue first. With a period, the attributed
+    money and ``revenue_closed`` count only the conversions in it."""
     with _reports(request, given) as reports:
-        return reports.content(given.lookback_days)
+        return reports.content(given.lookback_days, given.conversion_period())
 
 
 @router.get("/analytics/rejections", response=dict[str, Any])

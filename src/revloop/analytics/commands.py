@@ -11,8 +11,10 @@ from rich.console import Console
 from rich.table import Table
 
 from revloop.analytics.choices import ENGINES
+from revloop.analytics.periods import conversion_period
 from revloop.core.bounds import check_lookback
 from revloop.core.errors import InvalidInputError
+from revloop.engine.period import PERIOD_NAMES, Period
 
 
 def add_engine_flags(parser: ArgumentParser) -> None:
@@ -25,6 +27,26 @@ def add_engine_flags(parser: ArgumentParser) -> None:
     parser.add_argument(
         "--fresh", action="store_true", help="recompute even if the cached report is current"
     )
+
+
+def add_period_flags(parser: ArgumentParser) -> None:
+    parser.add_argument(
+        "--period",
+        choices=PERIOD_NAMES,
+        help="count only the conversions (deals closed, for revenue) in this period, in "
+        "the company's time zone (default: all time)",
+    )
+    parser.add_argument(
+        "--from", dest="period_from", type=day, metavar="DAY", help="or: from this day"
+    )
+    parser.add_argument(
+        "--to", dest="period_to", type=day, metavar="DAY", help="and/or: to this day, inclusive"
+    )
+
+
+def period_of(options: dict[str, Any]) -> Period | None:
+    """The period ``add_period_flags`` asked for; bounds checked as on every edge."""
+    return conversion_period(options["period"], options["period_from"], options["period_to"])
 
 
 def lookback(text: str) -> float | None:

@@ -107,6 +107,11 @@ def _database_backend() -> Any:
     raise InvalidInputError(f"analytics cannot read a {connection.vendor} database")
 
 
+def database_tables() -> Tables:
+    """The revloop tables as the Django database holds them, read through its connection."""
+    return load_tables(_database_backend(), stored_tables())
+
+
 def source_mapping() -> SourceMapping | None:
     """The mapping ``REVLOOP_SOURCES`` names, checked; None when it names none."""
     name = envstr("REVLOOP_SOURCES")
@@ -173,7 +178,7 @@ def open_tables(engine: str | None = None) -> Iterator[Tables]:
     if chosen == "spark":
         yield _spark_tables()
         return
-    tables = load_tables(_database_backend(), stored_tables())
+    tables = database_tables()
     if chosen == "duckdb":
         copy = materialize(tables)
         try:

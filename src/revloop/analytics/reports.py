@@ -13,18 +13,24 @@ once, and only if some report is not in the cache::
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
+from itertools import chain
 from types import TracebackType
 from typing import Any
+
+from django.utils import timezone
 
 from revloop.analytics.cache import cached, data_version
 from revloop.analytics.choices import LEVELS, MODEL_LABELS, OUTCOMES
 from revloop.analytics.engines import open_tables, resolve_engine, source_mapping
 from revloop.analytics.misinformed import cached_misinformed_report
+from revloop.analytics.models import ReportCache
 from revloop.analytics.paths import check_choice, check_model, credit_rows, jsonable
+from revloop.analytics.store import StoredCopy, current_copy, open_copy
 from revloop.core.bounds import check_lookback
 from revloop.core.errors import InvalidInputError
 from revloop.engine.analytics import (
@@ -33,6 +39,7 @@ from revloop.engine.analytics import (
     RULE_BASED,
     AttributionReport,
     JourneyQuery,
+    Period,
     Tables,
     attribute,
     content_effectiveness,
@@ -69,7 +76,8 @@ DEFAULT_COMPARE = (
 
 @dataclass(frozen=True)
 class AttributionParams:
-    """What one attribution runs: model, outcome, level, lookback and model knobs."""
+    """What one attribution runs: model, outcome, level, lookback, the period whose
+    conversions count (``None``: all time) and model knobs."""
 
     model: str = "markov"
     outcome: str = "revenue"
@@ -77,6 +85,7 @@ class AttributionParams:
     lookback_days: float | None = 90.0
     markov_order: int = 1
     half_life_days: float = 7.0
+    period: Period | None = None
 
     def __post_init__(self) -> None:
         check_model(self.model)
@@ -93,6 +102,7 @@ class AttributionParams:
             outcome=self.outcome,  # type: ignore[arg-type]
             level=self.level,  # type: ignore[arg-type]
             lookback_days=self.lookback_days,
+            period=self.period,
         )
 
     def options(self) -> AttributionOptions:
@@ -101,7 +111,7 @@ class AttributionParams:
         )
 
     def with_model(self, model: str) -> AttributionParams:
-        return AttributionParams(**{**asdict(self), "model": model})
+        return replace(self, model=model)
 
 
 @dataclass
@@ -116,16 +126,26 @@ class Reports:
     _tables: Tables | None = field(default=None, init=False, repr=False)
     _version: str = field(default="", init=False, repr=False)
     _cache_as: str = field(default="", init=False, repr=False)
+    _copy: StoredCopy | None = field(default=None, init=False, repr=False)
 
     def __enter__(self) -> Reports:
         self.engine = resolve_engine(self.engine)
-        self._version = data_version()
         self._cache_as = self.engine
         if self.engine in ("spark", "duckdb") and source_mapping() is not None:
             # The warehouse changes without revloop's data version moving: its reports
             # are always computed, and stored apart from those of revloop's own tables.
             self.fresh = True
             self._cache_as = f"{self.engine}+sources"
+        elif self.engine == "duckdb":
+            self._copy = current_copy()
+        if self._copy is not None and self._copy.is_usable(None, self.max_age):
+            # Recent enough for the page: its reports are those of the copy's data,
+            # and the live data version is not even read.
+            self._version = self._copy.version
+            return self
+        self._version = data_version()
+        if self._copy is not None and not self._copy.is_usable(self._version, None):
+            self._copy = None
         return self
 
     def __exit__(
@@ -137,9 +157,23 @@ class Reports:
         self._stack.close()
 
     @property
+    def version(self) -> str:
+        """The data version the reports are computed from (set on entering the block)."""
+        return self._version
+
+    @property
+    def cache_as(self) -> str:
+        """The engine name the reports are stored under."""
+        return self._cache_as
+
+    @property
     def tables(self) -> Tables:
         if self._tables is None:
-            self._tables = self._stack.enter_context(open_tables(self.engine))
+            if self._copy is not None:
+                self._tables = open_copy(self._copy)
+                self._stack.callback(self._tables.backend.disconnect)
+            else:
+                self._tables = self._stack.enter_context(open_tables(self.engine))
         return self._tables
 
     def _cached(self, report: str, params: dict[str, Any], compute: Any) -> dict[str, Any]:
@@ -188,7 +222,7 @@ class Reports:
             report = attribute(self.tables, params.model, params.query(), options=params.options())
             return _report_dict(report, params)
 
-        return self._cached("attribution", asdict(params), compute)
+        return self._cached("attribution", _key(params), compute)
 
     def comparison(
         self, params: AttributionParams, models: Sequence[str] = DEFAULT_COMPARE
@@ -197,7 +231,7 @@ class Reports:
         chosen = tuple(dict.fromkeys(check_model(m) for m in models))
         if not chosen:
             raise InvalidInputError("models: name at least one model")
-        key = {**asdict(params), "models": list(chosen)}
+        key = {**_key(params), "models": list(chosen)}
         del key["model"]
         return self._cached("comparison", key, lambda: self._compare(params, chosen))
 
@@ -236,13 +270,22 @@ class Reports:
 
     # Content and rejections ---------------------------------------------------------
 
-    def content(self, lookback_days: float | None = 90.0) -> dict[str, Any]:
-        """Every content asset: reach, outcomes vs others, attributed money, flags."""
+    def content(
+        self, lookback_days: float | None = 90.0, period: Period | None = None
+    ) -> dict[str, Any]:
+        """Every content asset: reach, outcomes vs others, attributed money, flags; the
+        money only of conversions in ``period`` when one is given."""
         check_lookback(lookback_days)
+        key: dict[str, Any] = {"lookback_days": lookback_days}
+        if period is not None:
+            # Without a period the key stays as it was: reports already cached still serve.
+            key["period"] = period.as_dict()
         return self._cached(
             "content",
-            {"lookback_days": lookback_days},
-            lambda: content_effectiveness(self.tables, lookback_days=lookback_days).as_dict(),
+            key,
+            lambda: content_effectiveness(
+                self.tables, lookback_days=lookback_days, period=period
+            ).as_dict(),
         )
 
     def rejections(self, by: str = "source") -> dict[str, Any]:
@@ -251,6 +294,14 @@ class Reports:
         return self._cached(
             "rejections", {"by": by}, lambda: rejection_reasons(self.tables, by).as_dict()
         )
+
+
+def _key(params: AttributionParams) -> dict[str, Any]:
+    """The cache key of ``params``; without a period, the key it had before periods."""
+    key = asdict(params)
+    if params.period is None:
+        del key["period"]
+    return key
 
 
 def _report_dict(report: AttributionReport, params: AttributionParams) -> dict[str, Any]:
@@ -263,12 +314,16 @@ def _report_dict(report: AttributionReport, params: AttributionParams) -> dict[s
 
 
 def refresh_reports(engine: str | None = None) -> list[dict[str, Any]]:
-    """Compute every stale report the Marketing page shows by default (the worker's
-    periodic job); reports still current are left alone. Returns what each took."""
+    """Compute every stale report the Marketing page shows by default, then the stale
+    reports people asked for lately (another model, level or slice), so the page finds
+    them computed too (the worker's periodic job); reports still current are left
+    alone. Returns what each took."""
     done = []
     with Reports(engine=engine) as reports:
         default = AttributionParams()
-        for name, build in _default_reports(reports, default):
+        # Chained, not listed: the stale reports are looked up once the defaults are
+        # current, so none is computed twice.
+        for name, build in chain(_default_reports(reports, default), _asked_lately(reports)):
             found = build()
             done.append({"report": name, **found["cache"]})
     return done
@@ -282,3 +337,46 @@ def _default_reports(reports: Reports, default: AttributionParams) -> Iterator[t
     yield "content", reports.content
     yield "misinformed", cached_misinformed_report
     yield "rejections by source", lambda: reports.rejections("source")
+
+
+#: How far back a report someone asked for is kept computed, and how many such.
+_ASKED_WITHIN = timedelta(days=2)
+_ASKED_AT_MOST = 40
+
+
+def _asked_lately(reports: Reports) -> Iterator[tuple[str, Any]]:
+    """The stale stored reports of this engine computed within ``_ASKED_WITHIN``, newest
+    first, each with a way to compute it again from its stored parameters."""
+    stale = (
+        ReportCache.objects.filter(
+            engine=reports.cache_as, computed_at__gte=timezone.now() - _ASKED_WITHIN
+        )
+        .exclude(data_version=reports.version)
+        .order_by("-computed_at")
+        .values_list("report", "params")[:_ASKED_AT_MOST]
+    )
+    for report, params in stale:
+        build = _rebuild(reports, report, params)
+        if build is not None:
+            yield f"{report} {json.dumps(params, sort_keys=True)}", build
+
+
+def _rebuild(reports: Reports, report: str, params: dict[str, Any]) -> Any:
+    def day(text: str | None) -> date | None:
+        return date.fromisoformat(text) if text else None
+
+    if report == "funnel":
+        return lambda: reports.funnel(
+            by=params["by"], cohort_from=day(params["from"]), cohort_to=day(params["to"])
+        )
+    if report == "attribution":
+        return lambda: reports.attribution(AttributionParams(**params))
+    if report == "comparison":
+        chosen = {k: v for k, v in params.items() if k != "models"}
+        return lambda: reports.comparison(AttributionParams(**chosen), params["models"])
+    if report == "content":
+        return lambda: reports.content(params["lookback_days"])
+    if report == "rejections":
+        return lambda: reports.rejections(params["by"])
+    # A report of another kind (the misinformed one keeps its own version) is not ours.
+    return None

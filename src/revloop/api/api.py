@@ -40,6 +40,7 @@ _ERROR_STATUSES = {
     "401": "no valid bearer token",
     "403": "the token's user may not do this",
     "404": "the record named in the path does not exist",
+    "409": "someone else changed the record first; the message says who and what",
     "413": "the body or the batch is larger than allowed",
     "422": "the input does not match the schema; the message names each field",
     "429": "too many requests (or unknown tokens); Retry-After says when to try again",
@@ -70,8 +71,12 @@ def _document_errors(method: str, operation: dict[str, Any]) -> None:
         wanted.update({"401", "429"})
     if method in {"post", "put", "patch"}:
         wanted.add("413")
+    if method in {"post", "put", "patch", "delete"}:
+        wanted.add("409")
     content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-    for status in sorted(wanted - set(operation["responses"])):
+    # Ninja keys an operation's own answers by int (409), these by text ("409"): the
+    # same status twice is a duplicate key in the JSON, which Swagger UI cannot parse.
+    for status in sorted(wanted - {str(key) for key in operation["responses"]}):
         operation["responses"][status] = {
             "description": _ERROR_STATUSES[status],
             "content": content,

@@ -9,9 +9,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router
 
-from revloop.capture.events import do_ingest_events
-from revloop.capture.forms import FormResult, access_form, do_submit_form
-from revloop.capture.people import do_identify, do_upsert_people
+from revloop.capture.actions import do_identify, do_ingest_events, do_submit_form, do_upsert_people
+from revloop.capture.forms import FormResult, access_form
 from revloop.capture.schemas import (
     MAX_BATCH,
     BatchResult,

@@ -1,25 +1,23 @@
-"""A website form submission becomes a form_submit touch and an upserted person."""
+"""A website form's submission: its fields read under the form's mapping, and its touch.
+
+:func:`revloop.capture.actions.do_submit_form` stores the person and the touch.
+"""
 
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-import polars as pl
-from django.db import transaction
-from django.utils import timezone
 from pydantic import BaseModel
 
 from revloop.capture.models import FormEndpoint
-from revloop.capture.touches import store_touches
 from revloop.core.bounds import check_text
 from revloop.core.errors import InvalidInputError, NotFoundError
-from revloop.engine.identity.email import InvalidEmail, normalize_email
-from revloop.engine.touch_rows import TOUCH_INPUT
+from revloop.engine.identity.email import InvalidEmail, NormalizedEmail, normalize_email
 from revloop.engine.vocabulary import TouchType
-from revloop.people.identity import PROFILE_FIELDS, PersonSeed, resolve_people
 
 MAX_FIELD_CHARS = 10_000
 MAX_ANONYMOUS_ID = 128
@@ -39,9 +37,18 @@ def access_form(slug: str) -> FormEndpoint:
         raise NotFoundError(f"no active form {slug!r}") from None
 
 
-def do_submit_form(
-    form: FormEndpoint, fields: Mapping[str, Any], *, referer: str = ""
-) -> FormResult:
+@dataclass(frozen=True)
+class Submission:
+    """A form's fields, checked and sorted by the form's mapping."""
+
+    email: NormalizedEmail
+    anonymous_id: str
+    mapped: dict[str, str]
+    extra: dict[str, Any]
+
+
+def read_submission(form: FormEndpoint, fields: Mapping[str, Any]) -> Submission:
+    """The submission's fields under the form's mapping; bad input names its field."""
     mapped: dict[str, str] = {}
     extra: dict[str, Any] = {}
     for name, value in fields.items():
@@ -63,48 +70,33 @@ def do_submit_form(
     anonymous_id = mapped.get("anonymous_id", "")
     if len(anonymous_id) > MAX_ANONYMOUS_ID:
         raise InvalidInputError(f"anonymous_id is longer than {MAX_ANONYMOUS_ID} characters")
-    now = timezone.now()
-    profile = {k: v for k, v in mapped.items() if k in PROFILE_FIELDS and v}
-    event_id = mapped.get("submission_id") or f"form-{form.slug}-{uuid.uuid4()}"
-    with transaction.atomic():
-        outcome = resolve_people(
-            [
-                PersonSeed(
-                    email=email,
-                    seen_at=now,
-                    source=form.channel,
-                    company=mapped.get("company", ""),
-                    profile=profile,
-                )
-            ],
-            match_names=bool(mapped.get("company")),
-        )[email.canonical]
-        touch = {
-            "row": 0,
-            "event_id": event_id[:128],
-            "occurred_at": now,
-            "type": TouchType.FORM_SUBMIT.value,
-            "email": email.address,
-            "canonical_email": email.canonical,
-            "anonymous_id": anonymous_id,
-            "channel": form.channel,
-            "campaign": form.campaign.name if form.campaign else "",
-            "content": "",
-            "content_id": form.content_id,
-            "url": (mapped.get("page_url") or referer)[:2000],
-            "utm_source": "",
-            "utm_medium": "",
-            "utm_campaign": form.campaign.utm_campaign if form.campaign else "",
-            "utm_content": "",
-            "utm_term": "",
-            "properties": json.dumps({"form": form.slug, "fields": extra}, ensure_ascii=False),
-        }
-        stored = store_touches(
-            pl.DataFrame([touch], schema=TOUCH_INPUT), now=now, report_ids=True
-        ).stored_ids
-    return FormResult(
-        person_id=outcome.person_id,
-        person_created=outcome.created,
-        event_id=event_id,
-        status="stored" if stored else "duplicate",
-    )
+    return Submission(email, anonymous_id, mapped, extra)
+
+
+def form_touch(
+    form: FormEndpoint, submission: Submission, *, event_id: str, now: datetime, referer: str
+) -> dict[str, Any]:
+    """The form_submit touch (a row of ``TOUCH_INPUT``) a submission stands for."""
+    mapped, email = submission.mapped, submission.email
+    return {
+        "row": 0,
+        "event_id": event_id[:128],
+        "occurred_at": now,
+        "type": TouchType.FORM_SUBMIT.value,
+        "email": email.address,
+        "canonical_email": email.canonical,
+        "anonymous_id": submission.anonymous_id,
+        "channel": form.channel,
+        "campaign": form.campaign.name if form.campaign else "",
+        "content": "",
+        "content_id": form.content_id,
+        "url": (mapped.get("page_url") or referer)[:2000],
+        "utm_source": "",
+        "utm_medium": "",
+        "utm_campaign": form.campaign.utm_campaign if form.campaign else "",
+        "utm_content": "",
+        "utm_term": "",
+        "properties": json.dumps(
+            {"form": form.slug, "fields": submission.extra}, ensure_ascii=False
+        ),
+    }

@@ -7,7 +7,8 @@ from typing import Any
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
-from revloop.capture.uploads import UploadOptions, do_import_upload, parse_columns
+from revloop.capture.actions import do_import_upload
+from revloop.capture.uploads import UploadOptions, parse_columns
 from revloop.users.requests import ApiRequest
 
 router = Router(tags=["imports"])

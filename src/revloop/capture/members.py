@@ -11,17 +11,13 @@ field and the good ones imported (none with ``strict``).
 
 from __future__ import annotations
 
-import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-from revloop.activity.actions import NewMember, do_record_campaign_members
 from revloop.activity.models import MemberGroup
-from revloop.capture.people import do_upsert_people
-from revloop.capture.schemas import MAX_BATCH
 from revloop.engine.imports import CsvReader
 from revloop.engine.imports.reader import normalize_header
 from revloop.engine.imports.values import BadValue, DateOrder, parse_datetime
@@ -74,7 +70,11 @@ class MembersImport:
         }
 
 
-def import_campaign_members(
+#: One person's membership as read: (row, email, group, arm label, added at).
+MemberRow = tuple[int, str, str, str, datetime | None]
+
+
+def read_members(
     path: str | Path,
     *,
     campaign: str | None = None,
@@ -82,13 +82,10 @@ def import_campaign_members(
     control_value: str | None = None,
     default_tz: tzinfo = UTC,
     date_order: DateOrder = "mdy",
-    strict: bool = False,
-    dry_run: bool = False,
-) -> MembersImport:
-    """Read the file, then create the campaigns, people and memberships (module doc)."""
-    started = time.perf_counter()
+) -> tuple[MembersImport, dict[str, list[MemberRow]]]:
+    """The file's good rows by campaign, and its report so far (rows read, errors)."""
     summary = MembersImport(file=str(path))
-    rows: dict[str, list[tuple[int, str, str, str, datetime | None]]] = defaultdict(list)
+    rows: dict[str, list[MemberRow]] = defaultdict(list)
     with CsvReader(path) as reader:
         at = _columns(list(reader.header), group_column, need_campaign=campaign is None)
         for record in reader:
@@ -112,14 +109,7 @@ def import_campaign_members(
             else:
                 name, email, group, arm, added = parsed
                 rows[name].append((record.row, email, group, arm, added))
-    if dry_run or (strict and summary.errors):
-        summary.seconds = time.perf_counter() - started
-        return summary
-    for name, members in rows.items():
-        _store(summary, name, members)
-    summary.committed = True
-    summary.seconds = time.perf_counter() - started
-    return summary
+    return summary, rows
 
 
 class MembersFileError(ValueError):
@@ -198,32 +188,3 @@ def _group(label: str, control_value: str | None) -> str | None:
     if key in _CONTROL_WORDS:
         return MemberGroup.CONTROL
     return None
-
-
-def _store(
-    summary: MembersImport, name: str, rows: list[tuple[int, str, str, str, datetime | None]]
-) -> None:
-    created_campaign = False
-    campaign_id = 0
-    for start in range(0, len(rows), MAX_BATCH):
-        part = rows[start : start + MAX_BATCH]
-        found = do_upsert_people([{"email": email} for _, email, *_ in part])
-        members = []
-        for result, (row, email, group, arm, added) in zip(found.results, part, strict=True):
-            if result.status == "rejected":
-                reason = "; ".join(e.message for e in result.errors) or "rejected"
-                summary.errors.append(
-                    {"row": row, "field": "email", "reason": f"{email!r}: {reason}"}
-                )
-                continue
-            if result.status == "created":
-                summary.people_created += 1
-            assert result.id is not None
-            members.append(NewMember(int(result.id), group, arm, added))
-        done = do_record_campaign_members(None, name, members)
-        created_campaign = created_campaign or done.campaign_created
-        campaign_id = done.campaign_id
-        summary.added.update(done.added)
-        summary.unchanged += done.unchanged
-        summary.conflicts += len(done.conflicts)
-    summary.campaigns[name] = {"id": campaign_id, "name": name, "created": created_campaign}

@@ -1,11 +1,11 @@
 """Segment-spec messages (Segment's and RudderStack's libraries) as touches and identities.
 
 Each message is translated into revloop's own shapes and written through the capture
-paths the native API uses: touches through :func:`~revloop.capture.touches.store_touches`
-(``messageId`` is the event id, so a message sent twice is stored once; each touch is
-held to the native events' bounds), people through
-:func:`do_upsert_people` and :func:`do_identify`, merges through
-:func:`do_merge_people`. Identity, stitching and rescoring therefore behave the same
+paths the native API uses (:mod:`revloop.capture.actions.segment` writes them): touches
+through :func:`~revloop.capture.touches.store_touches` (``messageId`` is the event id, so
+a message sent twice is stored once; each touch is held to the native events' bounds),
+people through ``do_upsert_people`` and ``do_identify``, merges through
+``do_merge_people``. Identity, stitching and rescoring therefore behave the same
 whichever way the data arrives.
 
 A non-email ``userId`` is kept as the anonymous id ``user:<userId>``: once any call ties
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -24,33 +24,20 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import polars as pl
 import yaml
 from django.conf import settings
-from django.db import transaction
-from django.utils import timezone
-from pydantic import ValidationError
 
-from revloop.activity.stitching import stitch_anonymous_touches
-from revloop.capture.events import pydantic_errors
-from revloop.capture.people import do_identify, do_upsert_people
-from revloop.capture.schemas import IdentifyIn
-from revloop.capture.touches import store_touches
 from revloop.core.bounds import check_json, check_year
-from revloop.core.errors import InvalidInputError, RevloopError
-from revloop.core.signals import announce_people_changed
+from revloop.core.errors import InvalidInputError
 from revloop.engine.identity.email import InvalidEmail, normalize_email
-from revloop.engine.touch_rows import TOUCH_INPUT
 from revloop.engine.vocabulary import Channel, TouchType
 from revloop.engine.web_channel import visit_channel
-from revloop.people.actions import do_join_group_account
-from revloop.people.identity import link_anonymous_ids, people_for_anonymous_ids
-from revloop.people.merge import do_merge_people
+from revloop.people.identity import people_for_anonymous_ids
 from revloop.people.models import Person
 
 #: The call types the libraries send; ``screen`` is a mobile page view.
 CALL_TYPES = ("track", "page", "screen", "identify", "group", "alias")
-_TOUCH_CALLS = {"track", "page", "screen"}
+TOUCH_CALLS = {"track", "page", "screen"}
 USER_PREFIX = "user:"
 MAPPING_FILE = "segment_events.yaml"
 _DEFAULT_MAPPING = Path(__file__).with_name(MAPPING_FILE)
@@ -122,7 +109,7 @@ def event_mapping() -> EventMapping:
     return _mapping_at(path, path.stat().st_mtime)
 
 
-def _time(value: object, name: str) -> datetime | None:
+def message_time(value: object, name: str) -> datetime | None:
     if value in (None, ""):
         return None
     if not isinstance(value, str):
@@ -145,17 +132,17 @@ def event_time(
     ``timestamp = receivedAt - (sentAt - originalTimestamp)``. With neither, the
     message happened when it arrived.
     """
-    explicit = _time(message.get("timestamp"), "timestamp")
+    explicit = message_time(message.get("timestamp"), "timestamp")
     if explicit is not None:
         return explicit
-    original = _time(message.get("originalTimestamp"), "originalTimestamp")
-    sent = _time(message.get("sentAt"), "sentAt") or sent_at
+    original = message_time(message.get("originalTimestamp"), "originalTimestamp")
+    sent = message_time(message.get("sentAt"), "sentAt") or sent_at
     if original is not None and sent is not None:
         return received_at - (sent - original)
     return original or received_at
 
 
-def _dict(message: Mapping[str, Any], *path: str) -> dict[str, Any]:
+def message_dict(message: Mapping[str, Any], *path: str) -> dict[str, Any]:
     value: Any = message
     for key in path:
         value = value.get(key) if isinstance(value, dict) else None
@@ -172,7 +159,7 @@ MAX_ID_CHARS = 128
 _ID_LIMITS = {"userId": MAX_ID_CHARS - len("user:"), "groupId": 255}
 
 
-def _text(message: Mapping[str, Any], key: str) -> str:
+def message_text(message: Mapping[str, Any], key: str) -> str:
     value = message.get(key)
     if value is None:
         return ""
@@ -186,7 +173,7 @@ def _text(message: Mapping[str, Any], key: str) -> str:
     return text
 
 
-def _as_email(value: object) -> str | None:
+def as_email(value: object) -> str | None:
     if isinstance(value, str) and "@" in value:
         try:
             return normalize_email(value).address
@@ -209,19 +196,19 @@ class Who:
 
 
 def who(message: Mapping[str, Any]) -> Who:
-    traits = _dict(message, "traits") or _dict(message, "context", "traits")
-    user_id = _text(message, "userId")
+    traits = message_dict(message, "traits") or message_dict(message, "context", "traits")
+    user_id = message_text(message, "userId")
     raw_email = traits.get("email")
-    email = _as_email(raw_email) if raw_email else _as_email(user_id)
+    email = as_email(raw_email) if raw_email else as_email(user_id)
     if raw_email and email is None:
         raise MessageError(f"traits.email: {raw_email!r} is not an email address")
-    user_key = f"{USER_PREFIX}{user_id}" if user_id and _as_email(user_id) is None else ""
-    return Who(email, _text(message, "anonymousId"), user_key)
+    user_key = f"{USER_PREFIX}{user_id}" if user_id and as_email(user_id) is None else ""
+    return Who(email, message_text(message, "anonymousId"), user_key)
 
 
 def message_id(message: Mapping[str, Any]) -> str:
     """``messageId``, or one derived from the content so a resent message is still one."""
-    given = _text(message, "messageId")
+    given = message_text(message, "messageId")
     if given:
         return given
     digest = hashlib.sha256(json.dumps(message, sort_keys=True, default=str).encode())
@@ -249,7 +236,7 @@ def _bounded(value: object, name: str, limit: int) -> str:
 
 
 def _campaign(context: Mapping[str, Any], url: str) -> dict[str, str]:
-    campaign = _dict(dict(context), "campaign")
+    campaign = message_dict(dict(context), "campaign")
     found = {
         ours: _bounded(campaign[theirs], f"context.campaign.{theirs}", 200)
         for theirs, ours in _UTM_KEYS.items()
@@ -282,10 +269,10 @@ def touch_row(
     """
     if not person.email and not person.keys:
         raise MessageError("a message needs an anonymousId, a userId or traits.email")
-    properties = dict(_dict(message, "properties"))
-    context = _dict(message, "context")
-    page = _dict(message, "context", "page")
-    name = _text(message, "event") if call == "track" else _text(message, "name")
+    properties = dict(message_dict(message, "properties"))
+    context = message_dict(message, "context")
+    page = message_dict(message, "context", "page")
+    name = message_text(message, "event") if call == "track" else message_text(message, "name")
     if call == "track":
         if not name:
             raise MessageError("event: a track call needs the event's name")
@@ -333,7 +320,7 @@ def touch_row(
     }
 
 
-def _profile(traits: Mapping[str, Any]) -> dict[str, str]:
+def trait_profile(traits: Mapping[str, Any]) -> dict[str, str]:
     """Segment's reserved traits that revloop keeps on a person."""
     given = traits.get("address")
     address: dict[str, Any] = given if isinstance(given, dict) else {}
@@ -347,20 +334,20 @@ def _profile(traits: Mapping[str, Any]) -> dict[str, str]:
     return {k: str(v) for k, v in values.items() if v}
 
 
-def _company(traits: Mapping[str, Any]) -> str:
+def trait_company(traits: Mapping[str, Any]) -> str:
     company = traits.get("company")
     if isinstance(company, dict):
         company = company.get("name")
     return str(company or "")
 
 
-def _reason(errors: Sequence[Any]) -> str:
+def reason_of(errors: Sequence[Any]) -> str:
     return "; ".join(f"{e.field}: {e.message}" for e in errors)
 
 
 def person_for(identifier: str) -> int | None:
     """The person an id of any kind (email, userId, anonymousId) already belongs to."""
-    email = _as_email(identifier)
+    email = as_email(identifier)
     if email is not None:
         found = Person.objects.filter(email_key=normalize_email(email).canonical)
         return found.values_list("id", flat=True).first()
@@ -368,99 +355,10 @@ def person_for(identifier: str) -> int | None:
     return owners.get(identifier) or owners.get(f"{USER_PREFIX}{identifier}")
 
 
-def do_link_ids(groups: Sequence[Sequence[str]]) -> None:
-    """Tie each group of ids together when one of them already belongs to a person.
-
-    The first identification wins, as for the native identify: ids that belong to
-    different people stay where they are.
-    """
-    if not groups:
-        return
-    owners = people_for_anonymous_ids(k for keys in groups for k in keys)
-    loose: dict[str, int] = {}
-    for keys in groups:
-        known = {owners[k] for k in keys if k in owners}
-        if len(known) == 1:
-            person_id = known.pop()
-            loose.update({k: person_id for k in keys if k not in owners})
-    if loose:
-        with transaction.atomic():
-            link_anonymous_ids(loose, at=timezone.now())
-            stitch_anonymous_touches(loose)
-            announce_people_changed(Person, loose.values())
-
-
-def _identify(message: Mapping[str, Any]) -> None:
-    person = who(message)
-    traits = _dict(message, "traits") or _dict(message, "context", "traits")
-    if person.email is None:
-        do_link_ids([person.keys])
-        return
-    upserted = do_upsert_people(
-        [{"email": person.email, **_profile(traits), "company": _company(traits)[:255]}]
-    ).results[0]
-    if upserted.status == "rejected":
-        raise MessageError(_reason(upserted.errors))
-    for key in person.keys:
-        do_identify(IdentifyIn(anonymous_id=key, email=person.email))
-
-
-def _alias(message: Mapping[str, Any]) -> None:
-    previous, current = _text(message, "previousId"), _text(message, "userId")
-    if not previous or not current:
-        raise MessageError("an alias call needs previousId and userId")
-    old, new = person_for(previous), person_for(current)
-    if old is not None and new is not None and old != new:
-        do_merge_people(new, [old], by=None)
-    elif old is not None or new is not None:
-        # The side nobody knows yet joins the side somebody does.
-        owner, loose = (old, current) if new is None else (new, previous)
-        assert owner is not None
-        if _as_email(loose) is None:
-            with transaction.atomic():
-                links = {loose: owner, f"{USER_PREFIX}{loose}": owner}
-                link_anonymous_ids(links, at=timezone.now())
-                stitch_anonymous_touches(links)
-                announce_people_changed(Person, [owner])
-
-
-def _domain(traits: Mapping[str, Any]) -> str:
+def group_domain(traits: Mapping[str, Any]) -> str:
     raw = str(traits.get("domain") or traits.get("website") or "").strip().lower()
     host = urlsplit(raw if "//" in raw else f"//{raw}").hostname or ""
     return host.removeprefix("www.")
-
-
-def do_link_group(message: Mapping[str, Any]) -> int | None:
-    """Put the message's person in the account ``groupId`` names, created when new.
-
-    The account is found by the group id seen before, else by domain, else by name.
-    Returns the account id, or None when the person is not known yet.
-    """
-    group_id = _text(message, "groupId")
-    if not group_id:
-        raise MessageError("groupId: a group call needs the group's id")
-    person = who(message)
-    person_id = next(
-        (p for p in map(person_for, filter(None, [person.email, *person.keys])) if p), None
-    )
-    if person_id is None:
-        return None
-    traits = _dict(message, "traits")
-    name = str(traits.get("name") or "").strip()[:255]
-    domain = _domain(traits)[:255]
-    if "\x00" in name + domain:
-        raise MessageError("traits: the group's name or domain contains a NUL character")
-    with transaction.atomic():
-        account_id = do_join_group_account(person_id, group_id, name=name, domain=domain)
-        announce_people_changed(Person, [person_id])
-    return account_id
-
-
-_IDENTITY_CALLS: dict[str, Callable[[Mapping[str, Any]], object]] = {
-    "identify": _identify,
-    "alias": _alias,
-    "group": do_link_group,
-}
 
 
 @dataclass
@@ -496,84 +394,3 @@ def call_type(message: object, default: str | None) -> str:
     if call not in CALL_TYPES:
         raise MessageError(f"type: {call!r} is not one of {', '.join(CALL_TYPES)}")
     return str(call)
-
-
-def _apply_identity_calls(
-    calls: Sequence[tuple[int, str, Mapping[str, Any]]], result: SegmentResult
-) -> None:
-    for index, call, message in calls:
-        try:
-            _IDENTITY_CALLS[call](message)
-        except MessageError as exc:
-            result.errors[index] = exc.reason
-        except ValidationError as exc:
-            result.errors[index] = _reason(pydantic_errors(exc))
-        except RevloopError as exc:
-            result.errors[index] = exc.message
-
-
-def do_ingest_segment(
-    messages: Sequence[Any],
-    *,
-    received_at: datetime,
-    sent_at: object = None,
-    default_type: str | None = None,
-    announce: bool = True,
-) -> SegmentResult:
-    """Store one request's messages; a bad message is reported and the rest are kept.
-
-    Touches go in one batch first; identify, group and alias calls follow in the
-    order sent, so an identify stitches the anonymous touches sent beside it.
-    Without ``announce`` the people whose touches were stored are not rescored (a
-    loader that scores everyone at its end).
-    """
-    result = SegmentResult(len(messages))
-    try:
-        batch_sent_at = _time(sent_at, "sentAt")
-    except MessageError:
-        batch_sent_at = None
-    touches: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    linked: list[list[str]] = []
-    mapping = event_mapping()
-    identity: list[tuple[int, str, Mapping[str, Any]]] = []
-    for index, message in enumerate(messages):
-        try:
-            call = call_type(message, default_type)
-            person = who(message)
-            if call in _TOUCH_CALLS:
-                touch = touch_row(
-                    message,
-                    call,
-                    received_at,
-                    batch_sent_at,
-                    mapping=mapping,
-                    person=person,
-                    index=index,
-                )
-                if touch["event_id"] in seen:
-                    result.duplicates += 1
-                    continue
-                seen.add(touch["event_id"])
-                touches.append(touch)
-                if len(person.keys) > 1:
-                    linked.append(person.keys)
-            else:
-                identity.append((index, call, message))
-        except MessageError as exc:
-            result.errors[index] = exc.reason
-    # A userId and an anonymousId seen together are one visitor: tie them before the
-    # touches are written, so each touch finds its person.
-    do_link_ids(linked)
-    if touches:
-        with transaction.atomic():
-            stored = store_touches(
-                pl.DataFrame(touches, schema=TOUCH_INPUT),
-                now=timezone.now(),
-                report_ids=True,
-                announce=announce,
-            )
-        result.stored = len(stored.stored_ids)
-        result.duplicates += len(touches) - result.stored
-    _apply_identity_calls(identity, result)
-    return result

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 
+from revloop.capture.actions import do_ingest_segment
 from revloop.capture.models import SiteKey
 from revloop.capture.schemas import MAX_BATCH
 from revloop.capture.segment import (
@@ -35,7 +36,6 @@ from revloop.capture.segment import (
     MessageError,
     SegmentResult,
     call_type,
-    do_ingest_segment,
     reported_id,
 )
 from revloop.capture.site_keys import is_site_origin, site_key

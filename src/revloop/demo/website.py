@@ -18,8 +18,7 @@ from typing import Any
 
 import polars as pl
 
-from revloop.capture.actions import do_rotate_site_key
-from revloop.capture.segment import do_ingest_segment
+from revloop.capture.actions import do_ingest_segment, do_rotate_site_key
 from revloop.users.models import User
 
 SITE = "https://www.brightline.io"

@@ -154,8 +154,14 @@ def do_give_verdict(
             )
         held = resolve_belief(belief)
     with transaction.atomic():
+        # The stage the user saw: a verdict never lands on a lead someone else moved since.
         moved = do_move_by_action(
-            lead, verdict, by=user, reason_code=reason_code or None, note=_text(note, "note", False)
+            lead,
+            verdict,
+            by=user,
+            reason_code=reason_code or None,
+            note=_text(note, "note", False),
+            expect_stage=lead.stage,
         )
         if held is not None:
             MisinformedBelief.objects.create(

@@ -22,7 +22,7 @@ from django.utils import timezone
 from revloop.contracts.models import ContractVersion
 from revloop.contracts.versions import active_contract
 from revloop.core.bulk import insert_frame, update_from_frame
-from revloop.core.errors import ForbiddenError, InvalidInputError, NotFoundError
+from revloop.core.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from revloop.core.signals import PersonMove, people_moved
 from revloop.engine.contract import Contract
 from revloop.engine.lifecycle import Mover, automatic_transitions, check_transition
@@ -64,12 +64,15 @@ def do_move_person(
     rule: str | None = None,
     reason_code: str | None = None,
     note: str = "",
+    expect_stage: str | None = None,
 ) -> StageTransition:
     """Move a person to ``to_stage`` as ``by`` (a user) or ``rule`` (an automatic rule).
 
     Refused with :class:`ForbiddenError` when the mover may not make this move and
     with :class:`InvalidInputError` when the move itself is not allowed (no such
     edge, a missing or wrong reason code); the message says why.
+    With ``expect_stage`` (the stage the mover saw), :class:`ConflictError` when someone
+    moved the person first: it is no longer in that stage, or already in ``to_stage``.
     """
     if (by is None) == (rule is None):
         raise ValueError("a move is made either by a user or by a rule")
@@ -83,6 +86,11 @@ def do_move_person(
         locked = Person.objects.select_for_update().filter(pk=pk).first()
         if locked is None:
             raise NotFoundError(f"no person with id {pk}")
+        # Checked on the locked row: of two movers who read the same stage, the second
+        # to get here finds the first one's move.
+        moved_first = locked.stage != expect_stage or locked.stage == target.value
+        if expect_stage is not None and moved_first:
+            raise _moved_first(locked)
         decision = check_transition(
             contract, locked.stage, target, mover, reason_code=reason_code or None
         )
@@ -137,6 +145,23 @@ def do_move_person(
     return record
 
 
+def _moved_first(person: Person) -> ConflictError:
+    """The answer to a move that someone else's move overtook: who did what, when."""
+    last = (
+        StageTransition.objects.filter(person=person)
+        .select_related("by_user")
+        .order_by("-at", "-pk")
+        .first()
+    )
+    if last is None:
+        return ConflictError(f"{person.email}: is already {person.stage}")
+    who = last.by_user.username if last.by_user else f"rule {last.by_rule or 'unknown'}"
+    return ConflictError(
+        f"{person.email}: already moved from {last.from_stage} to {last.to_stage} by {who}"
+        f" at {last.at:%Y-%m-%d %H:%M} UTC; nothing was changed"
+    )
+
+
 def _announce_on_commit(moves: list[PersonMove]) -> None:
     """Tell the other contexts (routing, SLA clocks) once the moves are committed."""
     if moves:
@@ -150,12 +175,15 @@ def do_move_by_action(
     by: User,
     reason_code: str | None = None,
     note: str = "",
+    expect_stage: str | None = None,
 ) -> StageTransition:
     """``accept``, ``reject``, ``disqualify``, ``convert`` … as named in :data:`ACTIONS`."""
     target = ACTIONS.get(action)
     if target is None:
         raise InvalidInputError(f"unknown action {action!r}; use one of: {', '.join(ACTIONS)}")
-    return do_move_person(person, target, by=by, reason_code=reason_code, note=note)
+    return do_move_person(
+        person, target, by=by, reason_code=reason_code, note=note, expect_stage=expect_stage
+    )
 
 
 def do_apply_automatic_moves(

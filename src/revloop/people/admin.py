@@ -8,8 +8,7 @@ from django.http import HttpRequest, HttpResponse
 
 from revloop.core.admin import HistoryAdmin
 from revloop.core.errors import RevloopError
-from revloop.people.actions import do_erase_person, do_export_person
-from revloop.people.merge import do_merge_people
+from revloop.people.actions import do_erase_person, do_export_person, do_merge_people
 from revloop.people.models import Account, AnonymousIdentity, Person, PersonMerge
 from revloop.users.models import User
 from revloop.users.requests import PageRequest

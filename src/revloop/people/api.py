@@ -17,8 +17,8 @@ from revloop.people.actions import (
     check_can_handle_personal_data,
     do_erase_person,
     do_export_person,
+    do_merge_people,
 )
-from revloop.people.merge import do_merge_people
 from revloop.users.requests import ApiRequest
 
 router = Router(tags=["people"])

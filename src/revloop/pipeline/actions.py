@@ -1,4 +1,4 @@
-"""Changing what the pipeline checks say: one way in, permission-checked, one transaction.
+"""The pipeline's changes of state: opportunities opened and imported, flags dismissed.
 
 A sales manager (or an admin) may dismiss one flag on one deal, with a reason: the
 deal really is worked by phone calls nobody logs, the amount really did triple. The
@@ -7,9 +7,11 @@ dismissal is kept for good (append-only) and shown beside the flag.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
+from typing import Any
 
 from django.db import transaction
 from django.dispatch import Signal
@@ -121,3 +123,44 @@ def do_drop_clashing_roles(mapping: dict[int, int]) -> None:
         else:
             taken.add(key)
     OpportunityContact.objects.filter(pk__in=clashing).delete()
+
+
+def do_store_imported_opportunities(
+    new: Sequence[tuple[Opportunity, datetime]],
+    updated: Sequence[tuple[Opportunity, dict[str, Any], set[str]]],
+    now: datetime,
+) -> None:
+    """Store an import batch's opportunities, each change with its OpportunityChange.
+
+    ``new`` pairs an unsaved opportunity with when it was created; ``updated`` holds a
+    stored one with its values before the file and the fields the file changed. Runs in
+    the import's batch transaction.
+    """
+    created = [o for o, _ in new]
+    Opportunity.objects.bulk_create(created, batch_size=1_000)
+    OpportunityChange.objects.bulk_create(
+        (
+            OpportunityChange(opportunity=o, at=at, field="stage", old_value="", new_value=o.stage)
+            for o, at in new
+        ),
+        batch_size=1_000,
+    )
+    for opportunity, before, changed in updated:
+        opportunity.save(update_fields=sorted(changed))
+        OpportunityChange.objects.bulk_create(
+            OpportunityChange(
+                opportunity=opportunity,
+                at=now,
+                field=name,
+                old_value=_text(old),
+                new_value=_text(getattr(opportunity, name)),
+            )
+            for name, old in before.items()
+            if name in changed and _text(old) != _text(getattr(opportunity, name))
+        )
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return "" if value is None else str(value)

@@ -1,7 +1,8 @@
 """CSV import of opportunities (``revloop import opportunities FILE``).
 
 Capture reads and validates the file and runs the import (:mod:`revloop.capture.importer`);
-the pipeline, which owns opportunities, stores them. It registers its writer when Django
+the pipeline, which owns opportunities, matches each row to its account, contact and
+stored opportunity here and stores them in its actions. It registers its writer when Django
 starts (``PipelineConfig.ready``).
 """
 
@@ -10,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from datetime import time as clock_time
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
@@ -29,7 +29,8 @@ from revloop.engine.identity.email import normalize_email
 from revloop.engine.imports import ImportOptions, OpportunityRecord
 from revloop.people.identity import cached_account_matcher
 from revloop.people.models import Account, Person
-from revloop.pipeline.models import Opportunity, OpportunityChange
+from revloop.pipeline.actions import do_store_imported_opportunities
+from revloop.pipeline.models import Opportunity
 
 
 class OpportunityWriter(Writer):
@@ -83,30 +84,7 @@ class OpportunityWriter(Writer):
                 entry = updated.setdefault(id(opportunity), (opportunity, before, set()))
                 entry[2].update(names)
             self.count("updated" if names else "unchanged")
-        created = [o for o, _ in new.values()]
-        Opportunity.objects.bulk_create(created, batch_size=1_000)
-        OpportunityChange.objects.bulk_create(
-            (
-                OpportunityChange(
-                    opportunity=o, at=at, field="stage", old_value="", new_value=o.stage
-                )
-                for o, at in new.values()
-            ),
-            batch_size=1_000,
-        )
-        for opportunity, before, changed in updated.values():
-            opportunity.save(update_fields=sorted(changed))
-            OpportunityChange.objects.bulk_create(
-                OpportunityChange(
-                    opportunity=opportunity,
-                    at=self.now,
-                    field=name,
-                    old_value=_text(old),
-                    new_value=_text(getattr(opportunity, name)),
-                )
-                for name, old in before.items()
-                if name in changed and _text(old) != _text(getattr(opportunity, name))
-            )
+        do_store_imported_opportunities(list(new.values()), list(updated.values()), self.now)
 
     def _values(
         self,
@@ -217,12 +195,6 @@ class OpportunityWriter(Writer):
 
 def _opportunity_key(external_id: str, name: str, account_id: int | None) -> tuple[Any, ...]:
     return ("id", external_id) if external_id else ("name", name, account_id)
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    return "" if value is None else str(value)
 
 
 register_writer("opportunities", OpportunityWriter)

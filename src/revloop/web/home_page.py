@@ -153,6 +153,10 @@ def answers() -> list[tuple[str, str]]:
             "Which content brought in revenue?",
             reverse("marketing") + "?outcome=revenue&level=content#attribution",
         ),
+        (
+            "Content behind last quarter's revenue",
+            reverse("marketing") + "?period=last-quarter&outcome=revenue&level=content#period",
+        ),
         ("Which content misinforms prospects?", reverse("marketing") + "#misinformed"),
         ("Is each team meeting its SLA?", reverse("home") + "#sla"),
         ("What did Marketing and Sales agree a good lead is?", reverse("contract")),

@@ -9,9 +9,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from revloop.capture.actions import do_import_upload
 from revloop.capture.uploads import (
     UploadOptions,
-    do_import_upload,
     importable_kinds,
     max_bytes,
 )

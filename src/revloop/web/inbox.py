@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from revloop.core.bounds import parse_id
-from revloop.core.errors import InvalidInputError
+from revloop.core.errors import ConflictError, InvalidInputError
 from revloop.feedback.actions import (
     do_add_note,
     do_convert_to_opportunity,
@@ -140,7 +140,8 @@ def inbox_action(request: PageRequest, pk: int, action: str) -> HttpResponse:
         if not form.is_valid():
             raise InvalidInputError(_form_problems(form))
         message, error = chosen.run(user, pk, form), ""
-    except InvalidInputError as exc:
+    except (InvalidInputError, ConflictError) as exc:
+        # Someone else's verdict first is news for this row, not an error page.
         message, error = "", exc.message
     if not request.htmx:
         (messages.error if error else messages.success)(request, error or message)

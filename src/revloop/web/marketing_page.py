@@ -10,6 +10,7 @@ from typing import Any
 from django.http import QueryDict
 
 from revloop.analytics.cache import page_max_age
+from revloop.analytics.periods import conversion_period, named_periods
 from revloop.analytics.rates import attribution_rates, comparison_rates, funnel_rates
 from revloop.analytics.reports import (
     DEFAULT_COMPARE,
@@ -21,7 +22,7 @@ from revloop.analytics.reports import (
 )
 from revloop.core.bounds import check_lookback
 from revloop.core.errors import InvalidInputError
-from revloop.engine.analytics import DIMENSIONS, REJECTION_SLICES
+from revloop.engine.analytics import DIMENSIONS, REJECTION_SLICES, Period
 from revloop.engine.analytics.content import FLAG_LITTLE_REVENUE
 from revloop.engine.vocabulary import LifecycleStage
 from revloop.users.models import User
@@ -38,6 +39,8 @@ from revloop.web.misinformed_section import excess_by_asset, misinformed_section
 _STAGE_LABELS = {stage.value: stage.label for stage in LifecycleStage}
 #: Reasons shown in their own colour; the rest are summed as "other".
 _TOP_REASONS = 8
+#: Assets named under the period's revenue headline; the content table has them all.
+_TOP_ASSETS = 10
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,8 @@ class PageParams:
     by: str
     attribution: AttributionParams
     rejections_by: str
+    #: The conversions counted (attribution and content); ``None``: all time.
+    period: Period | None = None
 
     @classmethod
     def parse(cls, query: QueryDict) -> PageParams:
@@ -57,6 +62,7 @@ class PageParams:
         if rejections_by not in REJECTION_SLICES:
             raise InvalidInputError(f"rejections_by: {rejections_by!r} is not a slice")
         lookback_days = check_lookback(query.get("lookback_days", "90"))
+        period = conversion_period(query.get("period"), query.get("from"), query.get("to"))
         return cls(
             by=by,
             attribution=AttributionParams(
@@ -64,8 +70,10 @@ class PageParams:
                 outcome=query.get("outcome", "revenue"),
                 level=query.get("level", "channel"),
                 lookback_days=lookback_days,
+                period=period,
             ),
             rejections_by=rejections_by,
+            period=period,
         )
 
 
@@ -134,8 +142,10 @@ def attribution_section(reports: Reports, params: AttributionParams) -> dict[str
     }
 
 
-def content_section(reports: Reports, misinformed: dict[str, Any] | None = None) -> dict[str, Any]:
-    found = reports.content()
+def content_section(
+    reports: Reports, misinformed: dict[str, Any] | None = None, period: Period | None = None
+) -> dict[str, Any]:
+    found = reports.content(period=period)
     assets = [a for a in found["assets"] if a["touches"] > 0]
     # The misinformed column shows the excess rate (saw it vs did not), never a count.
     excess = excess_by_asset(misinformed) if misinformed else {}
@@ -143,7 +153,22 @@ def content_section(reports: Reports, misinformed: dict[str, Any] | None = None)
         asset["little_revenue"] = FLAG_LITTLE_REVENUE in asset["flags"]
         if misinformed is not None:
             asset["misinformed"] = excess.get(asset["content_id"], "-")
-    return {"report": found, "assets": assets}
+    earning = [a for a in assets if a["attributed_revenue"] > 0]
+    top = sorted(earning, key=lambda a: (-a["attributed_revenue"], a["title"]))[:_TOP_ASSETS]
+    return {"report": found, "assets": assets, "top": top}
+
+
+def period_section(params: PageParams) -> dict[str, Any]:
+    """The period picker: the named periods as they read today, or explicit days."""
+    period = params.period
+    named = period is not None and period.named
+    return {
+        "period": period,
+        "choices": named_periods(),
+        "name": period.key if period is not None and named else "",
+        "first_day": period.first_day if period is not None and not named else None,
+        "last_day": period.last_day if period is not None and not named else None,
+    }
 
 
 def rejections_section(reports: Reports, by: str) -> dict[str, Any]:
@@ -180,9 +205,10 @@ def marketing_page(viewer: User, params: PageParams) -> dict[str, Any]:
     with Reports(max_age=page_max_age()) as reports:
         misinformed = misinformed_section()
         return {
+            "period": period_section(params),
             "funnel": funnel_section(reports, params.by),
             "attribution": attribution_section(reports, params.attribution),
-            "content": content_section(reports, misinformed),
+            "content": content_section(reports, misinformed, params.period),
             "misinformed": misinformed,
             "rejections": rejections_section(reports, params.rejections_by),
         }

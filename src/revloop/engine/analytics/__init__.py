@@ -60,10 +60,12 @@ from revloop.engine.analytics.tables import (
     own_sources,
     tables_from_arrow,
 )
+from revloop.engine.period import PERIOD_NAMES, Period, resolve_period
 
 __all__ = [
     "COLUMNS",
     "DIMENSIONS",
+    "PERIOD_NAMES",
     "REJECTION_SLICES",
     "RULE_BASED",
     "AttributionReport",
@@ -74,6 +76,7 @@ __all__ = [
     "LabelSets",
     "Level",
     "Outcome",
+    "Period",
     "RejectionReport",
     "Source",
     "Sources",
@@ -93,6 +96,7 @@ __all__ = [
     "materialize",
     "own_sources",
     "rejection_reasons",
+    "resolve_period",
     "rule_based",
     "shapley_pushdown",
     "shapley_sets",

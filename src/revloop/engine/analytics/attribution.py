@@ -16,6 +16,10 @@ The ``outcome`` decides what converts and what a journey is:
 - ``revenue``: the buying group of a won opportunity, converting when it closed
   (``closed_at``, else ``close_date``), with its amount as value.
 
+With a ``period`` (:mod:`revloop.engine.period`), only conversions in it convert: MQLs reached,
+opportunities created, deals closed in the period. A journey that converted outside
+it is left out altogether rather than counted as one that did not convert.
+
 A buying group's touches are those of the opportunity's contacts
 (``contacts="all"``: the OpportunityContact rows and the primary contact) or of its
 primary contact alone (``contacts="primary"``). Everyone who is in no converting
@@ -51,7 +55,7 @@ What runs where
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal, get_args
 
 import numpy as np
@@ -80,6 +84,7 @@ from revloop.engine.attribution import (
 from revloop.engine.attribution.counts import End, Move, TransitionCounts, markov_from_counts
 from revloop.engine.attribution.journeys import FloatArray, IntArray
 from revloop.engine.attribution.markov import MAX_ORDER
+from revloop.engine.period import Period
 from revloop.engine.vocabulary import OpportunityStage
 
 Outcome = Literal["mql", "pipeline", "revenue"]
@@ -110,6 +115,8 @@ class JourneyQuery:
     level: Level = "channel"
     lookback_days: float | None = 90.0
     contacts: Contacts = "all"
+    #: Only conversions in this period count; ``None``: all time.
+    period: Period | None = None
 
     def __post_init__(self) -> None:
         for name, kind in (("outcome", Outcome), ("level", Level), ("contacts", Contacts)):
@@ -131,6 +138,7 @@ class JourneyQuery:
             "level": self.level,
             "lookback_days": self.lookback_days,
             "contacts": self.contacts,
+            "period": None if self.period is None else self.period.as_dict(),
         }
 
 
@@ -220,6 +228,8 @@ def conversions(tables: Tables, query: JourneyQuery) -> tuple[Table, Table]:
         events = stage_events(tables)
         reached = events.filter(events["rank"] >= 1)
         first = reached.group_by("person_id").agg(converted_us=reached.at_us.min())
+        if query.period is not None:
+            first = first.filter(_within(first.converted_us, query.period))
         joined = first.join(person, first.person_id == person.id)
         converting = joined.select(
             journey=first.person_id,
@@ -232,6 +242,8 @@ def conversions(tables: Tables, query: JourneyQuery) -> tuple[Table, Table]:
         return converting, converting.mutate(person_id=converting.journey)
 
     opportunity = tables.opportunity
+    if query.period is not None:
+        opportunity = opportunity.filter(_in_period(opportunity, query))
     if query.outcome == "revenue":
         opportunity = opportunity.filter(opportunity.stage == OpportunityStage.WON.value)
         converted_us = opportunity.closed_us.fill_null(opportunity.close_date_us)
@@ -270,6 +282,34 @@ def conversions(tables: Tables, query: JourneyQuery) -> tuple[Table, Table]:
     return converting, checkpoint(with_conversion, tables, index=("person_id",))
 
 
+def _within(moment: Expr, period: Period, start: int | None = None, end: int | None = None) -> Expr:
+    """``start <= moment < end`` (the period's own edges unless given); an open side
+    holds anything."""
+    start = period.start_us if start is None else start
+    end = period.end_us if end is None else end
+    inside: Expr = ibis.literal(True)
+    if start is not None:
+        inside &= moment >= start
+    if end is not None:
+        inside &= moment < end
+    return inside
+
+
+def _in_period(opportunity: Table, query: JourneyQuery) -> Expr:
+    """Whether an opportunity's conversion falls in the query's period: created for
+    pipeline; for revenue closed, by its close moment or else its close date's day."""
+    period = query.period
+    assert period is not None
+    if query.outcome != "revenue":
+        return _within(opportunity.created_us, period)
+    on_day = _within(
+        opportunity.close_date_us, period, period.first_day_us, period.after_last_day_us
+    )
+    return ibis.ifelse(
+        opportunity.closed_us.notnull(), _within(opportunity.closed_us, period), on_day
+    )
+
+
 def converting_touches(tables: Tables, query: JourneyQuery) -> Table:
     """``journey, touch_id, at_us, label, converted_us, value, lead_us, opp_us``: the
     touches that count for each converting journey."""
@@ -296,7 +336,8 @@ def journey_touches(tables: Tables, query: JourneyQuery) -> Table:
     """``journey, touch_id, at_us, label, converted, value``: the counted touches of
     every journey, converting (``converted`` 1) or not (0)."""
     converting = converting_touches(tables, query)
-    _, members = conversions(tables, query)
+    # Journeys converting outside the period are neither converting nor not.
+    _, members = conversions(tables, replace(query, period=None))
     touches = labelled_touches(tables, query.level)
     others = touches.anti_join(members, touches.person_id == members.person_id)
     others = others.select(

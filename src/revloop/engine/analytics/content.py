@@ -19,6 +19,11 @@ For each content asset, computed by the engine:
   people or more had they been misinformed at the rate of the other MQLs (binomial
   upper tail).
 
+With a ``period`` (:mod:`revloop.engine.period`), the attributed money counts only the pipeline
+created and the revenue closed in it, and ``revenue`` says how much revenue closed in
+it and how much of that a content touch can explain; reach and rates stay all-time
+(who touched an asset and how far they got).
+
 ``flags`` names what stands out: ``many touches, little revenue`` (at least the
 median asset's touches, and attributed revenue per touch under half the average
 over all content touches) and ``misinforms`` (a misinformed lift of 3 or more that
@@ -40,11 +45,14 @@ from revloop.engine.analytics._ibis import Expr, Table, ibis
 from revloop.engine.analytics.attribution import (
     Contacts,
     JourneyQuery,
+    Totals,
     content_labels,
     rule_based,
 )
+from revloop.engine.analytics.attribution import totals as conversion_totals
 from revloop.engine.analytics.funnel import person_progress
 from revloop.engine.analytics.tables import Tables, checkpoint, in_scratch, join_on, to_polars
+from revloop.engine.period import Period
 from revloop.engine.vocabulary import OpportunityStage, TouchType
 
 MISINFORMED = "misinformed"
@@ -75,6 +83,9 @@ class ContentReport:
     lookback_days: float | None
     contacts: Contacts
     engine: str
+    #: Revenue (won deals) that converted in the period, and how much had a content touch.
+    revenue: Totals
+    period: Period | None = None
 
     def asset(self, title: str) -> dict[str, Any]:
         rows = self.assets.filter(pl.col("title") == title)
@@ -88,7 +99,11 @@ class ContentReport:
             "comparison_note": COMPARISON_NOTE,
             "lookback_days": self.lookback_days,
             "contacts": self.contacts,
+            "period": None if self.period is None else self.period.as_dict(),
             "engine": self.engine,
+            "revenue_deals": self.revenue.conversions,
+            "revenue_closed": self.revenue.value,
+            "revenue_with_content": self.revenue.attributed_value,
             "assets": self.assets.to_dicts(),
         }
 
@@ -128,7 +143,11 @@ def person_outcomes(tables: Tables, contacts: Contacts = "all") -> Table:
 
 @in_scratch
 def content_effectiveness(
-    tables: Tables, *, lookback_days: float | None = 90.0, contacts: Contacts = "all"
+    tables: Tables,
+    *,
+    lookback_days: float | None = 90.0,
+    contacts: Contacts = "all",
+    period: Period | None = None,
 ) -> ContentReport:
     """Every content asset's reach, outcomes, attributed money and misinformed
     rejections (module docstring)."""
@@ -180,19 +199,33 @@ def content_effectiveness(
     frame = to_polars(described.drop("campaign_id"), tables)
     for part in (usage, reach, misinformed):
         frame = frame.join(to_polars(part, tables), on="content_id", how="left")
-    totals = to_polars(everyone, tables).row(0, named=True)
-    totals["misinformed"] = int(to_polars(misinformed_people.as_table(), tables).item() or 0)
+    everyone_totals = to_polars(everyone, tables).row(0, named=True)
+    everyone_totals["misinformed"] = int(
+        to_polars(misinformed_people.as_table(), tables).item() or 0
+    )
 
     credit: dict[str, dict[str, float]] = {}
-    for outcome in ("pipeline", "revenue"):
-        query = JourneyQuery(
-            outcome=outcome, level="content", lookback_days=lookback_days, contacts=contacts
+    queries = {
+        outcome: JourneyQuery(
+            outcome=outcome,
+            level="content",
+            lookback_days=lookback_days,
+            contacts=contacts,
+            period=period,
         )
+        for outcome in ("pipeline", "revenue")
+    }
+    for outcome, query in queries.items():
         result = rule_based(tables, query, models=("linear",))["linear"]
         credit[outcome] = result.value_by_channel()
-    frame = _finish(frame, totals, credit)
+    frame = _finish(frame, everyone_totals, credit)
     return ContentReport(
-        assets=frame, lookback_days=lookback_days, contacts=contacts, engine=tables.engine
+        assets=frame,
+        lookback_days=lookback_days,
+        contacts=contacts,
+        engine=tables.engine,
+        revenue=conversion_totals(tables, queries["revenue"]),
+        period=period,
     )
 
 

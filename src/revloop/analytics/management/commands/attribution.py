@@ -10,10 +10,12 @@ from django.core.management.base import CommandParser
 from revloop.analytics.choices import LEVELS, OUTCOMES
 from revloop.analytics.commands import (
     add_engine_flags,
+    add_period_flags,
     cache_note,
     lookback,
     number,
     percent,
+    period_of,
     print_table,
 )
 from revloop.analytics.paths import paths_attribution
@@ -44,6 +46,7 @@ class Command(RevloopCommand):
             default=90.0,
             help="touches counted before a conversion (days, or 'none')",
         )
+        add_period_flags(parser)
         parser.add_argument("--markov-order", type=int, default=1, choices=(1, 2, 3))
         parser.add_argument(
             "--half-life-days", type=float, default=7.0, help="time decay's half-life"
@@ -87,6 +90,8 @@ class Command(RevloopCommand):
                 if "paths" in result
                 else f"{result['outcome']} by {result['level']}"
             )
+            if result.get("period"):
+                where += f", conversions {result['period']['phrase']}"
             print_table(
                 self.stdout,
                 f"{result['model_label']} attribution, {where}",
@@ -131,6 +136,7 @@ class Command(RevloopCommand):
             lookback_days=options["lookback_days"],
             markov_order=options["markov_order"],
             half_life_days=options["half_life_days"],
+            period=period_of(options),
         )
         with Reports(engine=options["engine"], fresh=options["fresh"]) as reports:
             result = reports.attribution(params)

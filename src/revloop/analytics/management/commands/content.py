@@ -8,10 +8,12 @@ from django.core.management.base import CommandParser
 
 from revloop.analytics.commands import (
     add_engine_flags,
+    add_period_flags,
     cache_note,
     lookback,
     number,
     percent,
+    period_of,
     print_table,
 )
 from revloop.analytics.reports import Reports
@@ -33,11 +35,12 @@ class Command(RevloopCommand):
             default=90.0,
             help="touches credited before a conversion (days, or 'none')",
         )
+        add_period_flags(parser)
         add_engine_flags(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         with Reports(engine=options["engine"], fresh=options["fresh"]) as reports:
-            result = reports.content(options["lookback_days"])
+            result = reports.content(options["lookback_days"], period_of(options))
 
         def human() -> None:
             rows = [
@@ -75,6 +78,12 @@ class Command(RevloopCommand):
                     "flags",
                 ],
                 rows,
+            )
+            period = result["period"]["phrase"] if result.get("period") else "all time"
+            self.stdout.write(
+                f"Revenue closed {period}: {number(result['revenue_closed'])} "
+                f"({number(result['revenue_deals'])} won deals), "
+                f"{number(result['revenue_with_content'])} of it through content."
             )
             self.stdout.write(cache_note(result))
 

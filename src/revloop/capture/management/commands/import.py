@@ -12,7 +12,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
 from revloop.capture import members
-from revloop.capture.importer import ENTITIES, report_text, run_import
+from revloop.capture.actions import do_import_campaign_members, do_import_file
+from revloop.capture.importer import ENTITIES, report_text
 from revloop.capture.uploads import UploadOptions, parse_columns
 from revloop.core.commands import RevloopCommand
 from revloop.core.errors import InvalidInputError
@@ -96,7 +97,7 @@ class Command(RevloopCommand):
         try:
             with Progress(*columns, console=console, disable=not sys.stderr.isatty()) as bar:
                 task = bar.add_task("import", total=1.0)
-                summary = run_import(
+                summary = do_import_file(
                     options["entity"],
                     source,
                     format_name=options["format"],
@@ -117,7 +118,7 @@ class Command(RevloopCommand):
         self, source: Path, import_options: ImportOptions, options: dict[str, Any]
     ) -> None:
         try:
-            summary = members.import_campaign_members(
+            summary = do_import_campaign_members(
                 source,
                 campaign=options["campaign"],
                 group_column=options["group_column"],

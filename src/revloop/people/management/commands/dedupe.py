@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from revloop.core.commands import RevloopCommand
-from revloop.people.merge import do_dedupe
+from revloop.people.actions import do_dedupe
 
 
 class Command(RevloopCommand):

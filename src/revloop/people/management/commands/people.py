@@ -15,8 +15,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from revloop.core.commands import RevloopCommand, add_json_flag
 from revloop.people.access import access_person_id
-from revloop.people.actions import do_erase_person, do_export_person
-from revloop.people.merge import do_merge_people
+from revloop.people.actions import do_erase_person, do_export_person, do_merge_people
 
 
 class Command(RevloopCommand):

@@ -1,4 +1,4 @@
-"""Capture's changes of state: the website tracker's key and the event-name mapping.
+"""The website tracker's key and the event-name mapping.
 
 One key is live at a time. Rotating revokes the live key and issues a new one with the
 same settings, so a key copied from the site's source by someone else stops working as
