@@ -58,7 +58,7 @@ _SEEDED_MODELS = (
     OpportunityContact,
     OpportunityChange,
 )
-_MODELS = {model._meta.db_table: model for model in _SEEDED_MODELS}
+_MODELS: dict[str, type[Model]] = {model._meta.db_table: model for model in _SEEDED_MODELS}
 _CHUNKED_MODELS = tuple(_MODELS[table] for table in revloop.engine.demo.CHUNK_TABLES)
 _USER_COLUMNS = ("owner_id", "by_user_id")
 
@@ -142,7 +142,7 @@ class _ChunkLoad:
 
 
 def _chunk_load(chunk: DemoChunk, user_ids: dict[int, int], now: datetime) -> _ChunkLoad:
-    frames = []
+    frames: list[tuple[type[Model], pl.DataFrame]] = []
     calls: list[dict[str, Any]] = []
     for table, frame in chunk.frames.items():
         loaded = frame
@@ -248,8 +248,8 @@ def seed_demo(
         loads = (_chunk_load(chunk, user_ids, now) for chunk in company.chunks())
         with indexes_deferred(_CHUNKED_MODELS):
             for load in _ahead(loads):
-                for model, frame in load.frames:
-                    rows += insert_frame(model, frame)
+                for chunked, frame in load.frames:
+                    rows += insert_frame(chunked, frame)
                 tracked.extend(load.page_calls)
                 stuffed.extend(load.chunk.stuffed_opportunity_ids)
                 done += load.chunk.people
