@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from revloop.activity.models import Campaign, Touch
-from revloop.core.bulk import insert_frame, insert_frame_returning, update_from_frame
+from revloop.core.bulk import bulk_session, insert_frame, insert_frame_returning, update_from_frame
 from revloop.people.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -192,3 +192,25 @@ def test_update_from_frame_writes_each_rows_value(values: list[str]) -> None:
 def test_a_nul_in_text_is_refused_naming_the_column_on_postgresql() -> None:
     with pytest.raises(ValueError, match="url"):
         insert_frame(Touch, _touches("a", url="bad\x00url"))
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL's bulk path is COPY")
+def test_a_bulk_session_keeps_writes_safe_and_puts_the_settings_back() -> None:
+    def pragma(name: str) -> object:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA {name}")
+            return cursor.fetchone()[0]
+
+    names = ("cache_size", "temp_store", "wal_autocheckpoint", "synchronous", "journal_mode")
+    before = {name: pragma(name) for name in names}
+    with bulk_session():
+        inside = {name: pragma(name) for name in names}
+        insert_frame(Touch, _touches("a"))
+    assert (inside["wal_autocheckpoint"], inside["cache_size"]) == (65_536, -262_144)
+    # Durability settings are never loosened for speed.
+    assert (inside["synchronous"], inside["journal_mode"]) == (
+        before["synchronous"],
+        before["journal_mode"],
+    )
+    assert {name: pragma(name) for name in names} == before
+    assert Touch.objects.filter(event_id="a").exists()

@@ -50,9 +50,6 @@ ENTITIES = ("people", "accounts", "touches", "opportunities")
 BATCH_SIZE = 10_000
 #: Files from this size on are read and validated in a second process (see read_ahead).
 READ_AHEAD_MIN_BYTES = 1 << 20
-#: The embedded database's page cache during an import, in KiB: the touch indexes of a
-#: big file then stay in memory between batches instead of being re-read page by page.
-SQLITE_IMPORT_CACHE_KIB = 262_144
 MAX_REPORTED_ERRORS = 1_000
 
 

@@ -23,7 +23,6 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from revloop.capture.importer import (
-    SQLITE_IMPORT_CACHE_KIB,
     ErrorReport,
     ImportSummary,
     Writer,
@@ -38,7 +37,7 @@ from revloop.capture.importer import (
     writer_for,
 )
 from revloop.capture.touches import store_touches
-from revloop.core.bulk import column_of, update_from_frame
+from revloop.core.bulk import bulk_session, column_of, update_from_frame
 from revloop.core.signals import STAGE_MOVES, announce_records_imported, stages_set
 from revloop.core.values import fill_known
 from revloop.engine.imports import AccountRecord, ImportOptions, PersonRecord, read_records
@@ -327,9 +326,6 @@ def do_import_file(
     summary.format = stream.format
     summary.file_notes = file_notes(stream.reader)
     errors = ErrorReport(summary, error_csv_path(source), stream.header)
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
 
     def write_all() -> None:
         batches = read_ahead(
@@ -348,16 +344,17 @@ def do_import_file(
                 progress(batch.progress)
 
     try:
-        if strict or dry_run:
-            try:
-                with transaction.atomic():
-                    write_all()
-                    if dry_run or summary.error_rows:
-                        raise _RollbackError
-            except _RollbackError:
-                summary.committed = False
-        else:
-            write_all()
+        with bulk_session():
+            if strict or dry_run:
+                try:
+                    with transaction.atomic():
+                        write_all()
+                        if dry_run or summary.error_rows:
+                            raise _RollbackError
+                except _RollbackError:
+                    summary.committed = False
+            else:
+                write_all()
     finally:
         errors.close()
         stream.reader.close()
