@@ -101,6 +101,8 @@ def _pages(repeat: int) -> None:
     if copy_wanted():
         once.append(_worker_step("copy"))
     ReportCache.objects.all().delete()
+    _each_report(timed)
+    ReportCache.objects.all().delete()
     timed("web: marketing, no report computed yet", lambda: get("marketing", "/marketing/"))
     ReportCache.objects.all().delete()
     once.append(_worker_step("refresh"))
@@ -120,6 +122,27 @@ def _pages(repeat: int) -> None:
         f"process {benchkit.peak_mib():,.0f} MiB; median of medians "
         f"{statistics.median(r[2] for r in rows):.0f} ms; {benchkit.machine_state()}"
     )
+
+
+def _each_report(timed: Callable[[str, Callable[[], object]], None]) -> None:
+    """Each report of the Marketing page computed alone, none stored before."""
+    from revloop.analytics.reports import AttributionParams, Reports
+
+    default = AttributionParams()
+    with Reports() as reports:
+        timed(f"web: open the tables ({reports.engine})", lambda: reports.tables)
+        timed("web: report never computed: funnel", reports.funnel)
+        timed(
+            "web: report never computed: funnel by source",
+            lambda: reports.funnel(by=("source",)),
+        )
+        timed("web: report never computed: Markov", lambda: reports.attribution(default))
+        timed(
+            "web: report never computed: 8 models compared",
+            lambda: reports.comparison(default),
+        )
+        timed("web: report never computed: content", reports.content)
+        timed("web: report never computed: rejections", lambda: reports.rejections("source"))
 
 
 _STEPS = {

@@ -64,6 +64,16 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
         ["--leads", "2000", "--repeat", "2"],
         ["--leads", "20000", "--repeat", "5"],
     ),
+    "pages": (
+        "bench_pages.py",
+        ["--leads", "2000", "--repeat", "3"],
+        ["--leads", "1000000", "--repeat", "20"],
+    ),
+    "spark": (
+        "bench_spark.py",
+        ["--leads", "5000", "--repeat", "1"],
+        ["--leads", "1000000", "--repeat", "3"],
+    ),
     "routing": (
         "bench_routing.py",
         ["--decisions", "500", "--backlog", "2000"],

@@ -6,13 +6,14 @@ and each revloop command declares its rule below: a permission of
 ``PUBLIC`` (no sign-in), ``SIGNED_IN`` (any signed-in user or token) or, for a command,
 ``OPERATOR`` (runs as revloop itself, see ``revloop.users.commands``). A route or
 command without a rule fails :func:`test_every_route_declares_its_rule`, so a new one
-must say who may use it. The admin site is left to Django's admin permissions
-(``has_*_permission``, tested with each admin) and is not walked here.
+must say who may use it. The admin site's pages follow Django's admin permissions
+(``has_*_permission``, tested with each admin); its actions are walked role by role in
+``tests/test_admin_actions_matrix.py``.
 
 A GET is asked as every persona: an allowed one must not get 403 (nor 5xx), a refused
-one must get 403 (401 or a redirect to the login page when not signed in). A POST
-whose rule is a permission is asked as every refused persona with a body the
-operation accepts, and must be refused before anything changes.
+one must get 403 (401 or a redirect to the login page when not signed in). Every write
+(POST, PUT, PATCH, DELETE) is asked as every persona with a body the operation accepts:
+a refused one gets 403 before anything changes, an allowed one gets past the policy.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command, get_commands
 from django.core.management.base import CommandError
 from django.test import Client
@@ -139,7 +141,13 @@ API_RULES: dict[str, str] = {
     "GET /api/v1/audit.csv": "audit.read",
 }
 
-#: Bodies a POST operation accepts, so a refusal is the policy's and not the schema's.
+#: A body key that sends the body as a multipart form (a file upload) instead of JSON.
+MULTIPART = "__multipart__"
+
+#: Bodies every write operation (POST, PUT, PATCH, DELETE) accepts, so a refusal is the
+#: policy's and not the schema's; an allowed role must get past the policy with it. A
+#: new write without a body here fails :func:`test_every_write_has_a_body`. In order: the
+#: erasure comes last, since it takes the lead's personal data away.
 API_BODIES: dict[str, Callable[[Person], dict[str, Any]]] = {
     "POST /api/v1/people/{person}/reassign": lambda lead: {"to": "sam"},
     "POST /api/v1/people/{person}/verdicts": lambda lead: {"verdict": "accept"},
@@ -165,6 +173,34 @@ API_BODIES: dict[str, Callable[[Person], dict[str, Any]]] = {
             }
         ]
     },
+    "POST /api/v1/identify": lambda lead: {"anonymous_id": "anon-1", "email": "new@x.example"},
+    "POST /api/v1/forms/{slug}": lambda lead: {"email": "form@x.example"},
+    "POST /api/v1/imports/{kind}": lambda lead: {
+        MULTIPART: True,
+        "file": SimpleUploadedFile("people.csv", b"email\nimported@x.example\n", "text/csv"),
+    },
+    "POST /api/v1/people/{person}/activities": lambda lead: {"kind": "call"},
+    "POST /api/v1/people/{person}/heard": lambda lead: {"kind": "question", "text": "price?"},
+    "POST /api/v1/people/{person}/convert": lambda lead: {
+        "name": "Fleet pilot",
+        "amount": "1000",
+        "currency": "USD",
+        "close_date": "2027-01-29",
+    },
+    "POST /api/v1/reps/{username}/absences": lambda lead: {
+        "starts": "2027-03-01",
+        "ends": "2027-03-02",
+    },
+    "POST /api/v1/catalog": lambda lead: {"text": "products: []\n"},
+    "POST /api/v1/catalog/check": lambda lead: {"text": "Free shipping on every order"},
+    "POST /api/v1/goals": lambda lead: {
+        "team": "sales",
+        "metric": "new_leads",
+        "period": "2027-Q1",
+        "target": "1200",
+    },
+    "POST /api/v1/plan/goals": lambda lead: {"revenue": "100000", "period": "2027-Q1"},
+    "POST /api/v1/people/{ref}/erase": lambda lead: {},
 }
 
 #: Query strings that GET operations require, so a refusal is the policy's.
@@ -379,13 +415,45 @@ def test_api_writes_refuse_each_role_the_policy_refuses(world: dict[str, Any], r
         rule = API_RULES[operation]
         if _expected(user, rule, lead):
             continue
-        path = _fill(operation.split(" ", 1)[1], lead)
-        response = client.post(path, body(lead), content_type="application/json")
+        response = _write(client, operation, body(lead), lead)
         if response.status_code != 403 or response.json()["code"] != "forbidden":
             wrong.append((operation, response.status_code))
     assert wrong == [], wrong
     lead.refresh_from_db()
     assert (lead.stage, lead.owner_id) == ("mql", world["personas"]["sales_rep"].pk)
+
+
+def _write(client: Client, operation: str, body: dict[str, Any], lead: Person) -> Any:
+    method, path = operation.split(" ", 1)
+    send = getattr(client, method.lower())
+    if body.pop(MULTIPART, False):
+        return send(_fill(path, lead), body)
+    return send(_fill(path, lead), body, content_type="application/json")
+
+
+def test_every_write_has_a_body() -> None:
+    writes = {op for op in _operations() if not op.startswith("GET ")}
+    assert sorted(writes - set(API_BODIES)) == [], "write operations without a body"
+    assert sorted(set(API_BODIES) - writes) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLE_NAMES)
+def test_api_writes_let_each_role_the_policy_allows_past_it(
+    world: dict[str, Any], role: str
+) -> None:
+    """Allowed: the answer is the operation's own (done, or the input's fault), never a
+    refusal nor a crash."""
+    user, lead = world["personas"][role], world["lead"]
+    client = _token_client(user)
+    wrong = []
+    for operation, body in API_BODIES.items():
+        if not _expected(user, API_RULES[operation], lead):
+            continue
+        response = _write(client, operation, body(lead), lead)
+        if response.status_code in {401, 403} or _crashed(response.status_code):
+            wrong.append((operation, response.status_code, response.content[:200]))
+    assert wrong == [], wrong
 
 
 @pytest.mark.django_db

@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> None:
     if args[:1] == ["demo"]:
         # The demo serves plain http on loopback; production keeps the strict default.
         os.environ.setdefault("REVLOOP_HTTPS", "false")
-    from django.db import DatabaseError
+    from django.db import DatabaseError, InterfaceError
 
     from revloop.core.env import ConfigError
 
@@ -47,8 +47,13 @@ def main(argv: list[str] | None = None) -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(1)
-    except DatabaseError as exc:
-        # Most often a database that was never migrated, or one that cannot be reached.
+    except (DatabaseError, InterfaceError) as exc:
+        from revloop.core.database import database_unavailable
+
+        if (gone := database_unavailable(exc)) is not None:
+            sys.stderr.write(f"revloop: {gone.message}\n")
+            sys.exit(gone.exit_code)
+        # Most often a database that was never migrated.
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         sys.stderr.write(f"revloop: database error: {first} (has `revloop migrate` run?)\n")
         sys.exit(2)

@@ -16,3 +16,6 @@ urlpatterns = [
     path("t.js", tracker_script, name="tracker-script"),
     path("", include("revloop.web.urls")),
 ]
+
+# Django calls it inside the failed request's `except`, where the error can be read.
+handler500 = "revloop.web.errors.server_error"

@@ -1,9 +1,9 @@
-"""The demo company's plain page views arrive through the tracker's Segment path, unchanged
-in meaning, and its settings page shows the snippet."""
+"""The demo company's recent plain page views arrive through the tracker's Segment path,
+unchanged in meaning, and its settings page shows the snippet."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import polars as pl
 import pytest
@@ -12,7 +12,7 @@ from django.test import Client
 from revloop.activity.models import Touch
 from revloop.capture.models import SiteKey
 from revloop.demo.seed import seed_demo
-from revloop.demo.website import tracked_page_views
+from revloop.demo.website import TRACKER_DAYS, tracked_page_views
 from revloop.engine.demo import DemoConfig, generate
 from revloop.people.models import AnonymousIdentity
 from revloop.users.models import User
@@ -34,9 +34,9 @@ def _generated_touches() -> pl.DataFrame:
 
 
 @pytest.mark.usefixtures("seeded")
-def test_plain_page_views_arrive_as_page_calls_meaning_the_same() -> None:
+def test_recent_plain_page_views_arrive_as_page_calls_meaning_the_same() -> None:
     generated = _generated_touches()
-    sent = generated.filter(tracked_page_views())
+    sent = generated.filter(tracked_page_views(NOW))
     assert 0 < sent.height < generated.height
     through_segment = Touch.objects.filter(properties__call="page")
     assert through_segment.count() == sent.height
@@ -60,6 +60,13 @@ def test_plain_page_views_arrive_as_page_calls_meaning_the_same() -> None:
     assert AnonymousIdentity.objects.filter(anonymous_id__in=identified.to_list()).count() == len(
         identified
     )
+    # Those from before the tracker went live came with the rest of the history.
+    live_since = NOW - timedelta(days=TRACKER_DAYS)
+    older = generated.filter((pl.col("type") == "page_view") & (pl.col("occurred_at") < live_since))
+    assert older.height > sent.height
+    assert not Touch.objects.filter(properties__call="page", occurred_at__lt=live_since).exists()
+    assert Touch.objects.filter(event_id__in=older["event_id"].to_list()).count() == older.height
+    assert Touch.objects.count() == generated.height
 
 
 @pytest.mark.usefixtures("seeded")

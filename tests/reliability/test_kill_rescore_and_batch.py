@@ -131,7 +131,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _start_server(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+def _start_server(
+    env: dict[str, str], log: Path | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
     """The WSGI server ``revloop serve`` runs, on revloop's application, without the
     static files it collects first (an API request needs none)."""
     port = _free_port()
@@ -148,7 +150,7 @@ def _start_server(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
         ],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log.open("wb") if log else subprocess.DEVNULL,
         start_new_session=True,
     )
     return server, f"http://127.0.0.1:{port}"

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pytest_django.fixtures import Settings
 
-from revloop.web.templatetags.revloop_format import money, money_exact, money_short, rate
+from revloop.web.templatetags.revloop_format import (
+    money,
+    money_exact,
+    money_short,
+    percent,
+    rate,
+)
 
 
 @pytest.mark.parametrize(
@@ -75,3 +82,26 @@ def test_a_money_rate_shows_money_parts(settings: Settings) -> None:
     settings.REVLOOP_CURRENCY = "USD"
     assert 'title="$250 of $1,000"' in rate(Decimal(250), Decimal(1000), unit="money")
     assert rate(None, 10) == "—"
+
+
+TEMPLATES = sorted(Path(__file__).resolve().parents[2].glob("src/revloop/**/templates/**/*.html"))
+#: A percentage written by hand: ``{% widthratio x 1 100 %}%`` or ``{{ x }}%`` in a cell.
+HAND_MADE = re.compile(r"widthratio[^%]*%\}\s*%|\}\}\s*%(?!\})")
+
+
+def test_every_rate_goes_through_the_number_format() -> None:
+    hand_made = [
+        f"{path.name}: {match.group(0)}"
+        for path in TEMPLATES
+        for match in HAND_MADE.finditer(path.read_text(encoding="utf-8"))
+        # A <progress> bar's text mirrors its numeric value attribute.
+        if "share_percent" not in path.read_text(encoding="utf-8")[: match.end()][-60:]
+    ]
+    assert len(TEMPLATES) > 20
+    assert hand_made == []
+
+
+def test_a_share_without_a_base_is_a_whole_percent() -> None:
+    assert percent(0.456) == "46%"
+    assert percent(Decimal("0.8"), 1) == "80.0%"
+    assert percent(None) == "—"

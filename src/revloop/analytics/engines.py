@@ -2,8 +2,11 @@
 
 - ``database``: the Django database itself (SQLite or PostgreSQL), through Django's
   own connection, so a report sees exactly what the app sees (in tests, too);
-- ``duckdb``: the same tables copied into an in-process DuckDB first (one read per
-  table), for large databases: SQLite's window functions are slow past ~100k leads;
+- ``duckdb``: the same tables copied into DuckDB, for large databases: SQLite's window
+  functions are slow past ~100k leads. :class:`~revloop.analytics.reports.Reports`
+  reads the copy the worker keeps beside the database (:mod:`.store`) when it holds the
+  live data (or, for a page, is recent enough), and only otherwise copies the tables
+  into an in-process DuckDB itself (one read per table);
 - ``spark``: a Spark session on ``REVLOOP_SPARK_MASTER`` (``local[2]``,
   ``spark://host:7077``, ``yarn`` …) reading the revloop tables either from Parquet
   folders under ``REVLOOP_SPARK_PARQUET`` (``<dir>/<table name>``, e.g.

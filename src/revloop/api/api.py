@@ -7,7 +7,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import HttpError
@@ -19,6 +19,7 @@ from revloop.analytics.overview import CompanyStats, company_stats
 from revloop.capture.api import router as capture_router
 from revloop.capture.imports_api import router as imports_router
 from revloop.catalog.api import router as catalog_router
+from revloop.core.database import database_unavailable
 from revloop.core.errors import RevloopError
 from revloop.feedback.api import router as feedback_router
 from revloop.goals.api import router as goals_router
@@ -44,6 +45,7 @@ _ERROR_STATUSES = {
     "413": "the body or the batch is larger than allowed",
     "422": "the input does not match the schema; the message names each field",
     "429": "too many requests (or unknown tokens); Retry-After says when to try again",
+    "503": "the database is unavailable (restarting); Retry-After says when to try again",
 }
 _ERROR_SCHEMA = {
     "type": "object",
@@ -66,7 +68,7 @@ class RevloopAPI(NinjaAPI):
 
 
 def _document_errors(method: str, operation: dict[str, Any]) -> None:
-    wanted = {"400", "403", "404", "422"}
+    wanted = {"400", "403", "404", "422", "503"}
     if operation.get("security"):
         wanted.update({"401", "429"})
     if method in {"post", "put", "patch"}:
@@ -74,7 +76,9 @@ def _document_errors(method: str, operation: dict[str, Any]) -> None:
     if method in {"post", "put", "patch", "delete"}:
         wanted.add("409")
     content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-    for status in sorted(wanted - set(operation["responses"])):
+    # Ninja keys an operation's own answers by int (409), these by text ("409"): the
+    # same status twice is a duplicate key in the JSON, which Swagger UI cannot parse.
+    for status in sorted(wanted - {str(key) for key in operation["responses"]}):
         operation["responses"][status] = {
             "description": _ERROR_STATUSES[status],
             "content": content,
@@ -136,6 +140,21 @@ def revloop_error(request: HttpRequest, exc: RevloopError) -> HttpResponse:
     response = error_response(request, exc.code, exc.message, exc.status)
     if isinstance(exc, ThrottledError):
         response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+#: Seconds a client waits before retrying while the database is away (it restarts in a few).
+RETRY_AFTER_UNAVAILABLE = 5
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    gone = database_unavailable(exc)
+    if gone is None:
+        raise exc  # a bug, not an outage: the server's own error answer and traceback
+    response = error_response(request, gone.code, gone.message, gone.status)
+    response["Retry-After"] = str(RETRY_AFTER_UNAVAILABLE)
     return response
 
 

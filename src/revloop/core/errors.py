@@ -65,3 +65,13 @@ class TooLargeError(RevloopError):
     code = "too_large"
     status = 413
     exit_code = 2
+
+
+class DatabaseUnavailableError(RevloopError):
+    """The database does not answer (stopped, restarting, unreachable): nothing was
+    wrong with the request, and the same one will work once it is back."""
+
+    code = "database_unavailable"
+    status = 503
+    #: EX_TEMPFAIL of sysexits.h: a temporary failure, worth retrying (cron, scripts).
+    exit_code = 75

@@ -12,7 +12,9 @@ import json
 import logging
 from datetime import UTC, datetime
 
-_EXPECTED_STATUSES = frozenset({400, 401, 403, 404, 405, 413, 422, 429})
+# 409: someone else acted first; 503: the database is away (one line a request, not a
+# traceback each while it restarts).
+_EXPECTED_STATUSES = frozenset({400, 401, 403, 404, 405, 409, 413, 422, 429, 503})
 
 
 class JsonFormatter(logging.Formatter):

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
 import revloop.engine.demo
@@ -19,10 +22,11 @@ from revloop.activity.models import Campaign, ContentAsset, Touch
 from revloop.catalog.actions import do_check_all_content, do_save_catalog
 from revloop.contracts.versions import active_version
 from revloop.core.bulk import insert_frame, reset_sequences
+from revloop.core.loading import indexes_deferred, written_once
 from revloop.demo import website
 from revloop.demo.goals import seed_goals
 from revloop.demo.models import DemoSeed
-from revloop.engine.demo import DemoConfig, DemoUser, demo_users, generate
+from revloop.engine.demo import DemoChunk, DemoConfig, DemoUser, demo_users, generate
 from revloop.engine.demo.heard import heard_items
 from revloop.engine.identity.dedupe import canonical_email_series
 from revloop.engine.vocabulary import Role
@@ -54,7 +58,8 @@ _SEEDED_MODELS = (
     OpportunityContact,
     OpportunityChange,
 )
-_MODELS = {model._meta.db_table: model for model in _SEEDED_MODELS}
+_MODELS: dict[str, type[Model]] = {model._meta.db_table: model for model in _SEEDED_MODELS}
+_CHUNKED_MODELS = tuple(_MODELS[table] for table in revloop.engine.demo.CHUNK_TABLES)
 _USER_COLUMNS = ("owner_id", "by_user_id")
 
 
@@ -127,6 +132,42 @@ def start_sla_clocks(now: datetime) -> None:
     do_record_marketing_weeks(now)
 
 
+@dataclass(frozen=True)
+class _ChunkLoad:
+    chunk: DemoChunk
+    #: What to insert, in foreign-key order.
+    frames: list[tuple[type[Model], pl.DataFrame]]
+    #: The plain page views the website's tracker sends instead (``website``).
+    page_calls: list[dict[str, Any]]
+
+
+def _chunk_load(chunk: DemoChunk, user_ids: dict[int, int], now: datetime) -> _ChunkLoad:
+    frames: list[tuple[type[Model], pl.DataFrame]] = []
+    calls: list[dict[str, Any]] = []
+    for table, frame in chunk.frames.items():
+        loaded = frame
+        if table == Touch._meta.db_table:
+            people = chunk.frames[Person._meta.db_table]
+            loaded, calls = website.split_page_views(frame, people, now=now)
+        frames.append((_MODELS[table], _prepare(table, loaded, user_ids)))
+    return _ChunkLoad(chunk, frames, calls)
+
+
+def _ahead(loads: Iterator[_ChunkLoad]) -> Iterator[_ChunkLoad]:
+    """``loads``, each next one made in a thread while the caller writes this one.
+
+    Generating is numpy and polars, writing is mostly SQLite's or the server's own
+    work: both let go of the GIL, so on two cores the two overlap. The chunks are the
+    same either way (each is seeded on its own), and at most two are held at once.
+    No database access happens in the thread: Django's connections are per thread.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-generator") as pool:
+        pending = pool.submit(next, loads, None)
+        while (load := pending.result()) is not None:
+            pending = pool.submit(next, loads, None)
+            yield load
+
+
 def seed_heard(seed: int, now: datetime) -> int:
     """The questions and objections reps heard from the leads they accepted
     (``engine.demo.heard``: a random stream of its own, drawn after the company)."""
@@ -189,7 +230,7 @@ def seed_demo(
     company = generate(config)
     rows = 0
     stuffed: list[int] = []
-    with transaction.atomic():
+    with written_once(), transaction.atomic():
         users = ensure_demo_users(company.users)
         user_ids = {key: user.pk for key, user in users.items()}
         for model, frame in (
@@ -201,19 +242,18 @@ def seed_demo(
         done = 0
         total = company.expected_people()
         progress(done, total)
-        tracked: list[dict[str, object]] = []
-        for chunk in company.chunks():
-            for table, frame in chunk.frames.items():
-                loaded = frame
-                if table == Touch._meta.db_table:
-                    # The website's plain page views come through the tracker, below.
-                    people = chunk.frames[Person._meta.db_table]
-                    loaded, calls = website.split_page_views(frame, people)
-                    tracked.extend(calls)
-                rows += insert_frame(_MODELS[table], _prepare(table, loaded, user_ids))
-            stuffed.extend(chunk.stuffed_opportunity_ids)
-            done += chunk.people
-            progress(done, total)
+        tracked: list[dict[str, Any]] = []
+        # The tables are empty: their indexes are built once the rows are in, before
+        # the tracker's page views below look people and cookies up through them.
+        loads = (_chunk_load(chunk, user_ids, now) for chunk in company.chunks())
+        with indexes_deferred(_CHUNKED_MODELS):
+            for load in _ahead(loads):
+                for chunked, frame in load.frames:
+                    rows += insert_frame(chunked, frame)
+                tracked.extend(load.page_calls)
+                stuffed.extend(load.chunk.stuffed_opportunity_ids)
+                done += load.chunk.people
+                progress(done, total)
         reset_sequences(_SEEDED_MODELS)
         rows += website.send_page_views(tracked, now=now)
         # The answer key (`revloop demo answers`) reads what this seeding planted.

@@ -1,5 +1,7 @@
 from typing import Any
 
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
@@ -67,3 +69,27 @@ class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
     def has_view_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
         user = request.user
         return isinstance(user, User) and user.is_staff and allows(user, "audit.read")
+
+
+class GuardedAccessAttemptAdmin(AccessAttemptAdmin):
+    """django-axes' lockouts, whose clean-up is platform administration."""
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        user = request.user
+        if not (isinstance(user, User) and allows(user, "admin.manage")):
+            actions.pop("cleanup_expired_attempts", None)
+        return actions
+
+    @admin.action(description="Clean up expired attempts")
+    def cleanup_expired_attempts(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        # axes reads the moment of a login attempt that its middleware sets only on
+        # the login page; here the cool-off counts back from now.
+        if not hasattr(request, "axes_attempt_time"):
+            request.axes_attempt_time = None  # type: ignore[attr-defined]
+        super().cleanup_expired_attempts(request, queryset)
+
+
+# django-axes registers its own admin first (it comes before users in INSTALLED_APPS).
+admin.site.unregister(AccessAttempt)
+admin.site.register(AccessAttempt, GuardedAccessAttemptAdmin)

@@ -8,12 +8,16 @@ line (``Forbidden: /path``); an expected refusal is no traceback.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.html import escape
+from django.views import defaults
 
+from revloop.core.database import database_unavailable
 from revloop.core.errors import ForbiddenError, RevloopError
 from revloop.users.policy import GRANTED_BY, grantors
 
@@ -36,6 +40,8 @@ class DomainErrorMiddleware:
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         if isinstance(exc, PermissionDenied):
             exc = ForbiddenError(str(exc) or "you may not open this page")
+        if (gone := database_unavailable(exc)) is not None:
+            return unavailable(request, gone)
         if not isinstance(exc, RevloopError):
             return None
         if request.path.startswith("/api/"):
@@ -61,3 +67,32 @@ def error_page(request: HttpRequest, exc: RevloopError) -> HttpResponse:
             admins=grantors(),
         )
     return render(request, "web/error.html", context, status=exc.status)
+
+
+#: Seconds a browser or client waits before retrying while the database is away.
+RETRY_AFTER_UNAVAILABLE = 5
+
+
+def unavailable(request: HttpRequest, exc: RevloopError) -> HttpResponse:
+    """503 while the database is away: a bare page, since the styled one reads the
+    signed-in user (and so the database) to draw its menu."""
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"code": exc.code, "message": exc.message}, status=exc.status)
+    else:
+        response = HttpResponse(
+            "<!doctype html><title>revloop is unavailable</title>"
+            f"<h1>revloop is unavailable for a moment</h1><p>{escape(exc.message)}</p>",
+            status=exc.status,
+        )
+    response["Retry-After"] = str(RETRY_AFTER_UNAVAILABLE)
+    return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 handler: an outage met outside a view (a middleware reading the session,
+    say) is answered 503 like one met inside it."""
+    gone = database_unavailable(sys.exc_info()[1] or Exception())
+    if gone is not None:
+        return unavailable(request, gone)
+    return defaults.server_error(request)

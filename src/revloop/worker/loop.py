@@ -13,16 +13,18 @@ import os
 import socket
 import threading
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import OperationalError, close_old_connections, connection
+from django.db import Error, OperationalError, close_old_connections, connection
 from django.utils.crypto import get_random_string
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker as DatabaseWorker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
+from revloop.core.database import database_unavailable
 from revloop.worker.actions import do_beat
 from revloop.worker.compat import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from revloop.worker.registry import QUEUES
@@ -103,6 +105,36 @@ class _QueueRunner(DatabaseWorker):
             self.run_task(found)
 
 
+class _Outage:
+    """Whether the database is away, said once when it goes and once when it is back,
+    whichever of the worker's threads notices first."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.down = False
+
+    def failed(self, exc: Exception) -> bool:
+        """True when ``exc`` is the database going away; this thread's connection is
+        dropped so the next try opens a new one."""
+        gone = database_unavailable(exc)
+        if gone is None:
+            return False
+        with self._lock:
+            if not self.down:
+                self.down = True
+                logger.warning("%s; the worker waits and retries", gone.message)
+        with suppress(Error):
+            connection.close()
+        return True
+
+    def answered(self) -> None:
+        if self.down:
+            with self._lock:
+                if self.down:
+                    self.down = False
+                    logger.warning("the database is back; the worker carries on")
+
+
 @dataclass
 class Pass:
     """What one pass of the worker did."""
@@ -142,6 +174,7 @@ class Worker:
         self.stopping = threading.Event()
         self._runners: list[_QueueRunner] = []
         self.claimed_total = 0
+        self.outage = _Outage()
 
     def run_once(self) -> Pass:
         """Claim what is due now, then run every ready task of every queue, and return."""
@@ -167,10 +200,12 @@ class Worker:
                 close_old_connections()
                 try:
                     do_beat(self.worker_id, self.queues)
+                    self.outage.answered()
                     total.claimed.extend(self._claim())
-                except Exception:
+                except Exception as exc:
                     # A locked or restarting database must not end the worker.
-                    logger.exception("claiming periodic jobs failed; retrying")
+                    if not self.outage.failed(exc):
+                        logger.exception("claiming periodic jobs failed; retrying")
                 self.stopping.wait(self.interval)
         finally:
             self.stop()
@@ -196,8 +231,9 @@ class Worker:
             while not self.stopping.is_set():
                 try:
                     runner.run()
-                except Exception:
-                    logger.exception("queue %s: the runner failed; restarting it", queue)
+                except Exception as exc:
+                    if not self.outage.failed(exc):
+                        logger.exception("queue %s: the runner failed; restarting it", queue)
                     self.stopping.wait(QUEUE_POLL_SECONDS)
         finally:
             connection.close()

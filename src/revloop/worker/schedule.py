@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from revloop.core.database import database_unavailable
 from revloop.worker.models import JobRun, JobSchedule
 from revloop.worker.registry import PeriodicJob, get_job, registered_jobs
 
@@ -125,7 +126,9 @@ def run_claimed(name: str, slot: datetime, worker: str) -> dict[str, Any] | None
         result = _plain(job.function(started_at))
     except Exception as exc:
         error = "".join(traceback.format_exception_only(exc)).strip()
-        logger.exception("periodic job %s failed", name)
+        # A database that went away is the worker's one line to say, not each job's.
+        if database_unavailable(exc) is None:
+            logger.exception("periodic job %s failed", name)
         raise
     finally:
         seconds = time.perf_counter() - started

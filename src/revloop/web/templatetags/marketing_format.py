@@ -10,14 +10,6 @@ register = template.Library()
 
 
 @register.filter
-def percent(value: float | None, digits: int = 1) -> str:
-    """``0.4567`` → ``45.7%``; no value → ``-``."""
-    if value is None:
-        return "-"
-    return f"{value * 100:.{int(digits)}f}%"
-
-
-@register.filter
 def days(value: float | None) -> str:
     """Days to one decimal; no value → ``-``."""
     return "-" if value is None else f"{value:.1f}"

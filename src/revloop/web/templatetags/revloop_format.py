@@ -34,6 +34,16 @@ def _percent(top: Decimal, bottom: Decimal, digits: int) -> str:
     return NOTHING if bottom == 0 else f"{top / bottom * 100:.{int(digits)}f}%"
 
 
+@register.filter
+def percent(value: object, digits: int = 0) -> str:
+    """A share with no count behind it (a target, a model's probability): ``0.456`` →
+    ``46%``. A share of counted things goes through ``rate``, which shows its base."""
+    share = decimal_or_none(value)
+    if share is None:
+        return NOTHING
+    return _percent(share, Decimal(1), digits)
+
+
 @register.simple_tag
 def rate_text(numerator: object, denominator: object, digits: int = 1) -> str:
     """The bare percentage, where markup cannot go (SVG text carries its own title)."""

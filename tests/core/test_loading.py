@@ -1,0 +1,89 @@
+"""Loading into empty tables with their secondary indexes built once, after the rows."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+
+import polars as pl
+import psycopg
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from revloop.activity.models import Touch
+from revloop.core.bulk import insert_frame
+from revloop.core.loading import indexes_deferred, written_once
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TABLE = Touch._meta.db_table
+
+
+def _index_names() -> set[str]:
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, TABLE)
+    return {name for name, spec in found.items() if spec["index"] and not spec["unique"]}
+
+
+def _touches(*event_ids: str) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "event_id": list(event_ids),
+            "occurred_at": [datetime(2026, 3, 1, 9, i, tzinfo=UTC) for i in range(len(event_ids))],
+            "type": ["page_view"] * len(event_ids),
+            "anonymous_id": [f"cookie-{e}" for e in event_ids],
+        }
+    )
+
+
+def test_the_indexes_are_gone_during_the_load_and_back_after_it() -> None:
+    before = _index_names()
+    assert {"touch_time", "touch_person_time", "touch_anonymous"} <= before
+    with transaction.atomic(), indexes_deferred([Touch]) as dropped:
+        # PostgreSQL keeps them (see indexes_deferred).
+        kept = before if connection.vendor == "postgresql" else set()
+        assert {i.name for i in dropped} == before - kept
+        assert _index_names() == kept
+        insert_frame(Touch, _touches("a", "b"))
+    assert _index_names() == before
+    assert Touch.objects.filter(anonymous_id="cookie-b").count() == 1
+
+
+def test_a_failed_load_rolls_back_with_its_indexes() -> None:
+    before = _index_names()
+
+    def load() -> None:
+        with transaction.atomic(), indexes_deferred([Touch]):
+            insert_frame(Touch, _touches("a"))
+            # A unique column keeps its index: the duplicate is refused as it arrives.
+            insert_frame(Touch, _touches("a"))
+
+    # The bulk path talks to the driver itself, so the driver's own error comes through.
+    with pytest.raises((IntegrityError, sqlite3.IntegrityError, psycopg.IntegrityError)):
+        load()
+    assert _index_names() == before
+    assert not Touch.objects.exists()
+
+
+def test_it_refuses_to_run_outside_a_transaction() -> None:
+    with pytest.raises(RuntimeError, match="inside transaction"):
+        indexes_deferred([Touch]).__enter__()
+    assert {"touch_time", "touch_anonymous"} <= _index_names()
+
+
+def test_a_file_database_is_filled_under_a_rollback_journal_then_back_in_wal() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode" if connection.vendor == "sqlite" else "SELECT 'n/a'")
+        (mode,) = cursor.fetchone()
+    with written_once(), transaction.atomic():
+        insert_frame(Touch, _touches("a"))
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA journal_mode")
+                inside = cursor.fetchone()[0]
+            # An in-memory test database has no file to journal: its mode stays.
+            assert inside == ("memory" if mode == "memory" else "delete")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode" if connection.vendor == "sqlite" else "SELECT 'n/a'")
+        assert cursor.fetchone()[0] == mode
+    assert Touch.objects.count() == 1
