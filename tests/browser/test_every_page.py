@@ -26,7 +26,7 @@ from revloop.people.models import Person
 from revloop.users.models import User
 from revloop.web.nav import nav_links
 from tests.analytics.seeded import seed_company
-from tests.browser.support import LAPTOP, PHONE, live_db, overflow_px
+from tests.browser.support import LAPTOP, PHONE, live_db, overflow_px, widest_elements
 
 pytestmark = live_db
 
@@ -147,7 +147,10 @@ def test_every_page_fits_both_screens_and_passes_axe_for_every_role(
                 walked += 1
                 wide = overflow_px(page)
                 if wide:
-                    problems.append(f"{where}: {wide} px wider than the screen")
+                    problems.append(
+                        f"{where}: {wide} px wider than the screen"
+                        f" ({', '.join(widest_elements(page))})"
+                    )
                 problems.extend(f"{where}: {v}" for v in _axe(page))
                 _shoot(page, name, width)
             problems.extend(f"{role} {width}: CSP refused: {text}" for text in refused)

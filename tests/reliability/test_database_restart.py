@@ -162,9 +162,15 @@ def test_a_database_restart_gives_clear_answers_and_everything_recovers(
         _until(lambda: _beats(cluster), "the worker's first heartbeat")
         assert _get(f"{base}/api/v1/stats", token)[0] == 200
 
+        # The rescore is held mid-run by a lock on the leads it writes, so the server
+        # goes away under it however fast this machine scores.
+        blocker = psycopg.connect(cluster.url)
+        blocker.execute("LOCK TABLE people_person IN EXCLUSIVE MODE")
         scoring = pg.revloop(env, "score", "--all", wait=False)
-        _until(lambda: scoring.poll() is not None or _writing(cluster), "the rescore writing")
+        _until(lambda: scoring.poll() is not None or _blocked(cluster), "the rescore writing")
+        assert scoring.poll() is None, "the rescore finished before the server stopped"
         cluster.stop()
+        blocker.close()
 
         _, err = scoring.communicate(timeout=60)
         lines = err.decode().strip().splitlines()
@@ -201,11 +207,12 @@ def test_a_database_restart_gives_clear_answers_and_everything_recovers(
     assert any("the database is back" in line for line in said), said
 
 
-def _writing(cluster: Cluster) -> bool:
+def _blocked(cluster: Cluster) -> bool:
+    """Whether a session waits on a lock (the rescore, on the blocker's)."""
     with psycopg.connect(cluster.url) as db:
         row = db.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-            " AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL"
+            " AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'"
         ).fetchone()
         return bool(row and row[0])
 

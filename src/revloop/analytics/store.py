@@ -28,7 +28,7 @@ from django.utils import timezone
 from revloop.analytics.cache import data_version
 from revloop.analytics.engines import database_tables, resolve_engine, source_mapping
 from revloop.core.env import envint, envstr
-from revloop.engine.analytics import Tables, connect, load_tables, materialize, own_sources
+from revloop.engine.analytics import Tables, connect, materialize, open_materialized
 from revloop.engine.analytics._ibis import ibis
 
 _LINK = "current"
@@ -135,4 +135,4 @@ def open_copy(copy: StoredCopy) -> Tables:
     memory = envint("REVLOOP_ANALYTICS_MEMORY_MB", 512, minimum=64)
     backend.raw_sql(f"SET memory_limit = '{memory}MB'")
     backend.raw_sql(f"SET temp_directory = '{store_dir() / 'spill'}'")
-    return load_tables(backend, own_sources())
+    return open_materialized(backend)

@@ -57,6 +57,7 @@ from revloop.engine.analytics.tables import (
     connect,
     load_tables,
     materialize,
+    open_materialized,
     own_sources,
     tables_from_arrow,
 )
@@ -94,6 +95,7 @@ __all__ = [
     "markov",
     "markov_counts",
     "materialize",
+    "open_materialized",
     "own_sources",
     "rejection_reasons",
     "resolve_period",

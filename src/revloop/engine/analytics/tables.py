@@ -594,6 +594,18 @@ def materialize(
     return Tables(**copied, backend=target, engine=engine_name(target))
 
 
+def open_materialized(backend: Backend, prefix: str = "") -> Tables:
+    """The tables that :func:`materialize` left in ``backend`` under ``prefix``.
+
+    A copy from SQLite holds the raw columns (normalised on reading); a copy from any
+    other engine already holds the normalised ones.
+    """
+    if "cohort_month" not in backend.table(prefix + "person").columns:
+        return load_tables(backend, own_sources(), prefix=prefix)
+    copied = {name: backend.table(prefix + name) for name in COLUMNS}
+    return Tables(**copied, backend=backend, engine=engine_name(backend))
+
+
 def _raw_columns(kinds: Mapping[str, Kind], wanted: Sequence[str] | None) -> dict[str, Kind]:
     """The raw columns behind some normalised ones (all of them for ``None``)."""
     if wanted is None:
