@@ -20,7 +20,8 @@ from revloop.capture.api import router as capture_router
 from revloop.capture.imports_api import router as imports_router
 from revloop.catalog.api import router as catalog_router
 from revloop.core.database import database_unavailable
-from revloop.core.errors import RevloopError
+from revloop.core.errors import RevloopError, as_domain_error
+from revloop.engine.errors import EngineInputError
 from revloop.feedback.api import router as feedback_router
 from revloop.goals.api import router as goals_router
 from revloop.lifecycle.api import router as lifecycle_router
@@ -133,6 +134,13 @@ api.add_router("/", users_router)
 def error_response(request: HttpRequest, code: str, message: str, status: int) -> HttpResponse:
     """Every error the API answers, in one form: ``{"code": ..., "message": ...}``."""
     return api.create_response(request, {"code": code, "message": message}, status=status)
+
+
+@api.exception_handler(EngineInputError)
+def engine_input_error(request: HttpRequest, exc: EngineInputError) -> HttpResponse:
+    error = as_domain_error(exc)
+    assert error is not None
+    return revloop_error(request, error)
 
 
 @api.exception_handler(RevloopError)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from revloop.activity.models import MemberGroup
+from revloop.engine.errors import EngineInputError
 from revloop.engine.imports import CsvReader
 from revloop.engine.imports.reader import normalize_header
 from revloop.engine.imports.values import BadValue, DateOrder, parse_datetime
@@ -112,7 +113,7 @@ def read_members(
     return summary, rows
 
 
-class MembersFileError(ValueError):
+class MembersFileError(EngineInputError):
     """A file this import cannot read at all (a needed column is missing)."""
 
 

@@ -11,7 +11,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.serializers.json import DjangoJSONEncoder
 
-from revloop.core.errors import RevloopError
+from revloop.core.errors import RevloopError, as_domain_error
+from revloop.engine.errors import EngineInputError
 
 
 def read_text_file(name: str) -> tuple[Path, str]:
@@ -47,8 +48,10 @@ class RevloopCommand(BaseCommand):
         its exit code (:mod:`revloop.core.errors`), the same for every command."""
         try:
             return super().execute(*args, **options)
-        except RevloopError as exc:
-            raise CommandError(exc.message, returncode=exc.exit_code) from None
+        except (RevloopError, EngineInputError) as exc:
+            error = as_domain_error(exc)
+            assert error is not None
+            raise CommandError(error.message, returncode=error.exit_code) from None
 
     def emit(self, result: Any, options: dict[str, Any], human: Callable[[], None]) -> None:
         if options["as_json"]:

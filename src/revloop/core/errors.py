@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from revloop.engine.errors import EngineInputError
+
 
 class RevloopError(Exception):
     code = "error"
@@ -75,3 +77,16 @@ class DatabaseUnavailableError(RevloopError):
     status = 503
     #: EX_TEMPFAIL of sysexits.h: a temporary failure, worth retrying (cron, scripts).
     exit_code = 75
+
+
+def as_domain_error(exc: BaseException) -> RevloopError | None:
+    """``exc`` as the error it is answered as, or None for one that is not a domain error.
+
+    The engine's refusals of input (:class:`EngineInputError`: an unreadable file, a
+    mapping or catalog that does not parse) are invalid input, wherever they surface.
+    """
+    if isinstance(exc, RevloopError):
+        return exc
+    if isinstance(exc, EngineInputError):
+        return InvalidInputError(str(exc))
+    return None

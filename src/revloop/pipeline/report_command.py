@@ -9,12 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.core.management.base import CommandError
 from rich.console import Console
 from rich.table import Table
 
 from revloop.core.commands import RevloopCommand, add_json_flag
-from revloop.core.errors import RevloopError
 from revloop.pipeline.reports import alias_file
 
 
@@ -88,10 +86,7 @@ def run_report(
     compute: Callable[..., dict[str, Any]],
     human: Callable[[dict[str, Any]], None],
 ) -> None:
-    try:
-        result = compute(options["by"], aliases_path=options["aliases"])
-    except RevloopError as exc:
-        raise CommandError(exc.message) from None
+    result = compute(options["by"], aliases_path=options["aliases"])
     if options["suggest_aliases"]:
         proposals = {
             "merge_proposals": result["merge_proposals"],

@@ -18,7 +18,7 @@ from django.utils.html import escape
 from django.views import defaults
 
 from revloop.core.database import database_unavailable
-from revloop.core.errors import ForbiddenError, RevloopError
+from revloop.core.errors import ForbiddenError, RevloopError, as_domain_error
 from revloop.users.policy import GRANTED_BY, grantors
 
 _TITLES = {
@@ -42,14 +42,15 @@ class DomainErrorMiddleware:
             exc = ForbiddenError(str(exc) or "you may not open this page")
         if (gone := database_unavailable(exc)) is not None:
             return unavailable(request, gone)
-        if not isinstance(exc, RevloopError):
+        domain = as_domain_error(exc)
+        if domain is None:
             return None
         if request.path.startswith("/api/"):
             # Ninja answers its operations' errors; this is for the views beside them
             # (the documentation), in the same form.
-            body = {"code": exc.code, "message": exc.message}
-            return JsonResponse(body, status=exc.status)
-        return error_page(request, exc)
+            body = {"code": domain.code, "message": domain.message}
+            return JsonResponse(body, status=domain.status)
+        return error_page(request, domain)
 
 
 def error_page(request: HttpRequest, exc: RevloopError) -> HttpResponse:

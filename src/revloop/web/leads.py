@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -55,10 +55,7 @@ CSV_COLUMNS = (
 @login_required
 def leads(request: PageRequest) -> HttpResponse:
     query = LeadQuery.from_params(request.GET)
-    try:
-        page = lead_page(request.user, query)
-    except ForbiddenError as exc:
-        raise PermissionDenied(exc.message) from None
+    page = lead_page(request.user, query)
     view = _view_query(request.GET)
     context = {
         "page": page,
@@ -82,10 +79,7 @@ def leads_export(request: PageRequest) -> StreamingHttpResponse:
     """Every lead of the view as CSV, or only the ticked ones (``id``)."""
     query = LeadQuery.from_params(request.GET)
     ids = [pk for raw in request.GET.getlist("id") if (pk := parse_id(raw)) is not None]
-    try:
-        lead_queryset(request.user, query)  # the permission check, before streaming starts
-    except ForbiddenError as exc:
-        raise PermissionDenied(exc.message) from None
+    lead_queryset(request.user, query)  # the permission check, before streaming starts
     rows = export_rows(request.user, query)
 
     def lines() -> Iterator[str]:
@@ -166,8 +160,6 @@ def leads_save_view(request: PageRequest) -> HttpResponse:
     query = request.POST.get("query", "")
     try:
         view = do_save_view(request.user, "leads", request.POST.get("name", ""), query)
-    except ForbiddenError as exc:
-        raise PermissionDenied(exc.message) from None
     except InvalidInputError as exc:
         messages.error(request, exc.message)
         return redirect(reverse("leads") + ("?" + query if query else ""))
@@ -178,12 +170,7 @@ def leads_save_view(request: PageRequest) -> HttpResponse:
 @login_required
 @require_POST
 def leads_delete_view(request: PageRequest, pk: int) -> HttpResponse:
-    try:
-        do_delete_view(request.user, pk)
-    except ForbiddenError as exc:
-        raise PermissionDenied(exc.message) from None
-    except NotFoundError as exc:
-        raise Http404(exc.message) from None
+    do_delete_view(request.user, pk)
     messages.success(request, "View deleted.")
     return redirect("leads")
 

@@ -25,7 +25,7 @@ from revloop.capture.site_keys import (
     snippet,
     tag_only_snippet,
 )
-from revloop.core.errors import ForbiddenError, InvalidInputError
+from revloop.core.errors import InvalidInputError
 from revloop.users.requests import PageRequest
 
 
@@ -83,8 +83,6 @@ def tracking(request: PageRequest) -> HttpResponse:
                 )
                 messages.success(request, "Tracking settings saved.")
                 return redirect("tracking-settings")
-        except ForbiddenError as exc:
-            raise PermissionDenied(exc.message) from None
         except InvalidInputError as exc:
             failure = exc.message
     mapping = event_mapping()

@@ -42,6 +42,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
+from revloop.engine.errors import EngineInputError
+
 Kind = Literal["rate", "mean"]
 Design = Literal["randomised", "observational"]
 FloatArray = npt.NDArray[np.float64]
@@ -57,7 +59,7 @@ _MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "-"})
 _CURRENCY = "$€£¥"
 
 
-class OutcomeError(ValueError):
+class OutcomeError(EngineInputError):
     """An outcome value that is neither binary nor a number; names its row and column."""
 
     def __init__(self, column: str, row: int, value: str, reason: str) -> None:
@@ -68,7 +70,7 @@ class OutcomeError(ValueError):
         self.reason = reason
 
 
-class LiftInputError(ValueError):
+class LiftInputError(EngineInputError):
     """Groups or outcomes that cannot be compared (no control, lengths differ, …)."""
 
 

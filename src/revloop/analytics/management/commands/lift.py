@@ -11,9 +11,7 @@ from revloop.analytics.commands import print_table
 from revloop.analytics.lift import campaign_lift
 from revloop.analytics.paths import jsonable
 from revloop.core.commands import RevloopCommand
-from revloop.engine.analytics.lift import LiftInputError, OutcomeError
 from revloop.engine.analytics.lift_file import lift_from_csv
-from revloop.engine.imports import CsvFileError
 
 
 class Command(RevloopCommand):
@@ -41,10 +39,7 @@ class Command(RevloopCommand):
         parser.add_argument("--encoding", default="utf-8", help="the file's encoding")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            result = self._result(options)
-        except (LiftInputError, OutcomeError, CsvFileError) as exc:
-            raise CommandError(str(exc)) from None
+        result = self._result(options)
         self.emit(result, options, lambda: self._print(result))
 
     def _result(self, options: dict[str, Any]) -> dict[str, Any]:

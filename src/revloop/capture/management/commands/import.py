@@ -16,8 +16,7 @@ from revloop.capture.actions import do_import_campaign_members, do_import_file
 from revloop.capture.importer import ENTITIES, report_text
 from revloop.capture.uploads import UploadOptions, parse_columns
 from revloop.core.commands import RevloopCommand
-from revloop.core.errors import InvalidInputError
-from revloop.engine.imports import CsvFileError, FormatError, ImportOptions, StageMappingError
+from revloop.engine.imports import ImportOptions
 
 
 class Command(RevloopCommand):
@@ -71,18 +70,15 @@ class Command(RevloopCommand):
         source: Path = options["file"]
         if not source.is_file():
             raise CommandError(f"no such file: {source}")
-        try:
-            import_options = UploadOptions(
-                timezone=options["timezone"],
-                date_order=options["date_order"],
-                currency=options["currency"],
-                decimal_comma=options["decimal_comma"],
-                stage=options["stage"],
-                columns=parse_columns(options["column"]),
-                stage_mapping=options["stage_mapping"],
-            ).import_options()
-        except (InvalidInputError, StageMappingError) as exc:
-            raise CommandError(str(exc)) from None
+        import_options = UploadOptions(
+            timezone=options["timezone"],
+            date_order=options["date_order"],
+            currency=options["currency"],
+            decimal_comma=options["decimal_comma"],
+            stage=options["stage"],
+            columns=parse_columns(options["column"]),
+            stage_mapping=options["stage_mapping"],
+        ).import_options()
         if options["entity"] == members.ENTITY:
             self._members(source, import_options, options)
             return
@@ -94,21 +90,18 @@ class Command(RevloopCommand):
             TaskProgressColumn(),
             TimeRemainingColumn(),
         )
-        try:
-            with Progress(*columns, console=console, disable=not sys.stderr.isatty()) as bar:
-                task = bar.add_task("import", total=1.0)
-                summary = do_import_file(
-                    options["entity"],
-                    source,
-                    format_name=options["format"],
-                    options=import_options,
-                    strict=options["strict"],
-                    dry_run=options["dry_run"],
-                    progress=lambda fraction: bar.update(task, completed=fraction),
-                    encoding=options["encoding"],
-                )
-        except (CsvFileError, FormatError, ValueError) as exc:
-            raise CommandError(str(exc)) from None
+        with Progress(*columns, console=console, disable=not sys.stderr.isatty()) as bar:
+            task = bar.add_task("import", total=1.0)
+            summary = do_import_file(
+                options["entity"],
+                source,
+                format_name=options["format"],
+                options=import_options,
+                strict=options["strict"],
+                dry_run=options["dry_run"],
+                progress=lambda fraction: bar.update(task, completed=fraction),
+                encoding=options["encoding"],
+            )
 
         self.emit(summary.as_dict(), options, lambda: self.stdout.write(report_text(summary)))
         if summary.error_rows:
@@ -117,19 +110,16 @@ class Command(RevloopCommand):
     def _members(
         self, source: Path, import_options: ImportOptions, options: dict[str, Any]
     ) -> None:
-        try:
-            summary = do_import_campaign_members(
-                source,
-                campaign=options["campaign"],
-                group_column=options["group_column"],
-                control_value=options["control"],
-                default_tz=import_options.default_tz,
-                date_order=import_options.date_order,
-                strict=options["strict"],
-                dry_run=options["dry_run"],
-            )
-        except (CsvFileError, members.MembersFileError) as exc:
-            raise CommandError(str(exc)) from None
+        summary = do_import_campaign_members(
+            source,
+            campaign=options["campaign"],
+            group_column=options["group_column"],
+            control_value=options["control"],
+            default_tz=import_options.default_tz,
+            date_order=import_options.date_order,
+            strict=options["strict"],
+            dry_run=options["dry_run"],
+        )
 
         def human() -> None:
             state = "" if summary.committed else " (nothing stored)"

@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 from django.db import connection
 
 from revloop.core.backup import backup
 from revloop.core.commands import RevloopCommand, add_json_flag
-from revloop.core.errors import RevloopError
 
 
 class Command(RevloopCommand):
@@ -22,10 +21,7 @@ class Command(RevloopCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
-        try:
-            size = backup(path)
-        except RevloopError as exc:
-            raise CommandError(exc.message) from None
+        size = backup(path)
         result = {"file": str(path), "bytes": size, "database": connection.vendor}
         self.emit(
             result, options, lambda: self.stdout.write(f"Backed up to {path} ({size:,} bytes)")

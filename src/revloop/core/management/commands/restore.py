@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 
 from revloop.core.backup import restore
 from revloop.core.commands import RevloopCommand, add_json_flag
-from revloop.core.errors import RevloopError
 
 
 class Command(RevloopCommand):
@@ -21,8 +20,5 @@ class Command(RevloopCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
-        try:
-            restore(path)
-        except RevloopError as exc:
-            raise CommandError(exc.message) from None
+        restore(path)
         self.emit({"restored": str(path)}, options, lambda: self.stdout.write(f"Restored {path}"))

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 
 from revloop.core.commands import RevloopCommand, add_json_flag
-from revloop.engine.imports.errors import CsvFileError
 from revloop.engine.predictive import format_evaluation
 from revloop.predictions import services
 from revloop.predictions.actions import do_train_model
@@ -58,10 +57,7 @@ class Command(RevloopCommand):
             add_json_flag(subparser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            getattr(self, f"_{options['action']}")(options)
-        except CsvFileError as exc:
-            raise CommandError(str(exc)) from None
+        getattr(self, f"_{options['action']}")(options)
 
     def _train(self, options: dict[str, Any]) -> None:
         stored = do_train_model(trigger="command", force=options["force"])

@@ -7,7 +7,6 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from revloop.core.commands import RevloopCommand, add_json_flag
-from revloop.core.errors import RevloopError
 from revloop.users.actions import do_create_token, do_revoke_token
 from revloop.users.models import ApiToken, TokenScope, User
 
@@ -69,8 +68,5 @@ class Command(RevloopCommand):
         self.emit(rows, options, human)
 
     def _revoke(self, options: dict[str, Any]) -> None:
-        try:
-            do_revoke_token(None, options["prefix"])
-        except RevloopError as exc:
-            raise CommandError(exc.message) from None
+        do_revoke_token(None, options["prefix"])
         self.emit({"revoked": options["prefix"]}, options, lambda: self.stdout.write("Revoked."))
