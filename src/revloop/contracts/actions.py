@@ -202,13 +202,7 @@ def do_withdraw_contract(number: int | str, *, by: User | None, note: str = "") 
             raise InvalidInputError(
                 f"v{version.number} is {version.status}; only drafts can be withdrawn"
             )
-        now = timezone.now()
-        ContractVersion.objects.filter(pk=version.pk).update(
-            status=ContractStatus.WITHDRAWN, ended_at=now
-        )
-        ContractEvent.objects.create(
-            version=version, kind=ContractEventKind.WITHDRAWN, at=now, by_user=by, note=note
-        )
+        _set_status(version, ContractEventKind.WITHDRAWN, at=timezone.now(), by=by, note=note)
     version.refresh_from_db()
     return version
 
@@ -225,35 +219,17 @@ def _activate(version: ContractVersion, previous: ContractVersion, *, by: User, 
         f"{a.user.username} ({'+'.join(r for r in a.roles if r in _SIGNING)})"
         for a in version.approvals.select_related("user").order_by("at", "id")
     )
-    ContractVersion.objects.filter(pk=previous.pk).update(
-        status=ContractStatus.SUPERSEDED, ended_at=at
+    _set_status(
+        previous, ContractEventKind.SUPERSEDED, at=at, by=by, note=f"replaced by v{version.number}"
     )
-    ContractEvent.objects.create(
-        version=previous,
-        kind=ContractEventKind.SUPERSEDED,
-        at=at,
-        by_user=by,
-        note=f"replaced by v{version.number}",
-    )
-    ContractVersion.objects.filter(pk=version.pk).update(
-        status=ContractStatus.ACTIVE, activated_at=at
-    )
-    ContractEvent.objects.create(
-        version=version,
-        kind=ContractEventKind.ACTIVATED,
-        at=at,
-        by_user=by,
-        note=f"signed by {signers}",
-    )
+    _set_status(version, ContractEventKind.ACTIVATED, at=at, by=by, note=f"signed by {signers}")
     stale = ContractVersion.objects.filter(status=ContractStatus.DRAFT, base=previous)
     for draft in stale.exclude(pk=version.pk).order_by("number"):
-        ContractVersion.objects.filter(pk=draft.pk).update(
-            status=ContractStatus.WITHDRAWN, ended_at=at
-        )
-        ContractEvent.objects.create(
-            version=draft,
-            kind=ContractEventKind.WITHDRAWN,
+        _set_status(
+            draft,
+            ContractEventKind.WITHDRAWN,
             at=at,
+            by=None,
             note=(
                 f"v{version.number} became active first; this draft changed v{previous.number}"
                 f" and would undo v{version.number}: propose it again"
@@ -262,6 +238,22 @@ def _activate(version: ContractVersion, previous: ContractVersion, *, by: User, 
 
 
 _SIGNING = {role.value for role in SIGNING_ROLES}
+
+#: What each event makes of a version: its new status and the time field it sets.
+_EVENT_STATUS = {
+    ContractEventKind.ACTIVATED: (ContractStatus.ACTIVE, "activated_at"),
+    ContractEventKind.SUPERSEDED: (ContractStatus.SUPERSEDED, "ended_at"),
+    ContractEventKind.WITHDRAWN: (ContractStatus.WITHDRAWN, "ended_at"),
+}
+
+
+def _set_status(
+    version: ContractVersion, kind: ContractEventKind, *, at: Any, by: User | None, note: str
+) -> None:
+    """Move ``version`` on as the event ``kind`` says, and record the event beside it."""
+    status, stamp = _EVENT_STATUS[kind]
+    ContractVersion.objects.filter(pk=version.pk).update(status=status, **{stamp: at})
+    ContractEvent.objects.create(version=version, kind=kind, at=at, by_user=by, note=note)
 
 
 def _locked(number: int | str) -> ContractVersion:
