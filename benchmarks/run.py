@@ -108,6 +108,7 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
     ),
     "pipeline_checks": ("bench_pipeline_checks.py", ["--leads", "5000"], ["--leads", "50000"]),
     "copy_checker": ("bench_copy_checker.py", ["--repeat", "1"], ["--repeat", "5"]),
+    "fuzz": ("bench_fuzz.py", ["--examples", "4"], ["--examples", "100"]),
 }
 #: Benchmarks that take a PostgreSQL database with ``--database-url``.
 _DATABASE = {
@@ -120,6 +121,7 @@ _DATABASE = {
     "route_backlog",
     "worker",
     "load",
+    "fuzz",
 }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from revloop.engine.errors import EngineInputError
+
 
 @dataclass(frozen=True, order=True)
 class ContractError:
@@ -24,7 +26,7 @@ class ContractError:
         return f"{self.source}:{self.line} {self.path}: {self.message}"
 
 
-class ContractInvalid(ValueError):  # noqa: N818 - reads as "the contract is invalid"
+class ContractInvalid(EngineInputError):  # noqa: N818 - reads as "the contract is invalid"
     """Raised with every error found, not just the first, so one edit round fixes all."""
 
     def __init__(self, errors: Sequence[ContractError]) -> None:
