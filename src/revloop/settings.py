@@ -124,7 +124,11 @@ def _database() -> dict[str, object]:
         REVLOOP_HOME.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{REVLOOP_HOME / 'revloop.sqlite3'}"
     try:
-        config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+        # A kept connection is checked before a request reuses it, so one the server
+        # closed (a restart, an administrator's terminate) is replaced, not failed on.
+        config: dict[str, object] = dict(
+            dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        )
     except ValueError as exc:
         raise ConfigError(f"DATABASE_URL is not usable: {exc}") from None
     if config["ENGINE"] == "django.db.backends.sqlite3":

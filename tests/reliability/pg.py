@@ -96,6 +96,14 @@ def twin(name: str) -> Iterator[str]:
     copy = f"{source}_{name}"
     connections.close_all()  # a template must have no other session
     with psycopg.connect(url("postgres"), autocommit=True) as admin:
+        # Idle sessions kept by other threads of this run (the browser tests' live
+        # server keeps its connection for a minute) are closed too: they reconnect
+        # on their next request (CONN_HEALTH_CHECKS).
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            (source,),
+        )
         admin.execute(f'DROP DATABASE IF EXISTS "{copy}"')
         admin.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{source}"')
     try:
