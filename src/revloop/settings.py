@@ -261,7 +261,7 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "revloop.users.backends.ModelBackend",
 ]
 
 # The event API takes batches of up to 1,000 touches in one body.

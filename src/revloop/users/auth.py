@@ -32,6 +32,7 @@ def access_token(raw: str) -> ApiToken | None:
         return None
     token = (
         ApiToken.objects.select_related("user")
+        .prefetch_related("user__groups")
         .filter(key_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
         .first()
     )

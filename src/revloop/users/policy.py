@@ -168,7 +168,8 @@ def role_names(user: User | None) -> frozenset[str]:
     or anonymous user has none."""
     if user is None or not user.is_authenticated or not user.is_active:
         return frozenset()
-    names = frozenset(user.groups.values_list("name", flat=True))
+    # all(), not values_list(): it reads groups prefetched with the user (users.backends).
+    names = frozenset(group.name for group in user.groups.all())
     return names | {Role.ADMIN.value} if user.is_superuser else names
 
 
