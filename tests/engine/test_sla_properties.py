@@ -134,3 +134,24 @@ def test_next_opening_is_open_and_nothing_before_it_is(
     assert calendar.is_open(opening)
     assert calendar.between(start, opening) == dt.timedelta(0)
     assert (opening == start) == calendar.is_open(start)
+
+
+def test_a_week_whose_first_window_falls_in_a_spring_forward_gap_is_counted_day_by_day() -> None:
+    """Santiago springs forward at midnight on 2026-09-06, a Sunday: a window opening at
+    00:00 that day never happens, while the week's first opening and last closing both
+    show the summer offset. Found by the property above."""
+    calendar = BusinessCalendar(
+        time_zone="America/Santiago",
+        days=frozenset({0, 1, 2, 3, 6}),
+        opens=dt.time(0),
+        closes=dt.time(1),
+    )
+    start = dt.datetime(2026, 9, 6, tzinfo=dt.UTC)
+    middle = dt.datetime(2026, 9, 6, 4, tzinfo=dt.UTC)
+    end = dt.datetime(2026, 9, 13, 3, tzinfo=dt.UTC)
+    # Monday to Thursday; Sunday the 6th has no window and the 13th's starts at `end`.
+    assert calendar.between(start, end) == dt.timedelta(hours=4)
+    assert calendar.between(start, middle) + calendar.between(middle, end) == dt.timedelta(hours=4)
+    assert calendar.add(start, dt.timedelta(hours=4)) == dt.datetime(
+        2026, 9, 10, 1, tzinfo=calendar.zone
+    )

@@ -217,9 +217,9 @@ def test_the_goals_board_costs_a_fixed_number_of_queries(django_assert_num_queri
     live = sum(g["metric"] == "sales_sla_compliance" for g in listed)
     client = _login("victor")
     client.get("/goals/")
-    # The session, the user, whether they have a role, their roles (may they set a
-    # goal?) and twice more for the menu.
-    with django_assert_num_queries(6 + 1 + 6 + 1 + live):
+    # The session, the user and their roles (read once, with the user, for every
+    # question the page and its menu ask).
+    with django_assert_num_queries(3 + 1 + 6 + 1 + live):
         client.get("/goals/")
 
 

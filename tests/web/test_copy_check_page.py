@@ -174,7 +174,7 @@ def test_a_check_costs_a_fixed_number_of_queries(
     client = signed_in(marketer)
     client.post(URL, {"text": "Warm-up so the parsed catalog is cached."})
     long_copy = " ".join(["Free shipping on every gateway. Support is friendly."] * 50)
-    # session, user, the role check, the active catalog, and the header's two reads of the
-    # user's groups: none per sentence or finding.
-    with django_assert_num_queries(6):
+    # session, the user and their groups (read once, with the user), the active catalog:
+    # none per sentence or finding.
+    with django_assert_num_queries(4):
         client.post(URL, {"text": long_copy})

@@ -210,7 +210,12 @@ class BusinessCalendar:
         between its first opening and last closing (then days are counted one by one)."""
         start = instant(day, self.opens, self._zone, closing=False)
         end = instant(day + dt.timedelta(days=6), self.closes, self._zone, closing=True)
-        if start.astimezone(self._zone).utcoffset() != end.astimezone(self._zone).utcoffset():
+        # The offset just before the first opening too: clocks that spring forward at
+        # the opening itself swallow that day's window (America/Santiago opening at
+        # midnight on the first Sunday of September) while both ends show one offset.
+        before = start - dt.timedelta(microseconds=1)
+        offsets = {moment.astimezone(self._zone).utcoffset() for moment in (before, start, end)}
+        if len(offsets) > 1:
             return None
         low = bisect.bisect_left(self._sorted_holidays, day)
         high = bisect.bisect_left(self._sorted_holidays, day + ONE_WEEK)
