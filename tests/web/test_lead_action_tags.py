@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from django.template import Context, Template
+from django.test import Client
 from django.urls import reverse, set_script_prefix
 from hypothesis import given
 from hypothesis import strategies as st
 
 from revloop.feedback.inbox import Choice
+from revloop.feedback.models import Note
+from revloop.users.models import User
+from tests import factories
 
 _LOOP = Template(
     '{% for c in choices %}<option value="{{ prefix }}{{ c.value }}">{{ c.label }}</option>'
@@ -44,3 +51,21 @@ def test_action_urls_follow_the_script_prefix() -> None:
         assert rendered == "/revloop/inbox/7/accept/" == reverse("inbox-action", args=[7, "accept"])
     finally:
         set_script_prefix("/")
+
+
+@pytest.mark.django_db
+def test_every_form_of_the_page_carries_one_token_that_the_server_takes(rep: User) -> None:
+    """The row forms share one CSRF input per page; a post with it passes the check and
+    a post with it altered does not."""
+    person = factories.person(email="ada@acme.example", owner=rep, stage="mql")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(rep)
+    page = client.get("/inbox/").content.decode()
+    tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page))
+    assert len(tokens) == 1
+    token = tokens.pop()
+    url = reverse("inbox-action", args=[person.pk, "note"])
+    altered = token[:-1] + ("a" if token[-1] != "a" else "b")
+    assert client.post(url, {"text": "hi", "csrfmiddlewaretoken": altered}).status_code == 403
+    assert client.post(url, {"text": "hi", "csrfmiddlewaretoken": token}).status_code == 302
+    assert Note.objects.filter(person=person).count() == 1
