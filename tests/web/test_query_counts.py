@@ -29,7 +29,7 @@ PINNED = {
     "/inbox/": (8, 8),
     "/leads/": (9, 9),
     "/marketing/": (25, 24),
-    "/pipeline/": (12, 12),
+    "/pipeline/": (10, 10),
     "/api/v1/inbox": (8, 8),
     "/api/v1/analytics/leads?by=source": (7, 7),
     "/api/v1/goals": (4, 4),

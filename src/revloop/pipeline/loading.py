@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import polars as pl
-from django.db.models import Q
+from django.db import connection
+from django.db.models import Model
 
 from revloop.activity.models import Touch
+from revloop.core.bulk import column_of
+from revloop.core.frames import UTC, as_text, read_sql
 from revloop.engine.contract import PipelineChecks
 from revloop.engine.pipeline import FORECAST_CATEGORY_KEYS, PipelineData, from_tables
 from revloop.people.models import Person
@@ -26,6 +30,28 @@ def _category(properties: Any) -> str | None:
 
 def _frame(rows: list[tuple[Any, ...]], schema: dict[str, Any]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _names(model: type[Model], *fields: str) -> tuple[str, ...]:
+    """The model's table, then the columns of ``fields``, quoted for SQL."""
+    quote = connection.ops.quote_name
+    return (quote(model._meta.db_table), *(quote(column_of(model, f)) for f in fields))
+
+
+def _literal(value: str) -> str:
+    # Contract vocabulary (touch types): checked, since it is written into the SQL.
+    if not re.fullmatch(r"[a-z0-9_]+", value):
+        raise ValueError(f"not a touch type: {value!r}")
+    return f"'{value}'"
+
+
+def _deal_people_sql() -> str:
+    contacts, contact = _names(OpportunityContact, "person")
+    deals, primary = _names(Opportunity, "primary_contact")
+    return (
+        f"SELECT {contact} FROM {contacts} "  # noqa: S608 - our own names
+        f"UNION SELECT {primary} FROM {deals} WHERE {primary} IS NOT NULL"
+    )
 
 
 def load_pipeline(checks: PipelineChecks) -> tuple[PipelineData, list[str]]:
@@ -89,35 +115,26 @@ def load_pipeline(checks: PipelineChecks) -> tuple[PipelineData, list[str]]:
             "new_value": pl.String,
         },
     )
-    # Only the people on deals: the activity of everyone else is not read.
-    on_deals = Q(person_id__in=OpportunityContact.objects.values("person_id")) | Q(
-        person_id__in=Opportunity.objects.filter(primary_contact__isnull=False).values(
-            "primary_contact_id"
-        )
-    )
-    types = [t.value for t in checks.activity_types]
-    touches = _frame(
-        list(
-            Touch.objects.order_by()
-            .filter(on_deals, type__in=types)
-            .values_list("person_id", "occurred_at", "type")
-        ),
-        {"person_id": pl.Int64, "occurred_at": pl.Datetime("us", "UTC"), "type": pl.String},
+    # Only the people on deals: the activity of everyone else is not read. Millions of
+    # touches at a million leads: read as columns (core.frames), not ORM rows.
+    on_deals = _deal_people_sql()
+    types = ", ".join(_literal(t.value) for t in checks.activity_types) or "NULL"
+    table, person, occurred, kind = _names(Touch, "person", "occurred_at", "type")
+    touches = read_sql(
+        f"SELECT {person}, {as_text(occurred)}, {kind} FROM {table} "  # noqa: S608 - our own names
+        f"WHERE {person} IN ({on_deals}) AND {kind} IN ({types})",
+        {"person_id": pl.Int64(), "occurred_at": UTC, "type": pl.String()},
     )
     # The reps' calls, e-mails and meetings, through the people they were logged on: the
-    # feedback app, which records them, sits beside the pipeline and imports it.
-    on_deal_people = Q(pk__in=OpportunityContact.objects.values("person_id")) | Q(
-        pk__in=Opportunity.objects.filter(primary_contact__isnull=False).values(
-            "primary_contact_id"
-        )
-    )
-    sales = _frame(
-        list(
-            Person.objects.order_by()
-            .filter(on_deal_people, sales_activities__isnull=False)
-            .values_list("pk", "sales_activities__at")
-        ),
-        {"person_id": pl.Int64, "at": pl.Datetime("us", "UTC")},
+    # feedback app, which records them, sits beside the pipeline and imports it, so its
+    # table is found through the relation rather than by importing its model.
+    sales_model = Person._meta.get_field("sales_activities").related_model
+    assert isinstance(sales_model, type)
+    table, person, at = _names(sales_model, "person", "at")
+    sales = read_sql(
+        f"SELECT {person}, {as_text(at)} FROM {table} "  # noqa: S608 - our own names
+        f"WHERE {person} IN ({on_deals})",
+        {"person_id": pl.Int64(), "at": UTC},
     )
     currencies = sorted(
         set(Opportunity.objects.order_by().values_list("currency", flat=True).distinct())
