@@ -35,7 +35,13 @@ DISQUALIFY_CODES = default_contract().reasons.codes(ReasonKind.DISQUALIFY)
 TEXT_FIELDS = sorted(f for f, kind in FIELDS.items() if kind is FieldKind.TEXT)
 NUMBER_FIELDS = sorted(f for f, kind in FIELDS.items() if kind is FieldKind.NUMBER)
 
-PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Names and weights skip blanks and zeros; an unlucky run discards enough draws for
+# Hypothesis to call it filtering too much, which says nothing about the code.
+PROPERTY = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 
 names = st.from_regex(r"[a-z][a-z0-9_]{0,10}", fullmatch=True)
 texts = st.text(

@@ -180,7 +180,8 @@ def test_baseline_is_odoos_naive_bayes(
     )
     got = model.predict_proba(scored)
     want = [odoo_probability(rows, won, dict(zip(names, lead, strict=True))) for lead in leads]
-    assert got == pytest.approx(want, abs=1e-4)
+    # Both sides round to four places: a value on the half can land one unit apart.
+    assert got == pytest.approx(want, abs=1.5e-4)
     assert ((got >= 0.0001) & (got <= 0.9999)).all()
 
 
