@@ -98,8 +98,8 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
     ),
     "worker": (
         "bench_worker.py",
-        ["--seconds", "12", "--deliveries", "50"],
-        ["--seconds", "40", "--deliveries", "500"],
+        ["--seconds", "12", "--clocks", "30", "--deliveries", "50", "--leads", "2000"],
+        ["--seconds", "40", "--clocks", "300", "--deliveries", "500", "--leads", "20000"],
     ),
     "predictive": (
         "bench_predictive.py",

@@ -188,3 +188,56 @@ def test_a_backlog_falling_due_together_is_announced_in_one_message(
     assert sum(data["by_rep"].values()) == 60
     assert data["escalated_to"] == {"erik": 60}
     assert len({clock["clock_id"] for clock in data["clocks"]}) == 60
+
+
+def test_the_worker_sweeps_at_a_deadline_between_two_slots(
+    routed: tuple[Person, time_machine.Coordinates],
+) -> None:
+    """A deadline that falls between the sweep's 30-second slots wakes the worker: the
+    breach is recorded at the look after the deadline, not at the next slot."""
+    from revloop.worker.loop import Worker
+    from revloop.worker.models import JobRun, JobSchedule
+
+    lead, clock = routed
+    due = SlaClock.objects.get(person=lead, kind=ClockKind.FIRST_TOUCH).due_at
+    worker = Worker(queues=("default",))
+    clock.shift(timedelta(seconds=7))
+    worker.run_once()  # the sweep's grid now runs at 7 s past every half minute
+    clock.move_to(due - timedelta(seconds=23))
+    looked = worker._tick()
+    assert "routing.sweep_sla_clocks" in [c.job for c in looked.claimed]
+    assert looked.wake_at == due, "the next look is at the deadline, before the next slot"
+    worker.run_once()
+
+    clock.move_to(due + timedelta(seconds=1))
+    slot = JobSchedule.objects.get(name="routing.sweep_sla_clocks").next_run_at
+    assert slot == due + timedelta(seconds=7)
+    claimed = worker.run_once().claimed
+
+    assert [c.job for c in claimed] == ["routing.sweep_sla_clocks"], "woken, off its grid"
+    breach = SlaBreach.objects.get(person=lead)
+    assert breach.detected_at == due + timedelta(seconds=1)
+    assert JobRun.objects.filter(slot=due + timedelta(seconds=1)).exists()
+    # The grid restarts at the early run, and nothing is claimed twice for it.
+    assert JobSchedule.objects.get(name="routing.sweep_sla_clocks").next_run_at == (
+        due + timedelta(seconds=31)
+    )
+    assert worker.run_once().claimed == []
+
+
+def test_the_next_sla_moment_is_the_first_open_deadline_or_reminder_after_a_time(
+    routed: tuple[Person, time_machine.Coordinates],
+) -> None:
+    from revloop.routing.sweep import next_sla_moment
+
+    lead, _ = routed
+    first = SlaClock.objects.get(person=lead, kind=ClockKind.FIRST_TOUCH)
+    assert first.remind_at is not None
+    assert next_sla_moment(first.started_at) == first.remind_at
+    assert next_sla_moment(first.remind_at) == min(
+        SlaClock.objects.filter(person=lead, due_at__gt=first.remind_at).values_list(
+            "due_at", flat=True
+        )
+    )
+    SlaClock.objects.filter(person=lead).update(stopped_at=first.started_at)
+    assert next_sla_moment(first.started_at) is None, "stopped clocks wake nobody"

@@ -18,7 +18,7 @@ from revloop.worker.compat import TaskResultStatus
 from revloop.worker.loop import Worker
 from revloop.worker.models import JobRun, JobSchedule
 from revloop.worker.registry import periodic
-from revloop.worker.schedule import claim_due_jobs, next_slot
+from revloop.worker.schedule import claim_due_jobs, next_slot, tick
 
 from .conftest import START
 
@@ -211,3 +211,35 @@ def test_the_running_worker_runs_a_30_second_job_and_stops_on_request(
         thread.join(timeout=30)
     assert not thread.is_alive()
     assert JobRun.objects.filter(job="test.live").exists()
+
+
+def test_a_look_claims_what_falls_due_before_the_next_look_as_deferred_runs(
+    jobs: dict[str, Any], clock: time_machine.Coordinates
+) -> None:
+    """A worker that looks once a second still starts runs on time: a slot or wake-up
+    moment within the horizon is claimed now and queued to start at its moment."""
+    moments = [START + timedelta(milliseconds=400), START + timedelta(milliseconds=700)]
+
+    def wake(after: datetime) -> datetime | None:
+        return min((m for m in moments if m > after), default=None)
+
+    @periodic(every=timedelta(seconds=30), name="test.woken", wake=wake)
+    def woken(now: datetime) -> None:
+        return None
+
+    tick(worker="a")  # the first, immediate slot
+    DBTaskResult.objects.all().delete()
+    now_only = tick(worker="a")  # as `worker --once` looks: nothing is left deferred
+    assert now_only.claimed == []
+    assert now_only.wake_at == moments[0]
+    looked = tick(worker="a", horizon=timedelta(seconds=1))
+
+    assert [c.slot for c in looked.claimed] == moments, "one run per moment, in order"
+    assert looked.wake_at == START + timedelta(seconds=30.7), "the grid restarts at the last"
+    deferred = DBTaskResult.objects.order_by("run_after")
+    assert [r.run_after for r in deferred] == moments
+    assert not DBTaskResult.objects.ready().exists(), "nothing may start before its moment"
+    clock.shift(timedelta(milliseconds=450))
+    assert DBTaskResult.objects.ready().count() == 1
+    assert tick(worker="b", horizon=timedelta(seconds=1)).claimed == [], "claimed once"
+

@@ -6,12 +6,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from revloop.routing.actions import do_record_marketing_weeks, do_route_people
-from revloop.routing.sweep import sweep_sla_clocks
+from revloop.routing.sweep import next_sla_moment, sweep_sla_clocks
 from revloop.worker.registry import periodic
 
 
-# Every 30 seconds: a deadline is noticed within a minute of passing.
-@periodic(every=timedelta(seconds=30), name="routing.sweep_sla_clocks")
+# At each deadline or reminder time (the worker looks at most once a second), and every
+# 30 seconds for what the clocks' times do not tell (attempts synced from the CRM).
+@periodic(every=timedelta(seconds=30), name="routing.sweep_sla_clocks", wake=next_sla_moment)
 def sweep(now: datetime) -> dict[str, Any] | None:
     return sweep_sla_clocks(now)
 

@@ -15,9 +15,11 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Min
 from django.utils import timezone
 
 from revloop.routing.actions import do_breach_clocks, do_credit_synced_attempts, do_remind_clocks
+from revloop.routing.models import SlaClock
 
 
 def sweep_sla_clocks(now: datetime | None = None) -> dict[str, Any]:
@@ -47,3 +49,18 @@ def sweep_sla_clocks(now: datetime | None = None) -> dict[str, Any]:
         "reassigned": reassigned,
         "touched_by_synced_attempts": touched,
     }
+
+
+def next_sla_moment(after: datetime) -> datetime | None:
+    """The first deadline or reminder time later than ``after`` of a clock still running.
+
+    Two reads along the partial indexes of open deadlines and unsent reminders, so
+    the worker can ask every second on a company with a million clocks.
+    """
+    deadline = SlaClock.objects.filter(
+        stopped_at__isnull=True, breached_at__isnull=True, due_at__gt=after
+    ).aggregate(at=Min("due_at"))["at"]
+    reminder = SlaClock.objects.filter(
+        stopped_at__isnull=True, reminded_at__isnull=True, remind_at__gt=after
+    ).aggregate(at=Min("remind_at"))["at"]
+    return min((t for t in (deadline, reminder) if t is not None), default=None)

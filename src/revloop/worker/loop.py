@@ -12,12 +12,15 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.db import Error, OperationalError, close_old_connections, connection
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker as DatabaseWorker
@@ -28,12 +31,15 @@ from revloop.core.database import database_unavailable
 from revloop.worker.actions import do_beat
 from revloop.worker.compat import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from revloop.worker.registry import QUEUES
-from revloop.worker.schedule import Claimed, claim_due_jobs
+from revloop.worker.schedule import Claimed, Tick, tick
 
 logger = logging.getLogger(__name__)
 
-#: How long a queue runner sleeps when its queue is empty.
+#: How long a queue runner sleeps when its queue is empty (the clock wakes the runners
+#: of this process at once when it enqueues a job; this is for tasks other processes add).
 QUEUE_POLL_SECONDS = 1.0
+#: The clock looks at the schedule at most this often, however close the next deadline.
+MIN_TICK_SECONDS = 1.0
 
 
 def quiet_task_logs(verbosity: int = 1) -> None:
@@ -90,7 +96,7 @@ class _QueueRunner(DatabaseWorker):
         ready = DBTaskResult.objects.ready().filter(
             backend_name=self.backend_name, queue_name__in=self.queue_names
         )
-        while True:
+        while self.running:
             try:
                 with exclusive_transaction(ready.db):
                     found = ready.get_locked()
@@ -103,6 +109,19 @@ class _QueueRunner(DatabaseWorker):
             if found is None:
                 return
             self.run_task(found)
+
+    def serve(self, wake: threading.Event) -> None:
+        """Drain the queue, then sleep until ``wake`` is set or the poll interval passes.
+
+        The backend's loop sleeps a fixed interval; a job the clock has just enqueued
+        would wait up to that long before it starts.
+        """
+        while self.running:
+            close_old_connections()
+            self.drain()
+            close_old_connections()
+            wake.wait(QUEUE_POLL_SECONDS)
+            wake.clear()
 
 
 class _Outage:
@@ -175,10 +194,11 @@ class Worker:
         self._runners: list[_QueueRunner] = []
         self.claimed_total = 0
         self.outage = _Outage()
+        self._wake = {queue: threading.Event() for queue in self.queues}
 
     def run_once(self) -> Pass:
         """Claim what is due now, then run every ready task of every queue, and return."""
-        done = Pass(self.worker_id, claimed=self._claim())
+        done = Pass(self.worker_id, claimed=self._tick().claimed)
         for queue in self.queues:
             runner = _QueueRunner(queue, self.worker_id, batch=True, stopping=threading.Event())
             runner.drain()
@@ -198,15 +218,21 @@ class Worker:
         try:
             while not self.stopping.is_set():
                 close_old_connections()
+                started = time.monotonic()
+                next_at = started + self.interval
                 try:
                     do_beat(self.worker_id, self.queues)
                     self.outage.answered()
-                    total.claimed.extend(self._claim())
+                    looked = self._tick(ahead=True)
+                    total.claimed.extend(looked.claimed)
+                    for claim in looked.claimed:
+                        self._wake_runner_at(claim)
+                    next_at = self._next_tick(started, looked)
                 except Exception as exc:
                     # A locked or restarting database must not end the worker.
                     if not self.outage.failed(exc):
                         logger.exception("claiming periodic jobs failed; retrying")
-                self.stopping.wait(self.interval)
+                self.stopping.wait(max(0.0, next_at - time.monotonic()))
         finally:
             self.stop()
             for thread in threads:
@@ -216,13 +242,40 @@ class Worker:
         logger.info("worker %s stopped", self.worker_id)
         return total
 
-    def _claim(self) -> list[Claimed]:
+    def _tick(self, *, ahead: bool = False) -> Tick:
+        """Claim what is due; the running loop also claims what falls due before its next
+        look, deferred to its moment (``run_once`` claims only what is due now)."""
         # A worker serving some queues only schedules the jobs that run on them.
-        return claim_due_jobs(worker=self.worker_id, queues=self.queues)
+        horizon = timedelta(seconds=min(MIN_TICK_SECONDS, self.interval)) if ahead else timedelta(0)
+        return tick(worker=self.worker_id, queues=self.queues, horizon=horizon)
+
+    def _wake_runner_at(self, claim: Claimed) -> None:
+        """Wake the claim's queue runner when its run may start, not at its next poll."""
+        wake = self._wake[claim.queue]
+        # A hair late, so that the task is ready by the database's clock as well.
+        delay = (claim.slot - timezone.now()).total_seconds() + 0.005
+        if delay <= 0.005:
+            wake.set()
+            return
+        timer = threading.Timer(delay, wake.set)
+        timer.daemon = True
+        timer.start()
+
+    def _next_tick(self, started: float, looked: Tick) -> float:
+        """When (on the monotonic clock) to look again: at the next slot or deadline, no
+        later than the interval after this look began, and no sooner than a second (or
+        the interval, if shorter) after it."""
+        at = started + self.interval
+        if looked.wake_at is not None:
+            ahead = (looked.wake_at - timezone.now()).total_seconds()
+            at = min(at, time.monotonic() + ahead)
+        return max(at, started + min(MIN_TICK_SECONDS, self.interval))
 
     def stop(self) -> None:
         """Finish the tasks that are running, start no new ones."""
         self.stopping.set()
+        for wake in self._wake.values():
+            wake.set()
 
     def _serve_queue(self, queue: str) -> None:
         runner = _QueueRunner(queue, self.worker_id, batch=False, stopping=self.stopping)
@@ -230,7 +283,7 @@ class Worker:
         try:
             while not self.stopping.is_set():
                 try:
-                    runner.run()
+                    runner.serve(self._wake[queue])
                 except Exception as exc:
                     if not self.outage.failed(exc):
                         logger.exception("queue %s: the runner failed; restarting it", queue)

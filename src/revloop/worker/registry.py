@@ -20,6 +20,9 @@ from typing import Any
 from django.utils.module_loading import autodiscover_modules
 
 JobFunction = Callable[[datetime], dict[str, Any] | None]
+#: ``wake(after)``: the first moment later than ``after`` at which the job has work, read
+#: from the database (the next SLA deadline), or None when nothing is waiting.
+WakeFunction = Callable[[datetime], datetime | None]
 
 #: Quick jobs share the default queue; jobs that take minutes (a full rescore,
 #: retraining) go to ``slow`` so they never hold up the SLA sweeps.
@@ -33,6 +36,7 @@ class PeriodicJob:
     function: JobFunction
     queue: str = "default"
     start_at_once: bool = True
+    wake: WakeFunction | None = None
 
 
 _JOBS: dict[str, PeriodicJob] = {}
@@ -44,12 +48,17 @@ def periodic(
     name: str | None = None,
     queue: str = "default",
     start_at_once: bool = True,
+    wake: WakeFunction | None = None,
 ) -> Callable[[JobFunction], JobFunction]:
     """Register ``fn(now) -> summary | None`` to run every ``every``; returns ``fn`` unchanged.
 
     A job first runs when a worker first sees it, or one interval later with
     ``start_at_once=False`` (a nightly rescore need not run the minute after install).
     The summary must be JSON-serialisable; dates and decimals are turned into text.
+
+    With ``wake``, the job also runs as soon as the moment ``wake`` names has come (an
+    SLA deadline noticed within a second, not at the next 30-second slot); its grid
+    then restarts from that run.
     """
     if every <= timedelta(0):
         raise ValueError("a periodic job needs a positive interval")
@@ -61,7 +70,7 @@ def periodic(
         known = _JOBS.get(job_name)
         if known is not None and _origin(known.function) != _origin(function):
             raise ValueError(f"two periodic jobs are named {job_name!r}")
-        _JOBS[job_name] = PeriodicJob(job_name, every, function, queue, start_at_once)
+        _JOBS[job_name] = PeriodicJob(job_name, every, function, queue, start_at_once, wake)
         return function
 
     return register

@@ -76,34 +76,110 @@ def _seconds(every: timedelta) -> int:
     return max(1, int(every.total_seconds()))
 
 
+@dataclass(frozen=True)
+class Tick:
+    """What one look at the schedule claimed, and when the next look is worth making."""
+
+    claimed: list[Claimed]
+    #: The earliest slot or wake-up moment still ahead; None when no job is known.
+    wake_at: datetime | None
+
+
 def claim_due_jobs(
     *, worker: str, now: datetime | None = None, queues: Collection[str] | None = None
 ) -> list[Claimed]:
     """Claim every due slot (of jobs on ``queues``), enqueue its run; return the claims."""
-    from revloop.worker.tasks import run_periodic_job
+    return tick(worker=worker, now=now, queues=queues).claimed
 
+
+#: At most this many runs of one job are claimed ahead in one look.
+MAX_CLAIMS_AHEAD = 100
+
+
+def tick(
+    *,
+    worker: str,
+    now: datetime | None = None,
+    queues: Collection[str] | None = None,
+    horizon: timedelta = timedelta(0),
+) -> Tick:
+    """Claim every slot due by ``now + horizon`` and every moment a job's ``wake`` names
+    by then; say when the next moment after that is.
+
+    A slot or moment still ahead is claimed as a run deferred to it (the queue starts it
+    then), so a worker that looks once a second still starts runs on time. A job's
+    previous slot is ``next_run_at - every``: its last run started at or after it, so
+    only a wake-up moment later than that is new work. A woken run restarts the job's
+    grid at its moment.
+    """
     now = now or timezone.now()
+    until = now + horizon
     jobs = {
         name: job
         for name, job in registered_jobs().items()
         if queues is None or job.queue in queues
     }
     _ensure_schedules(jobs, now)
-    due = JobSchedule.objects.filter(name__in=list(jobs), next_run_at__lte=now).values_list(
-        "name", "next_run_at"
-    )
+    slots = dict(JobSchedule.objects.filter(name__in=list(jobs)).values_list("name", "next_run_at"))
     claimed: list[Claimed] = []
-    for name, slot in due:
-        job = jobs[name]
-        with transaction.atomic():
-            moved = JobSchedule.objects.filter(name=name, next_run_at=slot).update(
-                next_run_at=next_slot(slot, job.every, now)
-            )
-            if moved != 1:
-                continue  # another worker claimed this slot first
-            run_periodic_job.using(queue_name=job.queue).enqueue(name, slot.isoformat(), worker)
-        claimed.append(Claimed(name, slot, job.queue))
-    return claimed
+    ahead: list[datetime] = []
+    for name, slot in slots.items():
+        runs, next_moment = _claim_runs(jobs[name], slot, now=now, until=until, worker=worker)
+        claimed.extend(runs)
+        if next_moment is not None:
+            ahead.append(next_moment)
+    return Tick(claimed, min(ahead, default=None))
+
+
+def _claim_runs(
+    job: PeriodicJob, next_run_at: datetime, *, now: datetime, until: datetime, worker: str
+) -> tuple[list[Claimed], datetime | None]:
+    """The runs of one job claimed up to ``until``, and its first moment after that."""
+    claimed: list[Claimed] = []
+    slot, seen = next_run_at, next_run_at - job.every
+    for _ in range(MAX_CLAIMS_AHEAD):
+        if slot <= now:
+            run_at, following = slot, next_slot(slot, job.every, now)
+        else:
+            woken = job.wake(seen) if job.wake is not None else None
+            if woken is not None and woken < slot:
+                run_at = max(woken, now)
+                following = run_at + job.every
+            else:
+                run_at, following = slot, slot + job.every
+            if run_at > until:
+                return claimed, run_at
+        if not _claim(job, slot=slot, run_at=run_at, following=following, now=now, worker=worker):
+            break  # another worker claimed this slot first
+        claimed.append(Claimed(job.name, run_at, job.queue))
+        slot, seen = following, max(run_at, now)
+    return claimed, None
+
+
+def _claim(
+    job: PeriodicJob,
+    *,
+    slot: datetime,
+    run_at: datetime,
+    following: datetime,
+    now: datetime,
+    worker: str,
+) -> bool:
+    """Move the job's slot on if it is still ``slot`` and enqueue its run, deferred to
+    ``run_at`` when that is ahead; False when another worker moved it first."""
+    from revloop.worker.tasks import run_periodic_job
+
+    with transaction.atomic():
+        moved = JobSchedule.objects.filter(name=job.name, next_run_at=slot).update(
+            next_run_at=following
+        )
+        if moved != 1:
+            return False
+        task = run_periodic_job.using(
+            queue_name=job.queue, run_after=run_at if run_at > now else None
+        )
+        task.enqueue(job.name, run_at.isoformat(), worker)
+    return True
 
 
 def _plain(result: dict[str, Any] | None) -> dict[str, Any] | None:
