@@ -242,4 +242,3 @@ def test_a_look_claims_what_falls_due_before_the_next_look_as_deferred_runs(
     clock.shift(timedelta(milliseconds=450))
     assert DBTaskResult.objects.ready().count() == 1
     assert tick(worker="b", horizon=timedelta(seconds=1)).claimed == [], "claimed once"
-
