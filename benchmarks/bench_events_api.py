@@ -1,12 +1,15 @@
 """Throughput of POST /api/v1/events behind the production server (gunicorn).
 
-    python benchmarks/bench_events_api.py [--batches 60] [--clients 4] [--workers 2]
-                                          [--database-url postgres://…/empty_db]
+    python benchmarks/bench_events_api.py [--batches 60] [--size 500] [--clients 4]
+        [--workers 2] [--database-url postgres://…/empty_db] [--profile DIR]
 
-Starts `revloop serve` on a fresh database, sends batches of 1,000 new events
+Starts `revloop serve` on a fresh database, sends batches of ``--size`` new events
 (a realistic mix: a tenth of them identify a person by email, the rest are
 anonymous or known visitors) from parallel clients, then sends the first batches
-again to time the duplicate path. Prints one table.
+again to time the duplicate path. Prints one table, with the server's peak memory
+(gunicorn's processes together, and the largest one). ``--profile DIR`` also writes a
+flame graph of the server's processes during the new events (py-spy; the times of
+that run are slower by the sampling).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+import benchkit
 
 BIN = Path(sys.executable).parent
 
@@ -132,24 +137,36 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=60)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--size", type=int, default=500, help="events per batch")
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--profile", metavar="DIR", help="a flame graph of the server into DIR")
     opts = parser.parse_args()
 
     env, token = _fresh_site("revloop-bench-events-", opts.database_url)
     port, server = _serve(env, opts.workers)
     try:
-        bodies = [_batch(n) for n in range(opts.batches)]
-        _post(port, token, _batch(10_000))  # warm-up: imports, connections
+        bodies = [_batch(n, opts.size) for n in range(opts.batches)]
+        _post(port, token, _batch(10_000, opts.size))  # warm-up: imports, connections
         rows = []
+        memory = benchkit.TreeMemory(server.pid)
+        memory.__enter__()
         for label, payloads in (
             ("new events", bodies),
             ("resent (duplicates)", bodies[: opts.batches // 2]),
         ):
+            graph = (
+                Path(opts.profile) / "events-api.svg"
+                if opts.profile and label == "new events"
+                else None
+            )
             started = time.perf_counter()
-            with ThreadPoolExecutor(opts.clients) as pool:
+            with (
+                benchkit.flame_graph(graph, pid=server.pid),
+                ThreadPoolExecutor(opts.clients) as pool,
+            ):
                 results = list(pool.map(lambda b: _post(port, token, b), payloads))
             seconds = time.perf_counter() - started
-            events = 1000 * len(payloads)
+            events = opts.size * len(payloads)
             latencies = sorted(r[0] for r in results)
             counts: dict[str, int] = {}
             for _, c in results:
@@ -161,28 +178,31 @@ def main() -> None:
                     events,
                     seconds,
                     statistics.median(latencies),
-                    latencies[int(0.95 * (len(latencies) - 1))],
+                    latencies[round(0.99 * (len(latencies) - 1))],
                     counts,
                 )
             )
+        memory.__exit__()
     finally:
         server.terminate()
         server.wait(timeout=30)
 
     database = "postgresql" if opts.database_url else "sqlite"
     print(
-        f"POST /api/v1/events, batches of 1,000, {opts.clients} clients, "
-        f"gunicorn {opts.workers} workers, {database}"
+        f"POST /api/v1/events, batches of {opts.size:,}, {opts.clients} clients, "
+        f"gunicorn {opts.workers} workers, {database}; "
+        f"server peak {memory.peak_total_mib:,.0f} MiB in all, "
+        f"{memory.peak_process_mib:,.0f} MiB the largest process; {benchkit.machine_state()}"
     )
-    header = ("run", "events", "seconds", "events/s", "batch p50", "batch p95")
+    header = ("run", "events", "seconds", "events/s", "batch p50", "batch p99")
     print(f"{header[0]:<22}" + "".join(f"{h:>11}" for h in header[1:]) + "  counts")
-    for label, events, seconds, p50, p95, counts in rows:
+    for label, events, seconds, p50, p99, counts in rows:
         cells = (
             f"{events:,}",
             f"{seconds:.1f}",
             f"{events / seconds:,.0f}",
             f"{p50 * 1000:.0f} ms",
-            f"{p95 * 1000:.0f} ms",
+            f"{p99 * 1000:.0f} ms",
         )
         print(f"{label:<22}" + "".join(f"{c:>11}" for c in cells) + f"  {counts}")
 

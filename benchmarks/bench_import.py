@@ -58,9 +58,18 @@ def write_csv(path: Path, rows: int) -> None:
             )
 
 
-def revloop(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+def revloop(
+    env: dict[str, str], *args: str, profile: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``revloop *args``; under py-spy (sampling from outside, not pausing it) with a
+    flame graph written to ``profile``."""
+    spy = (
+        [str(BIN / "py-spy"), "record", "--nonblocking", "--rate", "50", "-o", str(profile), "--"]
+        if profile
+        else []
+    )
     return subprocess.run(
-        [str(BIN / "revloop"), *args], env=env, capture_output=True, text=True, check=False
+        [*spy, str(BIN / "revloop"), *args], env=env, capture_output=True, text=True, check=False
     )
 
 
@@ -102,6 +111,7 @@ def main() -> None:
     )
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--profile", metavar="DIR", help="a flame graph of the first import")
     opts = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="revloop-bench-import-"))
     env = {**os.environ, "REVLOOP_HOME": str(home)}
@@ -113,17 +123,23 @@ def main() -> None:
     revloop(env, "migrate", "-v0")
 
     results = []
+    database = "postgresql" if opts.database_url else "sqlite"
     for label in ("first import", "second import (all present)"):
+        graph = (
+            Path(opts.profile) / f"import-touches-{database}.svg"
+            if opts.profile and label == "first import"
+            else None
+        )
         started = time.perf_counter()
-        done = revloop(env, "import", "touches", str(path), "--json")
+        done = revloop(env, "import", "touches", str(path), "--json", profile=graph)
         seconds = time.perf_counter() - started
         if done.returncode:
             sys.exit(done.stderr or done.stdout)
-        report = json.loads(done.stdout)
+        # py-spy says where it wrote the graph after the report.
+        report, _ = json.JSONDecoder().raw_decode(done.stdout, done.stdout.index("{"))
         results.append((label, seconds, report))
     bare = baseline(env)
 
-    database = "postgresql" if opts.database_url else "sqlite"
     size = path.stat().st_size / 2**20
     print(f"revloop import touches: {opts.rows:,} rows, {size:,.0f} MiB CSV, {database}")
     print(f"{'run':<30}{'seconds':>9}{'rows/s':>11}  result")

@@ -2,6 +2,7 @@
 
     python benchmarks/bench_pages.py --leads 20000             # seeds a demo first
     python benchmarks/bench_pages.py --home /work/data/analytics --repeat 20
+    python benchmarks/bench_pages.py --home DIR --profile benchmarks/profiles  # + flame graphs
 
 Renders each page in this process through Django's test client as the user who opens
 it (home and Marketing as a marketer, the team inbox, leads and pipeline as a sales
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import benchkit
 
@@ -34,7 +36,7 @@ def _p95(runs: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def _measure(repeat: int) -> None:
+def _measure(repeat: int, profile: str | None = None) -> None:
     from django.conf import settings
     from django.test.utils import override_settings
 
@@ -46,7 +48,7 @@ def _measure(repeat: int) -> None:
         SECURE_SSL_REDIRECT=False,
         ALLOWED_HOSTS=["testserver"],
     ):
-        _pages(repeat)
+        _pages(repeat, profile)
 
 
 def _user(role: str) -> object:
@@ -57,7 +59,7 @@ def _user(role: str) -> object:
     return found
 
 
-def _pages(repeat: int) -> None:
+def _pages(repeat: int, profile: str | None = None) -> None:
     from django.test import Client
 
     from revloop.analytics.models import ReportCache
@@ -112,6 +114,11 @@ def _pages(repeat: int) -> None:
         timing = benchkit.time_runs(lambda role=role, url=url: get(role, url), repeat)
         rows.append((name, url, timing.median * 1000, _p95(timing.runs) * 1000, timing.high * 1000))
         print(f"  {name}: p95 {rows[-1][3]:.0f} ms", flush=True)
+    if profile:
+        _profile_pages(profile, pages, get, repeat)
+        ReportCache.objects.all().delete()
+        with benchkit.flame_graph(Path(profile) / "page-marketing-nothing-computed.svg"):
+            get("marketing", "/marketing/")
     print()
     benchkit.print_table(("page", "url", "median ms", "p95 ms", "max ms"), rows)
     print()
@@ -122,6 +129,21 @@ def _pages(repeat: int) -> None:
         f"process {benchkit.peak_mib():,.0f} MiB; median of medians "
         f"{statistics.median(r[2] for r in rows):.0f} ms; {benchkit.machine_state()}"
     )
+
+
+def _profile_pages(
+    folder: str,
+    pages: list[tuple[str, str, str]],
+    get: Callable[[str, str], None],
+    repeat: int,
+) -> None:
+    """A flame graph of each page over ``repeat`` more warm requests, after the timing."""
+    for name, role, url in pages:
+        slug = name.replace(" (", "-").replace(")", "").replace(" ", "-")
+        with benchkit.flame_graph(Path(folder) / f"page-{slug}.svg"):
+            for _ in range(repeat):
+                get(role, url)
+        print(f"  profiled {name}", flush=True)
 
 
 def _each_report(timed: Callable[[str, Callable[[], object]], None]) -> None:
@@ -182,13 +204,16 @@ def main() -> None:
     )
     benchkit.add_demo_arguments(parser, leads=20_000, repeat=20)
     parser.add_argument("--step", choices=tuple(_STEPS), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--profile", metavar="DIR", help="also write a flame graph of each page into DIR"
+    )
     opts = parser.parse_args()
     with benchkit.demo_home(opts.leads, opts.home) as home:
         benchkit.setup_django(home)
         if opts.step:
             _run_step(opts.step)
         else:
-            _measure(opts.repeat)
+            _measure(opts.repeat, opts.profile)
 
 
 if __name__ == "__main__":

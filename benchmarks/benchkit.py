@@ -27,6 +27,48 @@ BIN = Path(sys.executable).parent
 REVLOOP = str(BIN / "revloop")
 
 
+# -- profiles ----------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def flame_graph(path: str | Path | None, pid: int | None = None, rate: int = 100) -> Iterator[None]:
+    """Sample ``pid`` (this process by default) with py-spy while the block runs and write
+    a flame graph (SVG) to ``path``; nothing when ``path`` is None.
+
+    py-spy (a dev dependency) reads the process from outside, so the figures timed in
+    the block are not the ones to quote: time first, profile in a separate pass.
+    """
+    if path is None:
+        yield
+        return
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    spy = subprocess.Popen(
+        [
+            str(BIN / "py-spy"),
+            "record",
+            "--pid",
+            str(pid or os.getpid()),
+            "--rate",
+            str(rate),
+            "--subprocesses",
+            "--nonblocking",
+            "--output",
+            str(target),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    time.sleep(0.5)  # py-spy attaches before the work starts
+    try:
+        yield
+    finally:
+        spy.send_signal(2)  # SIGINT: py-spy writes the graph and exits
+        _, err = spy.communicate(timeout=120)
+        if not target.exists():
+            print(f"no flame graph written to {target}: {err.decode()[-300:]}", file=sys.stderr)
+
+
 # -- the machine -------------------------------------------------------------------------
 
 

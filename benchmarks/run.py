@@ -50,7 +50,7 @@ BENCHMARKS: dict[str, tuple[str, list[str], list[str]]] = {
         ["--people", "1000000", "--touches", "1000000"],
     ),
     "import": ("bench_import.py", ["--rows", "20000"], ["--rows", "1000000"]),
-    "events_api": ("bench_events_api.py", ["--batches", "4"], ["--batches", "60"]),
+    "events_api": ("bench_events_api.py", ["--batches", "4"], ["--batches", "200"]),
     "segment": ("bench_segment.py", ["--batches", "2", "--runs", "1"], ["--batches", "20"]),
     "handoff": ("bench_handoff.py", ["--leads", "2000"], ["--leads", "20000"]),
     "inbox": ("bench_inbox.py", ["--leads", "2000", "--repeat", "3"], ["--leads", "200000"]),

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
+import psycopg
 from django.core.management.color import no_style
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Field, JSONField, Model
@@ -247,14 +248,18 @@ def values_for_keys(
     wanted = list(keys)
     found: dict[str, Any] = {}
     table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # One array parameter: psycopg parses a query of thousands of placeholders slowly.
-            cursor.execute(
+    if connection.vendor == "postgresql":
+        # One array parameter: psycopg parses a query of thousands of placeholders slowly.
+        # Bound on the server: Django's client-side binding quotes every key of the array
+        # in Python, a quarter of a large import's time (200k keys: 1.04 s against 0.71 s).
+        connection.ensure_connection()
+        with psycopg.Cursor(connection.connection) as raw:
+            raw.execute(
                 f"SELECT {key}, {value} FROM {table} WHERE {key} = ANY(%s)",  # noqa: S608 - our own names
                 [wanted],
             )
-            return dict(cursor.fetchall())
+            return dict(raw.fetchall())
+    with connection.cursor() as cursor:
         for start in range(0, len(wanted), _MAX_PARAMS):
             chunk = wanted[start : start + _MAX_PARAMS]
             marks = ", ".join(["%s"] * len(chunk))
