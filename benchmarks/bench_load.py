@@ -36,6 +36,7 @@ import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -369,6 +370,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=1, help="threads per worker")
     parser.add_argument("--fail-on-error", action="store_true")
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="one more run after the measured ones, with a flame graph of the server",
+    )
     opts = parser.parse_args()
     if opts.users <= opts.ingest_users:
         parser.error("--users must exceed --ingest-users (the rest are reps)")
@@ -381,6 +387,10 @@ def main() -> None:
             site = Site(port, reps, tokens)
             with benchkit.TreeMemory(server.pid) as memory:
                 runs = [_run_once(site, opts) for _ in range(opts.runs)]
+            if opts.profile:
+                graph = Path(opts.profile) / "load-50-users.svg"
+                with benchkit.flame_graph(graph, pid=server.pid):
+                    _run_once(site, opts)
         finally:
             benchkit.stop(server)
     database = opts.database_url.rsplit("@", 1)[-1] if opts.database_url else "SQLite (WAL)"

@@ -36,7 +36,7 @@ def _p95(runs: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def _measure(repeat: int, profile: str | None = None) -> None:
+def _measure(repeat: int, profile: str | None = None, reports: bool = True) -> None:
     from django.conf import settings
     from django.test.utils import override_settings
 
@@ -48,7 +48,7 @@ def _measure(repeat: int, profile: str | None = None) -> None:
         SECURE_SSL_REDIRECT=False,
         ALLOWED_HOSTS=["testserver"],
     ):
-        _pages(repeat, profile)
+        _pages(repeat, profile, reports)
 
 
 def _user(role: str) -> object:
@@ -59,7 +59,7 @@ def _user(role: str) -> object:
     return found
 
 
-def _pages(repeat: int, profile: str | None = None) -> None:
+def _pages(repeat: int, profile: str | None = None, reports: bool = True) -> None:
     from django.test import Client
 
     from revloop.analytics.models import ReportCache
@@ -100,14 +100,15 @@ def _pages(repeat: int, profile: str | None = None) -> None:
         response = client(role).get(url)
         assert response.status_code == 200, (url, response.status_code)
 
-    if copy_wanted():
-        once.append(_worker_step("copy"))
-    ReportCache.objects.all().delete()
-    _each_report(timed)
-    ReportCache.objects.all().delete()
-    timed("web: marketing, no report computed yet", lambda: get("marketing", "/marketing/"))
-    ReportCache.objects.all().delete()
-    once.append(_worker_step("refresh"))
+    if reports:
+        if copy_wanted():
+            once.append(_worker_step("copy"))
+        ReportCache.objects.all().delete()
+        _each_report(timed)
+        ReportCache.objects.all().delete()
+        timed("web: marketing, no report computed yet", lambda: get("marketing", "/marketing/"))
+        ReportCache.objects.all().delete()
+        once.append(_worker_step("refresh"))
 
     rows = []
     for name, role, url in pages:
@@ -116,9 +117,10 @@ def _pages(repeat: int, profile: str | None = None) -> None:
         print(f"  {name}: p95 {rows[-1][3]:.0f} ms", flush=True)
     if profile:
         _profile_pages(profile, pages, get, repeat)
-        ReportCache.objects.all().delete()
-        with benchkit.flame_graph(Path(profile) / "page-marketing-nothing-computed.svg"):
-            get("marketing", "/marketing/")
+        if reports:
+            ReportCache.objects.all().delete()
+            with benchkit.flame_graph(Path(profile) / "page-marketing-nothing-computed.svg"):
+                get("marketing", "/marketing/")
     print()
     benchkit.print_table(("page", "url", "median ms", "p95 ms", "max ms"), rows)
     print()
@@ -207,13 +209,18 @@ def main() -> None:
     parser.add_argument(
         "--profile", metavar="DIR", help="also write a flame graph of each page into DIR"
     )
+    parser.add_argument(
+        "--pages-only",
+        action="store_true",
+        help="time the warm pages only, not the analytics (their cache stays as it is)",
+    )
     opts = parser.parse_args()
     with benchkit.demo_home(opts.leads, opts.home) as home:
         benchkit.setup_django(home)
         if opts.step:
             _run_step(opts.step)
         else:
-            _measure(opts.repeat, opts.profile)
+            _measure(opts.repeat, opts.profile, reports=not opts.pages_only)
 
 
 if __name__ == "__main__":

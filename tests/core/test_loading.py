@@ -12,7 +12,7 @@ from django.db import IntegrityError, connection, transaction
 
 from revloop.activity.models import Touch
 from revloop.core.bulk import insert_frame
-from revloop.core.loading import indexes_deferred, written_once
+from revloop.core.loading import indexes_deferred, refresh_planner_statistics, written_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -87,3 +87,59 @@ def test_a_file_database_is_filled_under_a_rollback_journal_then_back_in_wal() -
         cursor.execute("PRAGMA journal_mode" if connection.vendor == "sqlite" else "SELECT 'n/a'")
         assert cursor.fetchone()[0] == mode
     assert Touch.objects.count() == 1
+
+
+def _analysed(table: str) -> bool:
+    """Whether the planner has statistics of ``table`` (with rows in it)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if cursor.fetchone() is None:
+                return False
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = %s", [table])
+        else:
+            # -1 until the table is first analysed (PostgreSQL 14 on), and transactional.
+            cursor.execute(
+                "SELECT count(*) FROM pg_class WHERE relname = %s AND reltuples >= 0", [table]
+            )
+        return bool(cursor.fetchone()[0])
+
+
+def _forget_statistics() -> None:
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if cursor.fetchone() is not None:
+                cursor.execute("DELETE FROM sqlite_stat1")
+
+
+#: A table with rows in every test database (a flush leaves it alone).
+MIGRATIONS = "django_migrations"
+
+
+def test_a_bulk_load_leaves_the_planner_statistics_of_its_tables() -> None:
+    """Without them SQLite guessed which index to walk, and at a million people walked
+    every MQL step of the company to find one person's."""
+    _forget_statistics()
+    with transaction.atomic(), indexes_deferred([Touch]):
+        insert_frame(Touch, _touches("a", "b", "c"))
+    assert _analysed(TABLE)
+    if connection.vendor == "sqlite":
+        assert not _analysed(MIGRATIONS), "only the tables loaded"
+
+    refresh_planner_statistics()
+    assert _analysed(MIGRATIONS), "with no table named, every table"
+
+
+def test_the_worker_refreshes_the_statistics_daily_and_at_its_first_start() -> None:
+    from datetime import timedelta
+
+    from revloop.worker.registry import get_job
+
+    job = get_job("worker.analyze")
+    assert job is not None
+    assert job.every == timedelta(days=1)
+    assert job.start_at_once
+    _forget_statistics()
+    assert job.function(datetime.now(UTC))["seconds"] >= 0
+    assert _analysed(MIGRATIONS)

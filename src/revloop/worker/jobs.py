@@ -1,13 +1,16 @@
-"""The worker's own housekeeping: finished task results and old job runs are pruned daily."""
+"""The worker's own housekeeping: finished task results and old job runs are pruned
+daily, and the database's planner statistics refreshed."""
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.management import call_command
 from django.db.models import Q
 
+from revloop.core.loading import refresh_planner_statistics
 from revloop.worker.models import JobRun
 from revloop.worker.registry import periodic
 
@@ -32,3 +35,12 @@ def prune(now: datetime) -> dict[str, Any]:
         Q(error="", started_at__lt=now - KEEP_RUNS) | Q(started_at__lt=now - KEEP_FAILED_RUNS)
     ).delete()
     return {"job_runs_deleted": deleted}
+
+
+# At once on a worker's first start (a database loaded by an earlier version has none),
+# then daily as the tables grow. SQLite samples (0.2 s at a million people).
+@periodic(every=timedelta(days=1), name="worker.analyze")
+def analyze(now: datetime) -> dict[str, Any]:
+    started = time.perf_counter()
+    refresh_planner_statistics()
+    return {"seconds": round(time.perf_counter() - started, 3)}
