@@ -63,3 +63,27 @@ def opportunity(**fields: Any) -> Opportunity:
         "created_at": T0,
     }
     return Opportunity.objects.create(**(defaults | fields))
+
+
+def sla_breach(person: Person, **fields: Any) -> Any:
+    """A missed first-touch deadline of ``person``, with the assignment and clock it needs."""
+    from datetime import timedelta
+
+    from revloop.routing.models import Assignment, SlaBreach, SlaClock
+    from revloop.users.models import User
+
+    n = next(_seq)
+    rep = User.objects.create_user(f"rep{n}")
+    assignment = Assignment.objects.create(person=person, rep=rep, at=T0, rule_id="test")
+    due = T0 + timedelta(hours=4)
+    clock = SlaClock.objects.create(
+        person=person,
+        assignment=assignment,
+        rep=rep,
+        kind="first_touch",
+        started_at=T0,
+        due_at=due,
+        breached_at=due,
+    )
+    defaults: dict[str, Any] = {"kind": "first_touch", "due_at": due, "detected_at": due}
+    return SlaBreach.objects.create(clock=clock, person=person, rep=rep, **(defaults | fields))

@@ -181,3 +181,36 @@ def test_who_may_merge_through_the_api(
     )
     assert response.status_code == status
     assert Person.objects.count() == (1 if status == 200 else 2)
+
+
+def test_every_key_to_a_person_moves_with_a_merge_hidden_or_not() -> None:
+    """A key declared with related_name="+" has no reverse accessor; a merge that missed
+    one (an SLA breach's person, protected) failed on a company with breaches."""
+    from django.apps import apps
+    from django.db.models import ForeignKey
+
+    from revloop.people.merge import person_relations
+
+    declared = {
+        (field.model._meta.label_lower, field.name)
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        if isinstance(field, ForeignKey) and field.related_model is Person
+    }
+    moved = {(field.model._meta.label_lower, field.name) for field in person_relations()}
+    assert ("routing.slabreach", "person") in declared
+    assert moved == declared
+
+
+@pytest.mark.django_db
+def test_a_duplicate_with_a_breached_deadline_merges(pair: tuple[Person, Person]) -> None:
+    from revloop.routing.models import SlaBreach
+
+    survivor, duplicate = pair
+    breach = factories.sla_breach(person=duplicate)
+
+    do_merge_people(survivor.pk, [duplicate.pk], by=None)
+
+    breach.refresh_from_db()
+    assert breach.person_id == survivor.pk
+    assert SlaBreach.objects.filter(person=survivor).count() == 1

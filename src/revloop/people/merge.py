@@ -60,10 +60,16 @@ def person_relations() -> list[ForeignKey[Any, Any]]:
 
     Earlier merges into a duplicate move as well: their record then names the new survivor.
     """
+    # Hidden ones too: a key declared with related_name="+" (an SLA breach's person)
+    # has no reverse accessor, and ``related_objects`` leaves it out; the merge then
+    # failed on deleting the loser that a breach still protected.
     return [
         rel.field
-        for rel in Person._meta.related_objects
-        if rel.one_to_many and isinstance(rel.field, ForeignKey)
+        for rel in Person._meta.get_fields(include_hidden=True)
+        if rel.one_to_many
+        and rel.auto_created
+        and not rel.concrete
+        and isinstance(getattr(rel, "field", None), ForeignKey)
     ]
 
 
