@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, ForeignKey
+from django.db.models import Count, ForeignKey, ForeignObjectRel
 
 from revloop.engine.identity.dedupe import (
     DEFAULT_SKIP_FIELDS,
@@ -66,10 +66,9 @@ def person_relations() -> list[ForeignKey[Any, Any]]:
     return [
         rel.field
         for rel in Person._meta.get_fields(include_hidden=True)
-        if rel.one_to_many
-        and rel.auto_created
-        and not rel.concrete
-        and isinstance(getattr(rel, "field", None), ForeignKey)
+        if isinstance(rel, ForeignObjectRel)
+        and rel.one_to_many
+        and isinstance(rel.field, ForeignKey)
     ]
 
 
