@@ -134,10 +134,15 @@ def apply_merge_plans(
                 )
                 for loser in plan.loser_ids
             )
-        changed_fields = sorted(
-            {f for p in plans for f in p.updates} | {"stage_changed_at", "updated_at"}
-        )
-        Person.objects.bulk_update(survivors.values(), changed_fields, batch_size=500)
+        # Survivors grouped by the fields that change on them: the ORM writes a CASE
+        # per field and row, so a field only one plan fills would otherwise be
+        # rewritten on every survivor (a third of a 1M-people dedupe).
+        by_fields: dict[tuple[str, ...], list[Person]] = {}
+        for plan in plans:
+            fields = tuple(sorted({*plan.updates, "stage_changed_at", "updated_at"}))
+            by_fields.setdefault(fields, []).append(survivors[int(plan.survivor_id)])
+        for fields, group in by_fields.items():
+            Person.objects.bulk_update(group, list(fields), batch_size=500)
         stages_set.send(sender=Person, moves=pl.DataFrame(stage_changes, schema=STAGE_MOVES))
         PersonMerge.objects.bulk_create(merges, batch_size=1000)
         Person.objects.filter(pk__in=list(mapping)).delete()
