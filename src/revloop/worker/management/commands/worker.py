@@ -30,7 +30,8 @@ class Command(RevloopCommand):
             "--interval",
             type=float,
             default=None,
-            help="seconds between looks at the schedule (REVLOOP_WORKER_INTERVAL, 5)",
+            help="most seconds between looks at the schedule (REVLOOP_WORKER_INTERVAL, 5); "
+            "it also looks at the next slot or SLA deadline, at most once a second",
         )
         parser.add_argument(
             "--queues",
