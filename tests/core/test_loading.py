@@ -143,3 +143,35 @@ def test_the_worker_refreshes_the_statistics_daily_and_at_its_first_start() -> N
     _forget_statistics()
     assert job.function(datetime.now(UTC))["seconds"] >= 0
     assert _analysed(MIGRATIONS)
+
+
+def test_the_daily_refresh_passes_a_locked_table_by_instead_of_waiting() -> None:
+    """A long write holding a table must not hold the worker's refresh (nor its queue)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer; its ANALYZE waits like any write")
+    from revloop.worker.registry import get_job
+
+    job = get_job("worker.analyze")
+    assert job is not None
+    assert job.queue == "slow"
+    settings = connection.settings_dict
+    holder = psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+        autocommit=False,
+    )
+    try:
+        holder.execute(f"LOCK TABLE {TABLE} IN EXCLUSIVE MODE")
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = '5s'")
+        try:
+            job.function(datetime.now(UTC))  # would wait on the lock, and time out
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SET statement_timeout = 0")
+    finally:
+        holder.rollback()
+        holder.close()

@@ -140,19 +140,25 @@ def written_once() -> Iterator[None]:
 SQLITE_ANALYSIS_LIMIT = 1000
 
 
-def refresh_planner_statistics(tables: Sequence[str] = ()) -> None:
+def refresh_planner_statistics(tables: Sequence[str] = (), *, skip_locked: bool = False) -> None:
     """ANALYZE ``tables`` (every table when empty), so the planner knows their sizes.
 
     Without statistics SQLite guesses, and on a million people it guessed wrong: asked
     for one person's step to MQL it walked the index of every MQL step of the company
     (0.6 s) instead of that person's few. PostgreSQL's autovacuum analyses on its own,
     in its own time; after a bulk load this is that, at once.
+
+    ``skip_locked`` (PostgreSQL): a table someone holds a lock on is left for the next
+    time rather than waited for, so a background refresh never queues behind a long
+    write (or holds up the worker's queue while the database goes away under it).
     """
     quote = connection.ops.quote_name
+    sqlite = connection.vendor == "sqlite"
+    analyze = "ANALYZE" if sqlite or not skip_locked else "ANALYZE (SKIP_LOCKED)"
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
+        if sqlite:
             cursor.execute(f"PRAGMA analysis_limit = {SQLITE_ANALYSIS_LIMIT}")
         if not tables:
-            cursor.execute("ANALYZE")
+            cursor.execute(analyze)
         for table in tables:
-            cursor.execute(f"ANALYZE {quote(table)}")
+            cursor.execute(f"{analyze} {quote(table)}")

@@ -38,9 +38,10 @@ def prune(now: datetime) -> dict[str, Any]:
 
 
 # At once on a worker's first start (a database loaded by an earlier version has none),
-# then daily as the tables grow. SQLite samples (0.2 s at a million people).
-@periodic(every=timedelta(days=1), name="worker.analyze")
+# then daily as the tables grow. SQLite samples (0.2 s at a million people); on the slow
+# queue, and past locked tables, so the SLA sweeps never wait for it.
+@periodic(every=timedelta(days=1), name="worker.analyze", queue="slow")
 def analyze(now: datetime) -> dict[str, Any]:
     started = time.perf_counter()
-    refresh_planner_statistics()
+    refresh_planner_statistics(skip_locked=True)
     return {"seconds": round(time.perf_counter() - started, 3)}
