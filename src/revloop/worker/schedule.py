@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -182,6 +182,16 @@ def _claim(
     return True
 
 
+def _database_away() -> bool:
+    """Whether the database is unreachable right now (one ``SELECT 1``)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as probe:
+        return database_unavailable(probe) is not None
+    return False
+
+
 def _plain(result: dict[str, Any] | None) -> dict[str, Any] | None:
     # Stored in JSON columns (the run log and the task result): dates become ISO text.
     return None if result is None else json.loads(json.dumps(result, cls=DjangoJSONEncoder))
@@ -202,8 +212,10 @@ def run_claimed(name: str, slot: datetime, worker: str) -> dict[str, Any] | None
         result = _plain(job.function(started_at))
     except Exception as exc:
         error = "".join(traceback.format_exception_only(exc)).strip()
-        # A database that went away is the worker's one line to say, not each job's.
-        if database_unavailable(exc) is None:
+        # A database that went away is the worker's one line to say, not each job's,
+        # also when a library reading it (the analytics' own connections) says so in
+        # words of its own.
+        if database_unavailable(exc) is None and not _database_away():
             logger.exception("periodic job %s failed", name)
         raise
     finally:
